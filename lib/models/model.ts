@@ -1,0 +1,45 @@
+import type { Forecast } from '@/lib/core/forecast';
+import type { Frequency } from '@/lib/core/frequency';
+
+/**
+ * What every model family implements (baselines, Chronos-Bolt, Informer): a description, and
+ * `fit()` that returns a separate fitted object which forecasts. Zero-shot models "fit" by
+ * keeping the context. Runtimes (augurs WASM, onnxruntime, TensorFlow.js) are injected into the
+ * factory that builds a model, never imported here.
+ */
+export interface ModelInfo {
+  /** Stable id, e.g. "seasonal-naive", "auto-ets", "chronos-bolt-small". */
+  id: string;
+  family: 'baseline' | 'chronos-bolt' | 'informer';
+  label: string;
+  /** Revision / sha256 of the weights for learned models. */
+  revision?: string;
+  /** Test checkpoints are never offered as real forecasters. */
+  testOnly?: boolean;
+}
+
+export interface SeriesInput {
+  /** Observed values in time order; NaN marks a missing value (gaps stay NaN, never stitched). */
+  values: Float64Array | number[];
+  /** Frequency of the series when known; models use it for seasonality. */
+  frequency?: Frequency | null;
+}
+
+export interface ForecastRequest {
+  horizon: number;
+  /** Ascending levels in (0, 1); defaults to DEFAULT_QUANTILE_LEVELS. */
+  quantileLevels?: readonly number[];
+  signal?: AbortSignal;
+}
+
+export interface FittedModel {
+  readonly info: ModelInfo;
+  forecast(request: ForecastRequest): Promise<Forecast>;
+  /** Frees runtime memory (WASM objects, tensors). Safe to call twice. */
+  dispose(): void;
+}
+
+export interface ForecastModel {
+  readonly info: ModelInfo;
+  fit(series: SeriesInput, options?: { signal?: AbortSignal }): Promise<FittedModel>;
+}
