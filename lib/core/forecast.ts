@@ -10,6 +10,8 @@ export interface Forecast {
   quantiles: number[][];
   /** mean[step], length horizon. */
   mean: number[];
+  /** What the model did that the user should know (values imputed, season fallback...). */
+  notes?: string[];
 }
 
 /** The levels every model answers by default: the Chronos-Bolt training grid. */

@@ -1,0 +1,6 @@
+import 'server-only';
+export { openDatabase, getDatabase, defaultDataDir, type DatabaseHandle, type AppDatabase, type OpenDatabaseOptions } from './client';
+export { migrateDatabase, migrationsFolder } from './migrate';
+export * from './queries';
+export * as schema from './schema';
+export type { Dataset, NewDataset } from './schema';

@@ -1,0 +1,182 @@
+import { LookaheadError } from '@/lib/core/errors';
+import { OnnxDataType, type OnnxAttribute, type OnnxGraph, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './onnx-proto';
+
+/** How float weights are stored in the graph (compute is always float32). */
+export type WeightDtype = 'fp32' | 'fp16' | 'int8';
+
+export const attr = {
+  int: (name: string, value: number): OnnxAttribute => ({ name, kind: 'int', value }),
+  ints: (name: string, value: readonly number[]): OnnxAttribute => ({ name, kind: 'ints', value }),
+  float: (name: string, value: number): OnnxAttribute => ({ name, kind: 'float', value }),
+};
+
+function bytesOf(array: Float32Array | Int32Array | Uint16Array | Int8Array | BigInt64Array): Uint8Array {
+  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+}
+
+/**
+ * Builds an ONNX graph node by node. Values are named by a scope path ("encoder/block.0/attn/MatMul_3")
+ * so that ORT errors and profiles point at the model part.
+ */
+export class OnnxGraphBuilder {
+  private readonly nodes: OnnxNode[] = [];
+  private readonly initializers: OnnxTensor[] = [];
+  private readonly inputs: OnnxValueInfo[] = [];
+  private readonly outputs: OnnxValueInfo[] = [];
+  private readonly constants = new Map<string, string>();
+  private readonly scopes: string[] = [];
+  private counter = 0;
+
+  constructor(private readonly weightDtype: WeightDtype = 'fp32') {}
+
+  scoped<T>(scope: string, build: () => T): T {
+    this.scopes.push(scope);
+    try {
+      return build();
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  private fresh(base: string): string {
+    const prefix = this.scopes.length > 0 ? `${this.scopes.join('/')}/` : '';
+    return `${prefix}${base}_${this.counter++}`;
+  }
+
+  input(name: string, shape: readonly (number | string)[]): string {
+    this.inputs.push({ name, elemType: OnnxDataType.FLOAT, shape });
+    return name;
+  }
+
+  /** Exposes `value` as a float32 graph output called `name`. */
+  output(name: string, value: string, shape: readonly (number | string)[]): void {
+    this.nodes.push({ opType: 'Identity', inputs: [value], outputs: [name], name: `output/${name}` });
+    this.outputs.push({ name, elemType: OnnxDataType.FLOAT, shape });
+  }
+
+  op(opType: string, inputs: readonly string[], attributes: readonly OnnxAttribute[] = []): string {
+    const output = this.fresh(opType);
+    this.nodes.push({ opType, inputs, outputs: [output], name: output, attributes });
+    return output;
+  }
+
+  private initializer(name: string, dataType: OnnxDataType, dims: readonly number[], rawData: Uint8Array): string {
+    this.initializers.push({ name, dataType, dims, rawData });
+    return name;
+  }
+
+  /** A deduplicated int64 constant (shapes, axes, slice bounds). */
+  int64(values: readonly number[], dims: readonly number[] = [values.length]): string {
+    const key = `i64:${dims.join('x')}:${values.join(',')}`;
+    const existing = this.constants.get(key);
+    if (existing !== undefined) return existing;
+    const name = this.initializer(`const/i64_${this.constants.size}`, OnnxDataType.INT64, dims, bytesOf(BigInt64Array.from(values, BigInt)));
+    this.constants.set(key, name);
+    return name;
+  }
+
+  /** A deduplicated float32 constant. */
+  float32(values: readonly number[], dims: readonly number[] = [values.length]): string {
+    const key = `f32:${dims.join('x')}:${values.join(',')}`;
+    const existing = this.constants.get(key);
+    if (existing !== undefined) return existing;
+    const name = this.initializer(`const/f32_${this.constants.size}`, OnnxDataType.FLOAT, dims, bytesOf(Float32Array.from(values)));
+    this.constants.set(key, name);
+    return name;
+  }
+
+  /** A float32 tensor that always stays float32 (norm weights, biases, the bias table). */
+  parameter(name: string, data: Float32Array, dims: readonly number[]): string {
+    checkSize(name, data, dims);
+    return this.initializer(name, OnnxDataType.FLOAT, dims, bytesOf(data));
+  }
+
+  /**
+   * A matmul weight, stored in the builder's weight dtype and returned as a float32 value:
+   * fp16 is widened by Cast, int8 (symmetric, per output column) by DequantizeLinear.
+   */
+  weight(name: string, data: Float32Array, dims: readonly [number, number]): string {
+    checkSize(name, data, dims);
+    if (this.weightDtype === 'fp32') return this.initializer(name, OnnxDataType.FLOAT, dims, bytesOf(data));
+    if (this.weightDtype === 'fp16') {
+      const stored = this.initializer(`${name}.fp16`, OnnxDataType.FLOAT16, dims, bytesOf(float32ToFloat16(data)));
+      const widened = `${name}.fp32`;
+      this.nodes.push({ opType: 'Cast', inputs: [stored], outputs: [widened], name: widened, attributes: [attr.int('to', OnnxDataType.FLOAT)] });
+      return widened;
+    }
+    const { values, scales } = quantizeInt8PerColumn(data, dims[0], dims[1]);
+    const stored = this.initializer(`${name}.int8`, OnnxDataType.INT8, dims, bytesOf(values));
+    const scale = this.initializer(`${name}.scale`, OnnxDataType.FLOAT, [dims[1]], bytesOf(scales));
+    const zeroPoint = this.initializer(`${name}.zero_point`, OnnxDataType.INT8, [dims[1]], bytesOf(new Int8Array(dims[1])));
+    const widened = `${name}.fp32`;
+    this.nodes.push({ opType: 'DequantizeLinear', inputs: [stored, scale, zeroPoint], outputs: [widened], name: widened, attributes: [attr.int('axis', 1)] });
+    return widened;
+  }
+
+  graph(name: string): OnnxGraph {
+    return { name, nodes: this.nodes, initializers: this.initializers, inputs: this.inputs, outputs: this.outputs };
+  }
+}
+
+function checkSize(name: string, data: Float32Array, dims: readonly number[]): void {
+  const size = dims.reduce((product, dim) => product * dim, 1);
+  if (data.length !== size) {
+    throw new LookaheadError('onnx', 'internal', `initializer \`${name}\` has ${data.length} values, dims [${dims.join(', ')}] need ${size}`);
+  }
+}
+
+const scratchFloat = new Float32Array(1);
+const scratchBits = new Uint32Array(scratchFloat.buffer);
+
+/** IEEE binary16 bits of a float32, rounded to nearest even (overflow goes to infinity). */
+export function float32ToFloat16Bits(value: number): number {
+  scratchFloat[0] = value;
+  const bits = scratchBits[0]!;
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = (bits >>> 23) & 0xff;
+  let mantissa = bits & 0x7fffff;
+  if (exponent === 0xff) return sign | 0x7c00 | (mantissa !== 0 ? 0x200 : 0);
+  const halfExponent = exponent - 127 + 15;
+  if (halfExponent >= 0x1f) return sign | 0x7c00;
+  if (halfExponent <= 0) {
+    if (halfExponent < -10) return sign;
+    mantissa |= 0x800000;
+    const shift = 14 - halfExponent;
+    let half = mantissa >>> shift;
+    const remainder = mantissa & ((1 << shift) - 1);
+    const halfway = 1 << (shift - 1);
+    if (remainder > halfway || (remainder === halfway && (half & 1) === 1)) half++;
+    return sign | half;
+  }
+  let half = (halfExponent << 10) | (mantissa >>> 13);
+  const remainder = mantissa & 0x1fff;
+  // A carry out of the mantissa correctly bumps the exponent (and reaches infinity at the top).
+  if (remainder > 0x1000 || (remainder === 0x1000 && (half & 1) === 1)) half++;
+  return sign | half;
+}
+
+export function float32ToFloat16(data: Float32Array): Uint16Array {
+  const out = new Uint16Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = float32ToFloat16Bits(data[i]!);
+  return out;
+}
+
+/** Symmetric int8 per output column of a [rows, columns] (= [in, out]) matrix. */
+export function quantizeInt8PerColumn(data: Float32Array, rows: number, columns: number): { values: Int8Array; scales: Float32Array } {
+  const scales = new Float32Array(columns);
+  for (let row = 0; row < rows; row++) {
+    for (let column = 0; column < columns; column++) {
+      const magnitude = Math.abs(data[row * columns + column]!);
+      if (magnitude > scales[column]!) scales[column] = magnitude;
+    }
+  }
+  for (let column = 0; column < columns; column++) scales[column] = scales[column]! > 0 ? scales[column]! / 127 : 1;
+  const values = new Int8Array(data.length);
+  for (let row = 0; row < rows; row++) {
+    for (let column = 0; column < columns; column++) {
+      const index = row * columns + column;
+      values[index] = Math.max(-127, Math.min(127, Math.round(data[index]! / scales[column]!)));
+    }
+  }
+  return { values, scales };
+}

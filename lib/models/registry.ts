@@ -1,0 +1,26 @@
+import { LookaheadError } from '@/lib/core/errors';
+import { AUTO_ETS_INFO, MSTL_INFO, SEASONAL_NAIVE_INFO, createAutoEts, createMstl, createSeasonalNaive, type AugursLike } from './baselines';
+import type { ForecastModel, ModelInfo } from './model';
+
+/** Runtimes a model may need; each host (browser worker, server) supplies what it has. */
+export interface ModelRuntimes {
+  augurs?: () => Promise<AugursLike>;
+}
+
+export const BASELINE_MODELS: readonly ModelInfo[] = [SEASONAL_NAIVE_INFO, AUTO_ETS_INFO, MSTL_INFO];
+
+/** The factory by name: one place that knows every baseline model id. */
+export async function createBaselineModel(id: string, runtimes: ModelRuntimes): Promise<ForecastModel> {
+  switch (id) {
+    case SEASONAL_NAIVE_INFO.id:
+      return createSeasonalNaive();
+    case AUTO_ETS_INFO.id:
+    case MSTL_INFO.id: {
+      if (!runtimes.augurs) throw new LookaheadError('model', 'unsupported', `${id} needs the augurs WASM runtime, which this host did not provide`);
+      const augurs = await runtimes.augurs();
+      return id === AUTO_ETS_INFO.id ? createAutoEts(augurs) : createMstl(augurs);
+    }
+    default:
+      throw new LookaheadError('model', 'not_found', `unknown model "${id}"; available: ${BASELINE_MODELS.map((model) => model.id).join(', ')}`);
+  }
+}

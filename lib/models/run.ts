@@ -1,0 +1,45 @@
+import { addSteps, type Frequency } from '@/lib/core/frequency';
+import type { Forecast } from '@/lib/core/forecast';
+import type { ForecastModel, ModelInfo } from './model';
+
+export interface ForecastRun {
+  model: ModelInfo;
+  forecast: Forecast;
+  /** Timestamps of the forecast steps, continuing the history at its frequency (null when unknown). */
+  timestampsMs: number[] | null;
+  fitMs: number;
+  forecastMs: number;
+}
+
+/** fit -> forecast -> dispose, timed; the fitted model is freed on every path. */
+export async function forecastSeries({
+  model,
+  values,
+  timestampsMs,
+  frequency,
+  horizon,
+  quantileLevels,
+  signal,
+}: {
+  model: ForecastModel;
+  values: Float64Array | number[];
+  timestampsMs?: ArrayLike<number> | null;
+  frequency: Frequency | null;
+  horizon: number;
+  quantileLevels?: readonly number[];
+  signal?: AbortSignal;
+}): Promise<ForecastRun> {
+  signal?.throwIfAborted();
+  const fitStarted = performance.now();
+  const fitted = await model.fit({ values, frequency }, { signal });
+  try {
+    const forecastStarted = performance.now();
+    const forecast = await fitted.forecast({ horizon, quantileLevels, signal });
+    const forecastMs = performance.now() - forecastStarted;
+    const last = timestampsMs && timestampsMs.length ? timestampsMs[timestampsMs.length - 1]! : null;
+    const futureTimestamps = last !== null && frequency ? Array.from({ length: horizon }, (_, step) => addSteps(last, frequency, step + 1)) : null;
+    return { model: fitted.info, forecast, timestampsMs: futureTimestamps, fitMs: forecastStarted - fitStarted, forecastMs };
+  } finally {
+    fitted.dispose();
+  }
+}

@@ -1,0 +1,20 @@
+import type { NextConfig } from 'next';
+
+const nextConfig: NextConfig = {
+  // PGlite and onnxruntime-node load their own wasm / native files from node_modules at run time.
+  serverExternalPackages: ['@electric-sql/pglite', 'onnxruntime-node'],
+  async headers() {
+    // Cross-origin isolation gives the page SharedArrayBuffer, which multi-threaded WASM needs.
+    return [
+      {
+        source: '/:path*',
+        headers: [
+          { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
+          { key: 'Cross-Origin-Embedder-Policy', value: 'require-corp' },
+        ],
+      },
+    ];
+  },
+};
+
+export default nextConfig;

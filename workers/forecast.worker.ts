@@ -1,0 +1,127 @@
+/// <reference lib="webworker" />
+import { LookaheadError, toErrorPayload } from '@/lib/core/errors';
+import { frequencyFromLabel, inferFrequency, type Frequency } from '@/lib/core/frequency';
+import { decodeWindow } from '@/lib/data/arrow-window';
+import { parseCsv } from '@/lib/data/csv';
+import { createBaselineModel, forecastSeries } from '@/lib/models';
+import { chooseDevice, detectDevices, loadAugurs, type DeviceChoice } from '@/lib/runtime';
+import type { CsvSummary, ForecastJob, ForecastResult, WorkerRequest, WorkerResponse } from '@/lib/client/protocol';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+const inFlight = new Map<string, AbortController>();
+let devicePromise: Promise<{ report: Awaited<ReturnType<typeof detectDevices>>; choice: DeviceChoice }> | null = null;
+
+function post(message: WorkerResponse): void {
+  self.postMessage(message);
+}
+
+function device() {
+  devicePromise ??= detectDevices(self as never).then((report) => ({ report, choice: chooseDevice(report) }));
+  return devicePromise;
+}
+
+const augurs = () =>
+  loadAugurs({ kind: 'url', etsUrl: new URL('/wasm/augurs/ets_bg.wasm', self.location.origin).href, mstlUrl: new URL('/wasm/augurs/mstl_bg.wasm', self.location.origin).href });
+
+async function loadSeries(job: ForecastJob, id: string, signal: AbortSignal) {
+  const source = job.source;
+  if (source.kind === 'inline') {
+    const frequency = source.frequency ? frequencyFromLabel(source.frequency) : source.timestampsMs ? inferFrequency(source.timestampsMs) : null;
+    return { timestampsMs: source.timestampsMs, values: Float64Array.from(source.values), frequency };
+  }
+  const params = new URLSearchParams({ columns: source.column, limit: String(source.limit), series: source.seriesId ?? '' });
+  const response = await fetch(`/api/sources/${encodeURIComponent(source.datasetId)}/window?${params}`, { signal });
+  if (!response.ok || !response.body) {
+    const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+    throw new LookaheadError('sources', response.status === 404 ? 'not_found' : 'bad_input', body?.error?.message ?? `window request failed with HTTP ${response.status}`);
+  }
+  const frequencyLabel = response.headers.get('x-lookahead-frequency');
+  const window = await decodeWindow(response.body, (rows) =>
+    post({ kind: 'progress', id, stage: 'fetching', message: `received ${rows} of up to ${source.limit} rows`, fraction: rows / source.limit }),
+  );
+  const frequency: Frequency | null = frequencyLabel ? frequencyFromLabel(frequencyLabel) : inferFrequency(window.timestampsMs);
+  return { timestampsMs: Array.from(window.timestampsMs), values: window.columns[source.column]!, frequency };
+}
+
+async function runForecast(id: string, job: ForecastJob, signal: AbortSignal): Promise<ForecastResult> {
+  const started = performance.now();
+  post({ kind: 'progress', id, stage: 'fetching', message: 'reading the series' });
+  const series = await loadSeries(job, id, signal);
+  if (series.values.length === 0) throw new LookaheadError('forecast', 'bad_input', 'the selected series has no rows in this window');
+  const fetchMs = performance.now() - started;
+  post({ kind: 'progress', id, stage: 'loading-model', message: `loading ${job.modelId}` });
+  const [{ choice }, model] = await Promise.all([device(), createBaselineModel(job.modelId, { augurs })]);
+  signal.throwIfAborted();
+  post({ kind: 'progress', id, stage: 'fitting', message: `fitting ${model.info.label} on ${series.values.length} points` });
+  const run = await forecastSeries({
+    model,
+    values: series.values,
+    timestampsMs: series.timestampsMs,
+    frequency: series.frequency,
+    horizon: job.horizon,
+    quantileLevels: job.quantileLevels,
+    signal,
+  });
+  // Baselines run in this worker on the CPU: pure JS or augurs' WASM, one thread.
+  const runtime: DeviceChoice =
+    model.info.id === 'seasonal-naive'
+      ? { device: 'wasm', label: 'JavaScript, 1 thread', reason: `seasonal naive is plain arithmetic; no accelerator needed (${choice.reason})` }
+      : { device: 'wasm', label: 'WASM (augurs), 1 thread', reason: `augurs runs single-threaded WASM (${choice.reason})` };
+  return {
+    source: job.source,
+    model: run.model,
+    history: { timestampsMs: series.timestampsMs, values: Array.from(series.values) },
+    frequency: series.frequency?.label ?? null,
+    forecast: run.forecast,
+    forecastTimestampsMs: run.timestampsMs,
+    runtime,
+    timings: { fetchMs, fitMs: run.fitMs, forecastMs: run.forecastMs, totalMs: performance.now() - started },
+  };
+}
+
+function summarizeCsv(name: string, text: string): CsvSummary {
+  const table = parseCsv(text, { name });
+  return {
+    name,
+    rowCount: table.rowCount,
+    timestampColumn: table.timestampColumn,
+    frequency: table.frequency?.label ?? null,
+    numericColumns: table.numericColumns,
+    warnings: table.warnings,
+    timestampsMs: table.timestampsMs ? Array.from(table.timestampsMs) : null,
+    values: Object.fromEntries(table.numericColumns.map((column) => [column, Array.from(table.values[column]!)])),
+  };
+}
+
+self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
+  const request = event.data;
+  try {
+    switch (request.kind) {
+      case 'probe': {
+        const { report, choice } = await device();
+        post({ kind: 'device', id: request.id, report, choice });
+        return;
+      }
+      case 'cancel':
+        inFlight.get(request.id)?.abort();
+        return;
+      case 'parse-csv':
+        post({ kind: 'csv', id: request.id, table: summarizeCsv(request.name, request.text) });
+        return;
+      case 'forecast': {
+        const controller = new AbortController();
+        inFlight.set(request.id, controller);
+        try {
+          const result = await runForecast(request.id, request.job, controller.signal);
+          post({ kind: 'result', id: request.id, result });
+        } finally {
+          inFlight.delete(request.id);
+        }
+        return;
+      }
+    }
+  } catch (error) {
+    post({ kind: 'error', id: request.id, error: toErrorPayload(error) });
+  }
+};
