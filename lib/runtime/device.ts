@@ -44,8 +44,10 @@ export async function detectDevices(scope: { navigator?: NavigatorLike; crossOri
       } else {
         const info = adapter.info ?? {};
         const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unnamed adapter';
-        webgpu = adapter.isFallbackAdapter
-          ? { status: 'fallback-adapter', description: `software fallback adapter (${name})` }
+        // SwiftShader is Chromium's CPU implementation of WebGPU: correct, but slower than WASM.
+        const software = adapter.isFallbackAdapter || /swiftshader/i.test(name);
+        webgpu = software
+          ? { status: 'fallback-adapter', description: `software adapter (${name})` }
           : { status: 'adapter', description: name };
       }
     } catch (error) {

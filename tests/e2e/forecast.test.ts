@@ -10,6 +10,7 @@ import { launchChromium } from '../support/chromium';
 
 const appUrl = inject('appUrl');
 let browser: Browser;
+const pageErrors = new WeakMap<Page, string[]>();
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -24,7 +25,7 @@ async function openWorkbench(): Promise<Page> {
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto(appUrl);
   await expect.poll(() => page.locator('[data-testid=device]').textContent(), { timeout: 30_000 }).toContain('Device:');
-  (page as Page & { pageErrors?: string[] }).pageErrors = errors;
+  pageErrors.set(page, errors);
   return page;
 }
 
@@ -93,7 +94,7 @@ describe('in-browser forecast of ETTh1 OT', () => {
         expect(row.low).toBeCloseTo(node.low[step]!, 9);
         expect(row.high).toBeCloseTo(node.high[step]!, 9);
       });
-      expect((page as Page & { pageErrors?: string[] }).pageErrors).toEqual([]);
+      expect(pageErrors.get(page)).toEqual([]);
       await page.close();
     });
   }
@@ -135,7 +136,7 @@ describe('CSV upload', () => {
     await page.click('button:has-text("Forecast")');
     await page.locator('[data-testid=forecast-table]').waitFor({ timeout: 60_000 });
     expect(await page.locator('[data-testid=error]').count()).toBe(0);
-    expect((page as Page & { pageErrors?: string[] }).pageErrors).toEqual([]);
+    expect(pageErrors.get(page)).toEqual([]);
     await page.close();
   });
 });
