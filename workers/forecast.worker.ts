@@ -3,8 +3,9 @@ import { LookaheadError, toErrorPayload } from '@/lib/core/errors';
 import { frequencyFromLabel, inferFrequency, type Frequency } from '@/lib/core/frequency';
 import { decodeWindow } from '@/lib/data/arrow-window';
 import { parseCsv } from '@/lib/data/csv';
-import { createBaselineModel, forecastSeries } from '@/lib/models';
-import { chooseDevice, detectDevices, loadAugurs, type DeviceChoice } from '@/lib/runtime';
+import { forecastSeries } from '@/lib/models';
+import { chooseDevice, detectDevices, type DeviceChoice } from '@/lib/runtime';
+import { createBrowserModel } from '@/lib/client/browser-models';
 import type { CsvSummary, ForecastJob, ForecastResult, WorkerRequest, WorkerResponse } from '@/lib/client/protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -20,9 +21,6 @@ function device() {
   devicePromise ??= detectDevices(self as never).then((report) => ({ report, choice: chooseDevice(report) }));
   return devicePromise;
 }
-
-const augurs = () =>
-  loadAugurs({ kind: 'url', etsUrl: new URL('/wasm/augurs/ets_bg.wasm', self.location.origin).href, mstlUrl: new URL('/wasm/augurs/mstl_bg.wasm', self.location.origin).href });
 
 async function loadSeries(job: ForecastJob, id: string, signal: AbortSignal) {
   const source = job.source;
@@ -51,7 +49,13 @@ async function runForecast(id: string, job: ForecastJob, signal: AbortSignal): P
   if (series.values.length === 0) throw new LookaheadError('forecast', 'bad_input', 'the selected series has no rows in this window');
   const fetchMs = performance.now() - started;
   post({ kind: 'progress', id, stage: 'loading-model', message: `loading ${job.modelId}` });
-  const [{ choice }, model] = await Promise.all([device(), createBaselineModel(job.modelId, { augurs })]);
+  const { choice } = await device();
+  const { model, runtime } = await createBrowserModel(job.modelId, {
+    origin: self.location.origin,
+    device: choice,
+    signal,
+    onProgress: (message, fraction) => post({ kind: 'progress', id, stage: 'loading-model', message, fraction }),
+  });
   signal.throwIfAborted();
   post({ kind: 'progress', id, stage: 'fitting', message: `fitting ${model.info.label} on ${series.values.length} points` });
   const run = await forecastSeries({
@@ -63,11 +67,6 @@ async function runForecast(id: string, job: ForecastJob, signal: AbortSignal): P
     quantileLevels: job.quantileLevels,
     signal,
   });
-  // Baselines run in this worker on the CPU: pure JS or augurs' WASM, one thread.
-  const runtime: DeviceChoice =
-    model.info.id === 'seasonal-naive'
-      ? { device: 'wasm', label: 'JavaScript, 1 thread', reason: `seasonal naive is plain arithmetic; no accelerator needed (${choice.reason})` }
-      : { device: 'wasm', label: 'WASM (augurs), 1 thread', reason: `augurs runs single-threaded WASM (${choice.reason})` };
   return {
     source: job.source,
     model: run.model,
