@@ -1,4 +1,5 @@
 import 'server-only';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -78,6 +79,7 @@ async function openPostgres(url: string): Promise<DatabaseHandle> {
 }
 
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+  if (dataDir !== 'memory://') mkdirSync(path.dirname(dataDir), { recursive: true });
   const client = await PGlite.create(dataDir === 'memory://' ? undefined : dataDir);
   const db = drizzlePglite(client, { schema }) as unknown as AppDatabase;
   const query: DatabaseHandle['query'] = async (text, params = []) => (await client.query(text, params)).rows as never[];
