@@ -21,7 +21,7 @@ export interface QuoteProblem {
   line: number;
   /** 0-based index of the bad field in its record. */
   fieldIndex: number;
-  /** The start of the offending text, for the message. */
+  /** The offending text (the start of an unclosed value, or the whole malformed field), for the message. */
   excerpt: string;
 }
 
@@ -53,8 +53,12 @@ export function detectDelimiter(text: string): Delimiter {
   return ',';
 }
 
+/** Characters of a bad field that messages quote. */
+const EXCERPT_CHARS = 24;
+
+/** The start of an unclosed quoted value, up to the end of its first line. */
 function excerptOf(text: string, start: number): string {
-  const excerpt = text.slice(start, start + 24).split(/\r\n|\r|\n/)[0]!;
+  const excerpt = text.slice(start, start + EXCERPT_CHARS).split(/\r\n|\r|\n/)[0]!;
   return excerpt.length < text.length - start ? `${excerpt}...` : excerpt;
 }
 
@@ -68,15 +72,68 @@ function countLineBreaks(text: string, start: number, end: number): number {
   return breaks;
 }
 
+function hasLoneCarriageReturn(text: string): boolean {
+  for (let at = text.indexOf('\r'); at >= 0; at = text.indexOf('\r', at + 1)) {
+    if (text.charCodeAt(at + 1) !== LF) return true;
+  }
+  return false;
+}
+
+/** A file without quotes or lone CRs: native splits only, fast even before the JIT warms up. */
+function readUnquoted(text: string, delimiter: Delimiter): CsvRecords {
+  const records: string[][] = [];
+  const lines: number[] = [];
+  const rawLines = text.split('\n');
+  for (let index = 0; index < rawLines.length; index++) {
+    let rawLine = rawLines[index]!;
+    if (rawLine.charCodeAt(rawLine.length - 1) === CR) rawLine = rawLine.slice(0, -1);
+    if (rawLine.length === 0) continue;
+    records.push(rawLine.split(delimiter));
+    lines.push(index + 1);
+  }
+  return { records, lines, problem: null };
+}
+
+/**
+ * Files without quotes, and then lines without quotes or a lone CR, are split with the native
+ * String.split, several times faster than a character loop; the rest take the full RFC 4180 path.
+ */
 export function readRecords(text: string, delimiter: Delimiter): CsvRecords {
+  if (text.indexOf('"') < 0 && !hasLoneCarriageReturn(text)) return readUnquoted(text, delimiter);
   const records: string[][] = [];
   const lines: number[] = [];
   const delimiterCode = delimiter.charCodeAt(0);
   const length = text.length;
   let index = 0;
   let line = 1;
+  // Next LF, quote and CR at or after `index`, cached so that finding them stays linear overall
+  // (a file may have no quote, or only lone CRs, and must not be rescanned line after line).
+  let nextLineFeed = -1;
+  let nextQuote = -1;
+  let nextCarriageReturn = -1;
+  const nextOf = (character: string, cached: number): number => {
+    if (cached >= index) return cached;
+    const found = text.indexOf(character, index);
+    return found < 0 ? length : found;
+  };
+
   while (index < length) {
     const recordLine = line;
+    nextLineFeed = nextOf('\n', nextLineFeed);
+    const lineEnd = nextLineFeed;
+    nextQuote = nextOf('"', nextQuote);
+    nextCarriageReturn = nextOf('\r', nextCarriageReturn);
+    if (nextQuote >= lineEnd && nextCarriageReturn >= lineEnd - 1) {
+      const contentEnd = nextCarriageReturn === lineEnd - 1 ? lineEnd - 1 : lineEnd;
+      if (contentEnd > index) {
+        records.push(text.slice(index, contentEnd).split(delimiter));
+        lines.push(recordLine);
+      }
+      index = lineEnd + 1;
+      line++;
+      continue;
+    }
+
     const fields: string[] = [];
     let sawQuote = false;
     for (;;) {
@@ -104,7 +161,11 @@ export function readRecords(text: string, delimiter: Delimiter): CsvRecords {
         let code = text.charCodeAt(index);
         while ((code === SPACE || code === TAB) && code !== delimiterCode) code = text.charCodeAt(++index);
         if (index < length && code !== delimiterCode && code !== LF && code !== CR) {
-          return { records, lines, problem: { kind: 'text-after-quote', line: recordLine, fieldIndex: fields.length, excerpt: excerptOf(text, openAt) } };
+          let fieldEnd = index;
+          while (fieldEnd < length && code !== delimiterCode && code !== LF && code !== CR) code = text.charCodeAt(++fieldEnd);
+          const field = text.slice(openAt, fieldEnd);
+          const excerpt = field.length > EXCERPT_CHARS ? `${field.slice(0, EXCERPT_CHARS)}...` : field;
+          return { records, lines, problem: { kind: 'text-after-quote', line: recordLine, fieldIndex: fields.length, excerpt } };
         }
         fields.push(value);
       } else {

@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './forecast';
+export * from './normal';
+export * from './frequency';
