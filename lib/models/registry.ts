@@ -21,6 +21,6 @@ export async function createBaselineModel(id: string, runtimes: ModelRuntimes): 
       return id === AUTO_ETS_INFO.id ? createAutoEts(augurs) : createMstl(augurs);
     }
     default:
-      throw new LookaheadError('model', 'not_found', `unknown model "${id}"; available: ${BASELINE_MODELS.map((model) => model.id).join(', ')}`);
+      throw new LookaheadError('model', 'bad_input', `unknown model "${id}"; available: ${BASELINE_MODELS.map((model) => model.id).join(', ')}`);
   }
 }

@@ -1,0 +1,63 @@
+import 'server-only';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { LookaheadError } from '@/lib/core/errors';
+import { BASELINE_MODELS, createBaselineModel, type ForecastModel, type ModelInfo } from '@/lib/models';
+import { createChronosBoltModel, modelFileFor } from '@/lib/models/chronos-bolt';
+import { loadAugursNode } from '@/lib/runtime/augurs-node';
+import { createNodeOnnxSession } from '@/lib/runtime/onnx-node';
+import { createChronosRuntime, type OnnxSession } from '@/lib/runtime/onnx-session';
+import { findInstalledModel, listInstalledModels, readInstalledModel, type InstalledModel } from './store';
+
+/** A model ready to run on this server, and what runs it ("onnxruntime-node (cpu)"). */
+export interface ServerModel {
+  model: ForecastModel;
+  runtime: string;
+  sha256?: string;
+}
+
+/** Every model the server can run: the baselines and each installed Chronos-Bolt. */
+export function serverModelInfos(): ModelInfo[] {
+  return [...BASELINE_MODELS, ...listInstalledModels().map((installed) => installed.info)];
+}
+
+const sessions = new Map<string, Promise<OnnxSession>>();
+
+/** One onnxruntime-node session per model file, created once and shared (runs are serialised). */
+function sessionFor(installed: InstalledModel): { session: Promise<OnnxSession>; sha256: string } {
+  const file = modelFileFor(installed.manifest);
+  const key = file.sha256;
+  if (!sessions.has(key)) {
+    const providers = process.env.LOOKAHEAD_ORT_PROVIDERS?.split(',').map((name) => name.trim()) as ('cpu' | 'cuda')[] | undefined;
+    const created = createNodeOnnxSession(path.join(installed.directory, file.name), { executionProviders: providers ?? ['cpu'] });
+    created.catch(() => sessions.delete(key));
+    sessions.set(key, created);
+  }
+  return { session: sessions.get(key)!, sha256: file.sha256 };
+}
+
+/**
+ * Resolves a model reference: a baseline id, an installed model id (`id` or `id@revision`), or
+ * (CLI only) a directory holding a converted model.
+ */
+export async function resolveServerModel(reference: string, options: { allowDirectory?: boolean } = {}): Promise<ServerModel> {
+  if (BASELINE_MODELS.some((model) => model.id === reference)) {
+    const model = await createBaselineModel(reference, { augurs: loadAugursNode });
+    return { model, runtime: reference === 'seasonal-naive' ? 'JavaScript' : 'augurs (WASM)' };
+  }
+  let installed = findInstalledModel(reference);
+  if (!installed && options.allowDirectory && existsSync(reference) && statSync(reference).isDirectory()) {
+    installed = readInstalledModel(path.resolve(reference));
+  }
+  if (!installed) {
+    const available = serverModelInfos().map((model) => model.id);
+    throw new LookaheadError('model', 'bad_input', `unknown model "${reference}"; available: ${available.join(', ')}${options.allowDirectory ? ', or a converted model directory' : ''}. Install Chronos-Bolt with npm run models:pull -- amazon/chronos-bolt-small`);
+  }
+  const { session, sha256 } = sessionFor(installed);
+  const resolved = await session;
+  return {
+    model: createChronosBoltModel({ info: installed.info, config: installed.manifest.config, runtime: createChronosRuntime(resolved) }),
+    runtime: `onnxruntime-node (${resolved.executionProvider})`,
+    sha256,
+  };
+}
