@@ -5,15 +5,12 @@
  * The encoder returns a list of byte chunks instead of one buffer so that large initializers are
  * referenced, not copied, until the caller writes or concatenates them (a base model is ~800 MB).
  */
+import { LookaheadError } from '@/lib/core/errors';
 
 /** onnx.proto TensorProto.DataType values used here. */
 export const OnnxDataType = {
   FLOAT: 1,
-  UINT8: 2,
-  INT8: 3,
-  INT32: 6,
   INT64: 7,
-  BOOL: 9,
   FLOAT16: 10,
 } as const;
 export type OnnxDataType = (typeof OnnxDataType)[keyof typeof OnnxDataType];
@@ -22,7 +19,7 @@ export interface OnnxTensor {
   name: string;
   dataType: OnnxDataType;
   dims: readonly number[];
-  /** Little-endian element bytes, as TensorProto.raw_data. */
+  /** Little-endian element bytes, as TensorProto.raw_data (typed arrays are little-endian on every platform we target). */
   rawData: Uint8Array;
 }
 
@@ -113,7 +110,7 @@ class MessageWriter {
   }
 
   int(field: number, value: number): this {
-    if (!Number.isSafeInteger(value)) throw new Error(`onnx: integer field ${field} is not a safe integer: ${value}`);
+    if (!Number.isSafeInteger(value)) throw new LookaheadError('onnx', 'internal', `integer field ${field} is not a safe integer: ${value}`);
     this.tag(field, WIRE_VARINT);
     this.varint(value);
     return this;
@@ -254,7 +251,7 @@ export function encodeOnnxModel(model: OnnxModel): EncodedBytes {
   }
   const encoded = writer.finish();
   if (encoded.byteLength >= 2 ** 31) {
-    throw new Error(`onnx: model is ${encoded.byteLength} bytes, over protobuf's 2 GiB limit; use fp16 weights`);
+    throw new LookaheadError('onnx', 'too_large', `model is ${encoded.byteLength} bytes, over protobuf's 2 GiB limit; use fp16 weights`);
   }
   return encoded;
 }

@@ -38,7 +38,7 @@ export const MIN_SCALE = Math.fround(1e-5);
  */
 export function stackContexts(series: readonly ArrayLike<number>[], contextLength: number): ContextBatch {
   if (series.length === 0) throw new LookaheadError('chronos-bolt', 'bad_input', 'no series given; pass at least one series');
-  const longest = Math.max(...series.map((row) => row.length));
+  const longest = series.reduce((most, row) => Math.max(most, row.length), 0);
   if (longest === 0) throw new LookaheadError('chronos-bolt', 'bad_input', `all ${series.length} series are empty; each needs at least one value`);
   const length = Math.min(longest, contextLength);
   const values = new Float32Array(series.length * length);

@@ -1,0 +1,96 @@
+import * as ort from 'onnxruntime-web/webgpu';
+import { LookaheadError } from '@/lib/core/errors';
+import { wrapOrtSession, type OnnxSession, type OrtSessionLike } from './onnx-session';
+
+/**
+ * onnxruntime-web sessions (browser worker; also Node, for tests and benchmarks). The only importer
+ * of onnxruntime-web. The 'webgpu' build also carries the WASM backend, so one import serves both.
+ * Execution providers are tried in order and the reason for every fallback is kept, so the UI can
+ * say "WebGPU unavailable: no adapter; using WASM, 4 threads".
+ */
+
+export type WebExecutionProvider = 'webgpu' | 'wasm';
+
+export interface WebSessionOptions {
+  /** Tried in order; default ['webgpu', 'wasm']. */
+  executionProviders?: readonly WebExecutionProvider[];
+  /**
+   * WASM threads. Default: 1 without cross-origin isolation (no SharedArrayBuffer) or under Node
+   * (test processes run in parallel); else half the cores, at most 4. Fixed by the first session.
+   */
+  numThreads?: number;
+  /** Where the ort-wasm-*.wasm/.mjs files are served from (e.g. '/ort/'); default: next to the bundle. */
+  wasmPaths?: string;
+}
+
+export interface WebSession extends OnnxSession {
+  readonly executionProvider: WebExecutionProvider;
+  /** Providers that were skipped, and why. */
+  readonly fallbacks: readonly { executionProvider: WebExecutionProvider; reason: string }[];
+  /** WASM threads in use (the backend's global setting). */
+  readonly numThreads: number;
+}
+
+let configured: { numThreads: number; wasmPaths: string | undefined } | null = null;
+
+function isNode(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+}
+
+function defaultThreads(): number {
+  if (isNode()) return 1;
+  const isolated = typeof globalThis.crossOriginIsolated === 'boolean' && globalThis.crossOriginIsolated;
+  if (!isolated) return 1;
+  const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency ?? 2 : 2;
+  return Math.max(1, Math.min(4, Math.floor(cores / 2)));
+}
+
+/** ort.env.wasm is global and read when the backend starts: set it once, before the first session. */
+function configureWasm(options: WebSessionOptions): number {
+  if (configured === null) {
+    const numThreads = options.numThreads ?? defaultThreads();
+    ort.env.wasm.numThreads = numThreads;
+    if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths;
+    configured = { numThreads, wasmPaths: options.wasmPaths };
+  }
+  return configured.numThreads;
+}
+
+async function webgpuUnavailable(): Promise<string | null> {
+  const gpu = (globalThis.navigator as (Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }) | undefined)?.gpu;
+  if (gpu === undefined) return 'navigator.gpu is missing (no WebGPU in this environment)';
+  try {
+    return (await gpu.requestAdapter()) === null ? 'no adapter' : null;
+  } catch (error) {
+    return `requestAdapter failed: ${(error as Error).message}`;
+  }
+}
+
+/** Creates a session from model bytes (fetched and cached by the caller), trying providers in order. */
+export async function createWebOnnxSession(model: Uint8Array, options: WebSessionOptions = {}): Promise<WebSession> {
+  const providers = options.executionProviders ?? ['webgpu', 'wasm'];
+  const numThreads = configureWasm(options);
+  const fallbacks: { executionProvider: WebExecutionProvider; reason: string }[] = [];
+  for (const executionProvider of providers) {
+    if (executionProvider === 'webgpu') {
+      const reason = await webgpuUnavailable();
+      if (reason !== null) {
+        fallbacks.push({ executionProvider, reason });
+        continue;
+      }
+    }
+    try {
+      const session = await ort.InferenceSession.create(model, { executionProviders: [executionProvider], graphOptimizationLevel: 'all' });
+      const wrapped = wrapOrtSession(session as unknown as OrtSessionLike, (data, dims) => new ort.Tensor('float32', data, dims), executionProvider);
+      return { ...wrapped, executionProvider, fallbacks, numThreads };
+    } catch (error) {
+      fallbacks.push({ executionProvider, reason: (error as Error).message });
+    }
+  }
+  throw new LookaheadError(
+    'onnx',
+    'unsupported',
+    `onnxruntime-web could not create a session with any of [${providers.join(', ')}]: ${fallbacks.map((fallback) => `${fallback.executionProvider}: ${fallback.reason}`).join('; ')}`,
+    { details: { fallbacks } },
+  );
+}
