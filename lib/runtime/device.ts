@@ -76,9 +76,16 @@ export function chooseDevice(report: DeviceReport, preference: DevicePreference 
   if (preference === 'wasm') {
     return { device: 'wasm', label: wasmLabel, reason: `WASM chosen by the user${wasmWhy}` };
   }
-  if (gpuUsable) {
+  if (preference === 'webgpu' && gpuUsable) {
+    return { device: 'webgpu', label: `WebGPU (${report.webgpu.description})`, reason: `WebGPU chosen by the user: ${report.webgpu.description}` };
+  }
+  if (report.webgpu.status === 'adapter') {
     return { device: 'webgpu', label: `WebGPU (${report.webgpu.description})`, reason: `WebGPU adapter found: ${report.webgpu.description}` };
   }
-  const why = `WebGPU unavailable: ${report.webgpu.description}; using ${wasmLabel}${wasmWhy}`;
+  if (report.webgpu.status === 'fallback-adapter') {
+    // A CPU-emulated GPU (SwiftShader) computes correctly but far slower than WASM on the same cores.
+    return { device: 'wasm', label: wasmLabel, reason: `WebGPU adapter is a ${report.webgpu.description}, slower than WASM; using ${wasmLabel}${wasmWhy} (choose WebGPU to use it anyway)` };
+  }
+  const why = `WebGPU unavailable: ${report.webgpu.description}; using ${wasmLabel}${wasmWhy}${preference === 'webgpu' ? ' although WebGPU was chosen' : ''}`;
   return { device: 'wasm', label: wasmLabel, reason: why };
 }
