@@ -8,7 +8,7 @@ import { findInstalledModel, listInstalledModels } from '@/lib/server/models/sto
 import { parseHubReference } from '@/lib/server/models/hub';
 import { startFakeHub, type FakeHub } from '../support/fake-hub';
 
-const GOLDEN = '/work/shared/golden/chronos-bolt/tiny-random';
+const GOLDEN = path.resolve('tests/fixtures/golden/chronos-bolt/tiny-random');
 const config = readFileSync(path.join(GOLDEN, 'config.json'));
 const weights = readFileSync(path.join(GOLDEN, 'model.safetensors'));
 const weightsSha = createHash('sha256').update(weights).digest('hex');

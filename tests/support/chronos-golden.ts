@@ -1,12 +1,12 @@
 /**
- * The shared Chronos-Bolt golden vectors (/work/shared/golden/chronos-bolt, produced by the
+ * The shared Chronos-Bolt golden vectors (copied byte-for-byte from the shared golden/chronos-bolt into tests/fixtures/golden/, produced by the
  * unmodified chronos-forecasting v2.3.0 on PyTorch) and a comparison that reports the worst error
  * against an explicit tolerance.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-export const GOLDEN_ROOT = process.env.CHRONOS_GOLDEN_DIR ?? '/work/shared/golden/chronos-bolt';
+export const GOLDEN_ROOT = process.env.CHRONOS_GOLDEN_DIR ?? path.resolve('tests/fixtures/golden/chronos-bolt');
 export const GOLDEN_CHECKPOINTS = ['tiny-random', 'upstream-dummy'] as const;
 export type GoldenCheckpoint = (typeof GOLDEN_CHECKPOINTS)[number];
 export const GOLDEN_INPUT_NAMES = ['seasonal_300', 'nans_200', 'short_10', 'long_1000', 'constant_50', 'all_nan_20'] as const;
