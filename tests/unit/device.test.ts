@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseDevice, detectDevices } from '@/lib/runtime/device';
 
-const gpuWith = (adapter: unknown) => ({ gpu: { requestAdapter: async () => adapter }, hardwareConcurrency: 8 });
+const gpuWith = (adapter: { isFallbackAdapter?: boolean; info?: Record<string, string> } | null) => ({ gpu: { requestAdapter: async () => adapter }, hardwareConcurrency: 8 });
 
 describe('device detection and choice', () => {
   it('uses a hardware WebGPU adapter', async () => {
