@@ -12,7 +12,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     <html lang="en">
       <body>
         <header className="top">
-          <h1>Lookahead</h1>
+          <h1>
+            <a href="/">Lookahead</a>
+          </h1>
           <p>Forecasts with honest uncertainty, computed in your browser.</p>
         </header>
         <main>{children}</main>

@@ -1,10 +1,30 @@
-import { Workbench } from '@/components/workbench';
+import { Workbench, type RunKind } from '@/components/workbench';
+import { decodeConfigParam, type ForecastConfig } from '@/lib/config';
 import { listDatasetSummaries } from '@/lib/server/datasets';
 import { BASELINE_MODELS } from '@/lib/models/registry';
 
 export const dynamic = 'force-dynamic';
 
-export default async function HomePage() {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+/**
+ * The workbench. `/?config=<base64url JSON>` opens it with a configuration (from "Open in
+ * workbench" or a copied link) and `&run=forecast|backtest` re-runs it on today's data.
+ */
+export default async function HomePage({ searchParams }: { searchParams: SearchParams }) {
+  const params = await searchParams;
   const datasets = await listDatasetSummaries();
-  return <Workbench datasets={datasets} models={BASELINE_MODELS.map((model) => ({ id: model.id, label: model.label }))} />;
+  let initialConfig: ForecastConfig | null = null;
+  let initialError: string | null = null;
+  const configParam = typeof params.config === 'string' ? params.config : null;
+  if (configParam) {
+    try {
+      initialConfig = decodeConfigParam(configParam);
+    } catch (error) {
+      initialError = (error as Error).message;
+    }
+  }
+  const initialRun: RunKind | null = params.run === 'forecast' || params.run === 'backtest' ? params.run : null;
+  // The worker replaces this list with every model the browser can run (browserModelInfos()).
+  return <Workbench datasets={datasets} models={[...BASELINE_MODELS]} initialConfig={initialConfig} initialRun={initialRun} initialError={initialError} />;
 }

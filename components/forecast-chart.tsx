@@ -1,59 +1,106 @@
 'use client';
-import { Area, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { ForecastResult } from '@/lib/client/protocol';
-import { quantileAt, pointForecast } from '@/lib/core/forecast';
-import { frequencyFromLabel } from '@/lib/core/frequency';
-import { formatTimestamp } from '@/lib/core/time-format';
+import { forwardRef, useMemo } from 'react';
+import { Area, Brush, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { ForecastReport } from '@/lib/report/schema';
+import { reportSeries } from '@/lib/report/series';
+import { bandOpacity, CHART_COLORS, CHART_FONT } from './chart-style';
+import { formatLevel, timeLabeler } from './number-format';
 
-interface Row {
-  x: number;
-  history?: number | null;
-  median?: number;
-  band?: [number, number];
+type Row = { x: number; history?: number | null; median?: number | null } & Record<string, unknown>;
+
+/** Legend order: what was observed, what is forecast, how sure (widest band first), how it did before. */
+function legendRank(dataKey: string): number {
+  if (dataKey === 'history') return 0;
+  if (dataKey === 'median') return 1;
+  if (dataKey.startsWith('band')) return 2 + Number(dataKey.slice(4)) / 100;
+  return 3;
 }
 
-/** How much history to draw: enough to see a few seasons next to the forecast. */
-const HISTORY_POINTS = 400;
+/** Rows beyond this get a brush that starts on the newest part; the rest stays one drag away. */
+const BRUSH_DEFAULT_ROWS = 600;
 
-export function ForecastChart({ result }: { result: ForecastResult }) {
-  const frequency = result.frequency ? frequencyFromLabel(result.frequency) : null;
-  const history = result.history;
-  const firstShown = Math.max(0, history.values.length - HISTORY_POINTS);
-  const xOfHistory = (index: number) => history.timestampsMs?.[index] ?? index;
-  const rows: Row[] = [];
-  for (let i = firstShown; i < history.values.length; i++) {
-    const value = history.values[i]!;
-    rows.push({ x: xOfHistory(i), history: Number.isNaN(value) ? null : value });
-  }
-  const median = pointForecast(result.forecast);
-  const hasBand = result.forecast.quantileLevels.some((l) => Math.abs(l - 0.1) < 1e-9) && result.forecast.quantileLevels.some((l) => Math.abs(l - 0.9) < 1e-9);
-  const lower = hasBand ? quantileAt(result.forecast, 0.1) : null;
-  const upper = hasBand ? quantileAt(result.forecast, 0.9) : null;
-  median.forEach((value, step) => {
-    const x = result.forecastTimestampsMs?.[step] ?? history.values.length + step;
-    rows.push({ x, median: value, band: lower && upper ? [lower[step]!, upper[step]!] : undefined });
-  });
-  // Join the lines: the forecast starts from the last observed point.
-  const lastHistory = rows[history.values.length - firstShown - 1];
-  if (lastHistory && lastHistory.history != null) {
-    lastHistory.median = lastHistory.history;
-    if (hasBand) lastHistory.band = [lastHistory.history, lastHistory.history];
-  }
-  const format = (x: number) => (history.timestampsMs ? formatTimestamp(x, frequency) : String(x));
+/**
+ * History, the median forecast with a band per symmetric pair of quantile levels, and one
+ * model's backtest forecasts drawn over the actuals they were made for; a brush to zoom.
+ */
+export const ForecastChart = forwardRef<HTMLDivElement, { report: ForecastReport; backtestModelId?: string }>(function ForecastChart(
+  { report, backtestModelId },
+  ref,
+) {
+  const series = useMemo(() => reportSeries(report, { backtestModelId }), [report, backtestModelId]);
+  const rows = useMemo(() => {
+    const byX = new Map<number, Row>();
+    const rowAt = (x: number) => {
+      let row = byX.get(x);
+      if (!row) byX.set(x, (row = { x }));
+      return row;
+    };
+    series.history.x.forEach((x, index) => (rowAt(x).history = series.history.y[index]!));
+    series.backtests.forEach((window) => window.x.forEach((x, step) => (rowAt(x)[`backtest${window.index}`] = window.median[step]!)));
+    series.forecast.x.forEach((x, step) => {
+      const row = rowAt(x);
+      row.median = series.forecast.median[step]!;
+      series.forecast.bands.forEach((band, index) => {
+        const lower = band.lower[step]!;
+        const upper = band.upper[step]!;
+        row[`band${index}`] = lower === null || upper === null ? null : [lower, upper];
+      });
+    });
+    // Join the forecast to the last observed point so the lines meet.
+    const lastX = series.history.x.at(-1);
+    const lastValue = series.history.y.at(-1);
+    if (lastX !== undefined && lastValue !== null && lastValue !== undefined) {
+      const row = rowAt(lastX);
+      row.median = lastValue;
+      series.forecast.bands.forEach((_, index) => (row[`band${index}`] = [lastValue, lastValue]));
+    }
+    return [...byX.values()].sort((a, b) => a.x - b.x);
+  }, [series]);
+  const format = timeLabeler(report.data.frequency, series.timeAxis);
+  const brushStart = rows.length > BRUSH_DEFAULT_ROWS ? rows.length - BRUSH_DEFAULT_ROWS : 0;
   return (
-    <div data-testid="forecast-chart" style={{ width: '100%', height: 380 }}>
+    <div data-testid="forecast-chart" ref={ref} style={{ width: '100%', height: 420 }}>
       <ResponsiveContainer>
-        <ComposedChart data={rows} margin={{ top: 10, right: 20, bottom: 10, left: 10 }}>
-          <CartesianGrid stroke="#eef1f4" />
-          <XAxis dataKey="x" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={format} minTickGap={40} />
-          <YAxis domain={['auto', 'auto']} width={60} />
-          <Tooltip labelFormatter={(x) => format(Number(x))} formatter={(value) => (Array.isArray(value) ? value.map((v) => Number(v).toFixed(3)).join(' – ') : Number(value).toFixed(3))} />
-          <Legend />
-          {hasBand && <Area dataKey="band" name="80% interval (10%–90%)" stroke="none" fill="var(--band)" fillOpacity={0.5} isAnimationActive={false} />}
-          <Line dataKey="history" name="history" stroke="#334155" dot={false} strokeWidth={1.2} isAnimationActive={false} connectNulls={false} />
-          <Line dataKey="median" name="median forecast" stroke="var(--accent)" dot={false} strokeWidth={2} isAnimationActive={false} />
+        <ComposedChart data={rows} margin={{ top: 10, right: 20, bottom: 10, left: 10 }} style={{ fontFamily: CHART_FONT, fontSize: 12 }}>
+          <CartesianGrid stroke={CHART_COLORS.grid} />
+          <XAxis dataKey="x" type="number" scale={series.timeAxis ? 'time' : 'linear'} domain={['dataMin', 'dataMax']} tickFormatter={format} minTickGap={40} stroke={CHART_COLORS.axis} />
+          <YAxis domain={['auto', 'auto']} width={64} stroke={CHART_COLORS.axis} tickFormatter={(value: number) => Number(value.toPrecision(4)).toString()} />
+          <Tooltip
+            labelFormatter={(x) => format(Number(x))}
+            formatter={(value) => (Array.isArray(value) ? value.map((v) => Number(v).toFixed(3)).join(' – ') : Number(value).toFixed(3))}
+          />
+          <Legend itemSorter={(item) => legendRank(String(item.dataKey))} />
+          {series.forecast.bands.map((band, index) => (
+            <Area
+              key={`band${index}`}
+              dataKey={`band${index}`}
+              name={`${formatLevel(band.coverage)} interval (${formatLevel(band.lowerLevel)}–${formatLevel(band.upperLevel)})`}
+              stroke="none"
+              fill={CHART_COLORS.band}
+              fillOpacity={bandOpacity(index)}
+              isAnimationActive={false}
+              connectNulls={false}
+            />
+          ))}
+          <Line dataKey="history" name="history" stroke={CHART_COLORS.history} dot={false} strokeWidth={1.2} isAnimationActive={false} connectNulls={false} />
+          {series.backtests.map((window, index) => (
+            <Line
+              key={`backtest${window.index}`}
+              dataKey={`backtest${window.index}`}
+              name="backtest median"
+              legendType={index === 0 ? 'line' : 'none'}
+              stroke={CHART_COLORS.backtest}
+              strokeDasharray="4 3"
+              dot={false}
+              strokeWidth={1.6}
+              isAnimationActive={false}
+              connectNulls={false}
+            />
+          ))}
+          <Line dataKey="median" name="median forecast" stroke={CHART_COLORS.median} dot={false} strokeWidth={2} isAnimationActive={false} connectNulls={false} />
+          {rows.length > 2 && <Brush dataKey="x" height={24} travellerWidth={8} stroke={CHART_COLORS.axis} tickFormatter={format} startIndex={brushStart} />}
         </ComposedChart>
       </ResponsiveContainer>
     </div>
   );
-}
+});

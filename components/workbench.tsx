@@ -1,48 +1,90 @@
 'use client';
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import { ForecastClient } from '@/lib/client/forecast-client';
-import type { CsvSummary, ForecastResult, SeriesSource } from '@/lib/client/protocol';
-import { DEFAULT_QUANTILE_LEVELS, quantileAt, pointForecast } from '@/lib/core/forecast';
-import { frequencyFromLabel } from '@/lib/core/frequency';
-import { formatTimestamp } from '@/lib/core/time-format';
+import type { CsvSummary, SeriesSource } from '@/lib/client/protocol';
+import { reportFromBacktest, reportFromForecast } from '@/lib/client/report';
+import {
+  UPLOAD_SOURCE_PREFIX,
+  applyPreset,
+  findPreset,
+  isUploadSource,
+  parseForecastConfig,
+  presetFrequencyWarning,
+  windowLength,
+  type ForecastConfig,
+} from '@/lib/config';
+import { DEFAULT_QUANTILE_LEVELS } from '@/lib/core/forecast';
+import type { ModelInfo } from '@/lib/models/model';
+import type { ForecastReport } from '@/lib/report/schema';
 import type { DatasetSummary } from '@/lib/server/datasets';
 import type { DeviceChoice } from '@/lib/runtime/device';
-import { ForecastChart } from './forecast-chart';
+import { ConfigControls } from './config-controls';
+import { ReportView } from './report-view';
 
-interface ModelOption {
-  id: string;
-  label: string;
-}
+export type RunKind = 'forecast' | 'backtest';
 
 /** Upload limit: parsing happens in the browser, but a 50 MB text file is already a lot of DOM-free work. */
 const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 const UPLOAD_SOURCE = '__upload__';
 
-export function Workbench({ datasets, models }: { datasets: DatasetSummary[]; models: ModelOption[] }) {
+/** Models the page offers: what the worker can run, minus test checkpoints. */
+function offered(models: readonly ModelInfo[]): ModelInfo[] {
+  return models.filter((model) => !model.testOnly);
+}
+
+export interface WorkbenchProps {
+  datasets: DatasetSummary[];
+  models: ModelInfo[];
+  /** From `/?config=`: applied on load, then run (`run`) once the worker is ready. */
+  initialConfig?: ForecastConfig | null;
+  initialRun?: RunKind | null;
+  /** Why `/?config=` could not be used. */
+  initialError?: string | null;
+}
+
+export function Workbench({ datasets, models: serverModels, initialConfig = null, initialRun = null, initialError = null }: WorkbenchProps) {
   const clientRef = useRef<ForecastClient | null>(null);
   const abortRef = useRef<AbortController | null>(null);
+  const autoRunDone = useRef(false);
   const [device, setDevice] = useState<DeviceChoice | null>(null);
+  const [models, setModels] = useState<ModelInfo[]>(offered(serverModels));
   const [sourceId, setSourceId] = useState(datasets[0]?.id ?? '');
   const [column, setColumn] = useState(datasets[0]?.columns.at(-1) ?? '');
   const [upload, setUpload] = useState<CsvSummary | null>(null);
-  const [modelId, setModelId] = useState(models[0]?.id ?? '');
+  const [modelId, setModelId] = useState(offered(serverModels)[0]?.id ?? '');
   const [horizon, setHorizon] = useState(24);
   const [context, setContext] = useState(512);
+  const [levelsText, setLevelsText] = useState(DEFAULT_QUANTILE_LEVELS.join(', '));
+  const [windows, setWindows] = useState(3);
+  const [step, setStep] = useState(24);
+  /** null = every offered model. */
+  const [compared, setCompared] = useState<string[] | null>(null);
+  const [windowEnd, setWindowEnd] = useState('');
+  const [preset, setPreset] = useState<string | null>(null);
+  const [extra, setExtra] = useState<Pick<ForecastConfig, 'series' | 'covariates'>>({ series: '', covariates: [] });
   const [busy, setBusy] = useState(false);
-  const [progress, setProgress] = useState<string | null>(null);
-  const [result, setResult] = useState<ForecastResult | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [progress, setProgress] = useState<{ message: string; fraction?: number } | null>(null);
+  const [report, setReport] = useState<ForecastReport | null>(null);
+  const [error, setError] = useState<string | null>(initialError);
   const [dragging, setDragging] = useState(false);
 
   useEffect(() => {
     const client = new ForecastClient(new Worker(new URL('../workers/forecast.worker.ts', import.meta.url), { type: 'module' }));
     clientRef.current = client;
-    client.probe().then((message) => setDevice(message.choice), (failure: Error) => setError(failure.message));
+    client.probe().then(
+      (message) => {
+        setModels(offered(message.models));
+        setDevice(message.choice);
+      },
+      (failure: Error) => setError(failure.message),
+    );
     return () => client.dispose();
   }, []);
 
   const dataset = datasets.find((candidate) => candidate.id === sourceId);
   const columns = sourceId === UPLOAD_SOURCE ? (upload?.numericColumns ?? []) : (dataset?.columns ?? []);
+  const dataFrequency = sourceId === UPLOAD_SOURCE ? (upload?.frequency ?? null) : (dataset?.frequency ?? null);
+  const presetWarning = preset ? presetFrequencyWarning(findPreset(preset), dataFrequency) : null;
 
   const chooseSource = (id: string) => {
     setSourceId(id);
@@ -50,44 +92,145 @@ export function Workbench({ datasets, models }: { datasets: DatasetSummary[]; mo
     setColumn(next?.at(-1) ?? '');
   };
 
-  const runForecast = useCallback(async () => {
-    const client = clientRef.current;
-    if (!client) return;
-    abortRef.current?.abort();
-    const controller = new AbortController();
-    abortRef.current = controller;
-    let source: SeriesSource;
-    if (sourceId === UPLOAD_SOURCE) {
-      if (!upload) return;
-      const values = upload.values[column] ?? [];
-      const start = Math.max(0, values.length - context);
-      source = {
+  /** The settings as a validated configuration; throws a readable LookaheadError when they are not. */
+  const currentConfig = useCallback((): ForecastConfig => {
+    const quantileLevels = levelsText
+      .split(/[\s,;]+/)
+      .filter(Boolean)
+      .map(Number);
+    return parseForecastConfig({
+      version: 1,
+      source: sourceId === UPLOAD_SOURCE ? `${UPLOAD_SOURCE_PREFIX}${upload?.name ?? ''}` : sourceId,
+      series: extra.series,
+      target: column,
+      covariates: extra.covariates,
+      window: { end: windowEnd.trim() === '' ? null : windowEnd.trim() },
+      model: modelId,
+      context,
+      horizon,
+      quantileLevels,
+      backtest: { windows, step, models: compared ?? [] },
+      preset,
+    });
+  }, [levelsText, sourceId, upload, extra, column, windowEnd, modelId, context, horizon, windows, step, compared, preset]);
+
+  /** Puts a configuration into the settings; returns false (with the reason shown) when its data is not here. */
+  const applyConfig = useCallback(
+    (config: ForecastConfig): boolean => {
+      if (isUploadSource(config.source)) {
+        const name = config.source.slice(UPLOAD_SOURCE_PREFIX.length);
+        if (upload?.name !== name) {
+          setError(`config: this configuration uses the uploaded file "${name}"; drop that file on the page, then import the configuration again`);
+          return false;
+        }
+        setSourceId(UPLOAD_SOURCE);
+      } else if (!datasets.some((candidate) => candidate.id === config.source)) {
+        setError(`config: source "${config.source}" is not available here; available: ${datasets.map((candidate) => candidate.id).join(', ')}`);
+        return false;
+      } else {
+        setSourceId(config.source);
+      }
+      setColumn(config.target);
+      setModelId(config.model);
+      setHorizon(config.horizon);
+      setContext(config.context);
+      setLevelsText(config.quantileLevels.join(', '));
+      setWindows(config.backtest.windows);
+      setStep(config.backtest.step);
+      setCompared(config.backtest.models.length ? config.backtest.models : null);
+      setWindowEnd(config.window.end ?? '');
+      setPreset(config.preset);
+      setExtra({ series: config.series, covariates: config.covariates });
+      setError(null);
+      return true;
+    },
+    [datasets, upload],
+  );
+
+  const seriesSource = (config: ForecastConfig, limit: number): SeriesSource | null => {
+    if (isUploadSource(config.source)) {
+      if (!upload) return null;
+      const values = upload.values[config.target] ?? [];
+      const start = Math.max(0, values.length - limit);
+      return {
         kind: 'inline',
         name: upload.name,
-        column,
+        column: config.target,
         timestampsMs: upload.timestampsMs ? upload.timestampsMs.slice(start) : null,
         values: values.slice(start),
         frequency: upload.frequency,
       };
-    } else {
-      source = { kind: 'dataset', datasetId: sourceId, column, limit: context };
     }
-    setBusy(true);
-    setError(null);
-    setProgress('starting');
-    try {
-      const next = await client.forecast(
-        { source, modelId, horizon, quantileLevels: [...DEFAULT_QUANTILE_LEVELS] },
-        { signal: controller.signal, onProgress: (message) => setProgress(message.message) },
-      );
-      setResult(next);
-    } catch (failure) {
-      if ((failure as { code?: string }).code !== 'cancelled') setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-      setProgress(null);
+    return { kind: 'dataset', datasetId: config.source, seriesId: config.series, column: config.target, limit, end: config.window.end };
+  };
+
+  const run = useCallback(
+    async (kind: RunKind, given?: ForecastConfig) => {
+      const client = clientRef.current;
+      if (!client) return;
+      let config: ForecastConfig;
+      try {
+        config = given ?? currentConfig();
+      } catch (failure) {
+        setError((failure as Error).message);
+        return;
+      }
+      abortRef.current?.abort();
+      const controller = new AbortController();
+      abortRef.current = controller;
+      const dataName = isUploadSource(config.source)
+        ? config.source.slice(UPLOAD_SOURCE_PREFIX.length)
+        : (datasets.find((candidate) => candidate.id === config.source)?.name ?? config.source);
+      const source = seriesSource(config, kind === 'forecast' ? config.context : windowLength(config));
+      if (!source) return;
+      setBusy(true);
+      setError(null);
+      setProgress({ message: 'starting' });
+      const onProgress = (message: { message: string; fraction?: number }) => setProgress({ message: message.message, fraction: message.fraction });
+      try {
+        if (kind === 'forecast') {
+          const result = await client.forecast(
+            { source, modelId: config.model, horizon: config.horizon, quantileLevels: config.quantileLevels },
+            { signal: controller.signal, onProgress },
+          );
+          setReport(reportFromForecast({ config, dataName, result }));
+        } else {
+          const result = await client.backtest(
+            {
+              source,
+              modelIds: config.backtest.models,
+              horizon: config.horizon,
+              context: config.context,
+              quantileLevels: config.quantileLevels,
+              windows: config.backtest.windows,
+              step: config.backtest.step,
+            },
+            { signal: controller.signal, onProgress },
+          );
+          setReport(reportFromBacktest({ config, dataName, result }));
+        }
+      } catch (failure) {
+        if ((failure as { code?: string }).code !== 'cancelled') setError((failure as Error).message);
+      } finally {
+        setBusy(false);
+        setProgress(null);
+      }
+    },
+    // seriesSource reads `upload` only.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [currentConfig, datasets, upload],
+  );
+
+  // `/?config=...`: apply once, then run once the worker has answered the probe.
+  useEffect(() => {
+    if (!initialConfig || autoRunDone.current) return;
+    if (!device) {
+      applyConfig(initialConfig);
+      return;
     }
-  }, [sourceId, upload, column, context, modelId, horizon]);
+    autoRunDone.current = true;
+    if (initialRun && applyConfig(initialConfig)) void run(initialRun, initialConfig);
+  }, [initialConfig, initialRun, device, applyConfig, run]);
 
   const readFile = async (file: File) => {
     setError(null);
@@ -110,6 +253,31 @@ export function Workbench({ datasets, models }: { datasets: DatasetSummary[]; mo
     setDragging(false);
     const file = event.dataTransfer.files[0];
     if (file) void readFile(file);
+  };
+
+  const choosePreset = (presetId: string) => {
+    try {
+      const next = applyPreset(currentConfig(), presetId);
+      setHorizon(next.horizon);
+      setContext(next.context);
+      setWindows(next.backtest.windows);
+      setStep(next.backtest.step);
+      setPreset(next.preset);
+    } catch (failure) {
+      setError((failure as Error).message);
+    }
+  };
+
+  const toggleCompared = (id: string, on: boolean) => {
+    const current = compared ?? models.map((model) => model.id);
+    const next = on ? [...new Set([...current, id])] : current.filter((candidate) => candidate !== id);
+    // Keep the offered order; "every model" is stored as [] so new models join automatically.
+    const ordered = models.map((model) => model.id).filter((candidate) => next.includes(candidate));
+    setCompared(ordered.length === models.length ? null : ordered);
+  };
+  const custom = (setter: (value: number) => void) => (value: number) => {
+    setter(value);
+    setPreset(null);
   };
 
   return (
@@ -141,13 +309,55 @@ export function Workbench({ datasets, models }: { datasets: DatasetSummary[]; mo
             </option>
           ))}
         </select>
-        <label htmlFor="horizon">Horizon (steps ahead)</label>
-        <input id="horizon" type="number" min={1} max={10000} value={horizon} onChange={(event) => setHorizon(Number(event.target.value))} />
-        <label htmlFor="context">Context (most recent points used)</label>
-        <input id="context" type="number" min={2} max={100000} value={context} onChange={(event) => setContext(Number(event.target.value))} />
-        <button type="button" onClick={runForecast} disabled={busy || !column}>
-          {busy ? 'Forecasting…' : 'Forecast'}
+        <ConfigControls preset={preset} onPreset={choosePreset} currentConfig={currentConfig} onImport={applyConfig} onError={setError} />
+        {presetWarning && <p className="note">{presetWarning}</p>}
+        <div className="pair">
+          <div>
+            <label htmlFor="horizon">Horizon (steps ahead)</label>
+            <input id="horizon" type="number" min={1} max={10000} value={horizon} onChange={(event) => custom(setHorizon)(Number(event.target.value))} />
+          </div>
+          <div>
+            <label htmlFor="context">Context (most recent points used)</label>
+            <input id="context" type="number" min={2} max={100000} value={context} onChange={(event) => custom(setContext)(Number(event.target.value))} />
+          </div>
+        </div>
+        <label htmlFor="levels">Quantile levels</label>
+        <input id="levels" type="text" value={levelsText} onChange={(event) => setLevelsText(event.target.value)} />
+        <label htmlFor="window-end">Data up to (ISO time; empty = newest)</label>
+        <input id="window-end" type="text" placeholder="newest" value={windowEnd} onChange={(event) => setWindowEnd(event.target.value)} />
+        <button type="button" onClick={() => run('forecast')} disabled={busy || !column}>
+          {busy ? 'Working…' : 'Forecast'}
         </button>
+        <fieldset className="backtest-settings">
+          <legend>Backtest</legend>
+          <div className="pair">
+            <div>
+              <label htmlFor="windows">Windows</label>
+              <input id="windows" type="number" min={1} max={50} value={windows} onChange={(event) => custom(setWindows)(Number(event.target.value))} />
+            </div>
+            <div>
+              <label htmlFor="step">Step between cutoffs</label>
+              <input id="step" type="number" min={1} max={10000} value={step} onChange={(event) => custom(setStep)(Number(event.target.value))} />
+            </div>
+          </div>
+          <div className="checks" role="group" aria-label="Models to compare">
+            {models.map((model) => (
+              <label key={model.id} className="check">
+                <input
+                  type="checkbox"
+                  name="compare-model"
+                  value={model.id}
+                  checked={compared === null || compared.includes(model.id)}
+                  onChange={(event) => toggleCompared(model.id, event.target.checked)}
+                />{' '}
+                {model.label}
+              </label>
+            ))}
+          </div>
+          <button type="button" data-testid="backtest-button" onClick={() => run('backtest')} disabled={busy || !column}>
+            Backtest &amp; compare
+          </button>
+        </fieldset>
         {busy && (
           <button type="button" className="secondary" onClick={() => abortRef.current?.abort()}>
             Cancel
@@ -180,15 +390,20 @@ export function Workbench({ datasets, models }: { datasets: DatasetSummary[]; mo
           {device ? `Device: ${device.label}. ${device.reason}.` : 'Checking WebGPU and WASM…'}
         </p>
       </section>
-      <section className="panel" aria-label="Result">
+      <section className="panel result-panel" aria-label="Result">
         {error && (
           <div className="error" role="alert" data-testid="error">
             {error}
           </div>
         )}
-        {busy && progress && <p className="status">{progress}</p>}
-        {!result && !error && !busy && <p className="note">Pick data and a model, then press Forecast.</p>}
-        {result && <ResultView result={result} />}
+        {busy && progress && (
+          <div className="status" data-testid="progress">
+            {progress.message}
+            {progress.fraction !== undefined && <progress value={progress.fraction} max={1} />}
+          </div>
+        )}
+        {!report && !error && !busy && <p className="note">Pick data and a model, then press Forecast, or compare every model with a backtest.</p>}
+        {report && <ReportView key={`${report.model.id}:${report.timings.totalMs}`} report={report} />}
         {dataset && sourceId !== UPLOAD_SOURCE && (
           <p className="note">
             {dataset.name}: {dataset.description} Source: <a href={dataset.sourceUrl}>{dataset.attribution}</a>, licence {dataset.licence}.
@@ -196,54 +411,6 @@ export function Workbench({ datasets, models }: { datasets: DatasetSummary[]; mo
           </p>
         )}
       </section>
-    </div>
-  );
-}
-
-function ResultView({ result }: { result: ForecastResult }) {
-  const frequency = result.frequency ? frequencyFromLabel(result.frequency) : null;
-  const median = pointForecast(result.forecast);
-  const lower = quantileAt(result.forecast, 0.1);
-  const upper = quantileAt(result.forecast, 0.9);
-  const label = (step: number) => (result.forecastTimestampsMs ? formatTimestamp(result.forecastTimestampsMs[step]!, frequency) : `+${step + 1}`);
-  return (
-    <div data-testid="result">
-      <p className="status" data-testid="runtime">
-        {result.model.label} on {result.history.values.length} points · computed with <strong>{result.runtime.label}</strong> in{' '}
-        <strong data-testid="elapsed">{result.timings.totalMs.toFixed(0)} ms</strong> (fetch {result.timings.fetchMs.toFixed(0)} ms, fit{' '}
-        {result.timings.fitMs.toFixed(0)} ms, forecast {result.timings.forecastMs.toFixed(0)} ms)
-      </p>
-      <ForecastChart result={result} />
-      {result.forecast.notes?.map((note) => (
-        <p className="note" key={note}>
-          {note}
-        </p>
-      ))}
-      <details open>
-        <summary>Forecast values</summary>
-        <table className="numbers" data-testid="forecast-table">
-          <thead>
-            <tr>
-              <th>time</th>
-              <th>10%</th>
-              <th>median</th>
-              <th>90%</th>
-            </tr>
-          </thead>
-          <tbody>
-            {median.map((value, step) => (
-              <tr key={step}>
-                <td>{label(step)}</td>
-                <td data-value={lower[step]}>{lower[step]!.toFixed(3)}</td>
-                <td data-value={value} data-testid="median">
-                  {value.toFixed(3)}
-                </td>
-                <td data-value={upper[step]}>{upper[step]!.toFixed(3)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
     </div>
   );
 }

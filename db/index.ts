@@ -4,3 +4,4 @@ export { migrateDatabase, migrationsFolder } from './migrate';
 export * from './queries';
 export * as schema from './schema';
 export type { Dataset, NewDataset } from './schema';
+export type { ForecastShare, NewForecastShare } from './schema-share';

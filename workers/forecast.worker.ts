@@ -3,10 +3,20 @@ import { LookaheadError, toErrorPayload } from '@/lib/core/errors';
 import { frequencyFromLabel, inferFrequency, type Frequency } from '@/lib/core/frequency';
 import { decodeWindow } from '@/lib/data/arrow-window';
 import { parseCsv } from '@/lib/data/csv';
-import { forecastSeries } from '@/lib/models';
+import { runComparison } from '@/lib/evaluation';
+import { forecastSeries, SEASONAL_NAIVE_INFO, type ModelInfo } from '@/lib/models';
 import { chooseDevice, detectDevices, type DeviceChoice } from '@/lib/runtime';
-import { createBrowserModel } from '@/lib/client/browser-models';
-import type { CsvSummary, ForecastJob, ForecastResult, WorkerRequest, WorkerResponse } from '@/lib/client/protocol';
+import { browserModelInfos, createBrowserModel } from '@/lib/client/browser-models';
+import type {
+  BacktestJob,
+  BacktestResult,
+  CsvSummary,
+  ForecastJob,
+  ForecastResult,
+  SeriesSource,
+  WorkerRequest,
+  WorkerResponse,
+} from '@/lib/client/protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -22,13 +32,13 @@ function device() {
   return devicePromise;
 }
 
-async function loadSeries(job: ForecastJob, id: string, signal: AbortSignal) {
-  const source = job.source;
+async function loadSeries(source: SeriesSource, id: string, signal: AbortSignal) {
   if (source.kind === 'inline') {
     const frequency = source.frequency ? frequencyFromLabel(source.frequency) : source.timestampsMs ? inferFrequency(source.timestampsMs) : null;
     return { timestampsMs: source.timestampsMs, values: Float64Array.from(source.values), frequency };
   }
   const params = new URLSearchParams({ columns: source.column, limit: String(source.limit), series: source.seriesId ?? '' });
+  if (source.end) params.set('end', source.end);
   const response = await fetch(`/api/sources/${encodeURIComponent(source.datasetId)}/window?${params}`, { signal });
   if (!response.ok || !response.body) {
     const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
@@ -45,7 +55,7 @@ async function loadSeries(job: ForecastJob, id: string, signal: AbortSignal) {
 async function runForecast(id: string, job: ForecastJob, signal: AbortSignal): Promise<ForecastResult> {
   const started = performance.now();
   post({ kind: 'progress', id, stage: 'fetching', message: 'reading the series' });
-  const series = await loadSeries(job, id, signal);
+  const series = await loadSeries(job.source, id, signal);
   if (series.values.length === 0) throw new LookaheadError('forecast', 'bad_input', 'the selected series has no rows in this window');
   const fetchMs = performance.now() - started;
   post({ kind: 'progress', id, stage: 'loading-model', message: `loading ${job.modelId}` });
@@ -79,6 +89,57 @@ async function runForecast(id: string, job: ForecastJob, signal: AbortSignal): P
   };
 }
 
+/** Model ids to compare: the requested ones (every real model when none), seasonal naive first as the baseline. */
+function comparedModels(requested: readonly string[]): ModelInfo[] {
+  const available = browserModelInfos();
+  const offered = available.filter((info) => !info.testOnly);
+  const chosen = requested.length === 0 ? offered : requested.map((modelId) => {
+    const info = available.find((candidate) => candidate.id === modelId);
+    if (!info) {
+      throw new LookaheadError('backtest', 'not_found', `unknown model "${modelId}"; available: ${offered.map((candidate) => candidate.id).join(', ')}`);
+    }
+    return info;
+  });
+  const baseline = available.find((info) => info.id === SEASONAL_NAIVE_INFO.id);
+  const rest = chosen.filter((info) => info.id !== SEASONAL_NAIVE_INFO.id);
+  return baseline ? [baseline, ...rest] : rest;
+}
+
+async function runBacktest(id: string, job: BacktestJob, signal: AbortSignal): Promise<BacktestResult> {
+  const started = performance.now();
+  const models = comparedModels(job.modelIds);
+  post({ kind: 'progress', id, stage: 'fetching', message: 'reading the series' });
+  const series = await loadSeries(job.source, id, signal);
+  const fetchMs = performance.now() - started;
+  const { choice } = await device();
+  const run = await runComparison({
+    models,
+    createModel: (info) =>
+      createBrowserModel(info.id, {
+        origin: self.location.origin,
+        device: choice,
+        signal,
+        onProgress: (message, fraction) => post({ kind: 'progress', id, stage: 'loading-model', message, fraction, modelId: info.id }),
+      }),
+    series,
+    settings: { horizon: job.horizon, context: job.context, quantileLevels: job.quantileLevels, windows: job.windows, step: job.step },
+    baselineId: SEASONAL_NAIVE_INFO.id,
+    signal,
+    onProgress: (progress) =>
+      post({ kind: 'progress', id, stage: 'backtesting', message: progress.message, fraction: progress.fraction, modelId: progress.modelId, window: progress.done }),
+  });
+  return {
+    source: job.source,
+    history: { timestampsMs: series.timestampsMs, values: Array.from(series.values) },
+    frequency: series.frequency?.label ?? null,
+    context: job.context,
+    horizon: job.horizon,
+    quantileLevels: job.quantileLevels,
+    ...run,
+    timings: { fetchMs, totalMs: performance.now() - started },
+  };
+}
+
 function summarizeCsv(name: string, text: string): CsvSummary {
   const table = parseCsv(text, { name });
   return {
@@ -99,7 +160,7 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
     switch (request.kind) {
       case 'probe': {
         const { report, choice } = await device();
-        post({ kind: 'device', id: request.id, report, choice });
+        post({ kind: 'device', id: request.id, report, choice, models: browserModelInfos() });
         return;
       }
       case 'cancel':
@@ -114,6 +175,17 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
         try {
           const result = await runForecast(request.id, request.job, controller.signal);
           post({ kind: 'result', id: request.id, result });
+        } finally {
+          inFlight.delete(request.id);
+        }
+        return;
+      }
+      case 'backtest': {
+        const controller = new AbortController();
+        inFlight.set(request.id, controller);
+        try {
+          const result = await runBacktest(request.id, request.job, controller.signal);
+          post({ kind: 'backtest-result', id: request.id, result });
         } finally {
           inFlight.delete(request.id);
         }

@@ -1,5 +1,5 @@
 import { LookaheadError, type ErrorPayload } from '@/lib/core/errors';
-import type { CsvSummary, ForecastJob, ForecastResult, WorkerRequest, WorkerResponse } from './protocol';
+import type { BacktestJob, BacktestResult, CsvSummary, ForecastJob, ForecastResult, WorkerRequest, WorkerResponse } from './protocol';
 
 type Pending = {
   resolve: (message: WorkerResponse) => void;
@@ -67,6 +67,11 @@ export class ForecastClient {
 
   async forecast(job: ForecastJob, options: { signal?: AbortSignal; onProgress?: Pending['onProgress'] } = {}): Promise<ForecastResult> {
     return (await this.request<'result'>({ kind: 'forecast', job } as never, options)).result;
+  }
+
+  /** Rolling-origin backtest of several models; progress per model and window; abort cancels between windows. */
+  async backtest(job: BacktestJob, options: { signal?: AbortSignal; onProgress?: Pending['onProgress'] } = {}): Promise<BacktestResult> {
+    return (await this.request<'backtest-result'>({ kind: 'backtest', job } as never, options)).result;
   }
 
   async parseCsv(name: string, text: string): Promise<CsvSummary> {

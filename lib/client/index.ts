@@ -1,2 +1,14 @@
 export { ForecastClient, WorkerRequestError } from './forecast-client';
-export type { CsvSummary, ForecastJob, ForecastResult, ProgressStage, SeriesSource, WorkerRequest, WorkerResponse } from './protocol';
+export type {
+  BacktestJob,
+  BacktestResult,
+  CsvSummary,
+  ForecastJob,
+  ForecastResult,
+  ModelEvaluation,
+  ModelTimings,
+  ProgressStage,
+  SeriesSource,
+  WorkerRequest,
+  WorkerResponse,
+} from './protocol';

@@ -1,5 +1,7 @@
+import type { BacktestWindow } from '@/lib/core/backtest';
 import type { ErrorPayload } from '@/lib/core/errors';
 import type { Forecast } from '@/lib/core/forecast';
+import type { Comparison, ModelEvaluation } from '@/lib/evaluation';
 import type { ModelInfo } from '@/lib/models/model';
 import type { DeviceChoice, DeviceReport } from '@/lib/runtime/device';
 
@@ -10,7 +12,16 @@ import type { DeviceChoice, DeviceReport } from '@/lib/runtime/device';
 
 /** Where the worker gets the series from. */
 export type SeriesSource =
-  | { kind: 'dataset'; datasetId: string; seriesId?: string; column: string; limit: number }
+  | {
+      kind: 'dataset';
+      datasetId: string;
+      seriesId?: string;
+      column: string;
+      /** The newest `limit` points ... */
+      limit: number;
+      /** ... at or before this ISO timestamp (absent or null: the newest data). */
+      end?: string | null;
+    }
   | { kind: 'inline'; name: string; column: string; timestampsMs: number[] | null; values: number[]; frequency: string | null };
 
 export interface ForecastJob {
@@ -20,13 +31,30 @@ export interface ForecastJob {
   quantileLevels: number[];
 }
 
+/**
+ * Rolling-origin backtest of several models on the same windows, plus each model's forecast of
+ * the future from the newest `context` points. The source must hold
+ * context + (windows - 1) * step + horizon points (fewer shorten the oldest contexts).
+ */
+export interface BacktestJob {
+  source: SeriesSource;
+  /** Models to compare; seasonal naive is added when absent (it is the relative scores' baseline). */
+  modelIds: string[];
+  horizon: number;
+  context: number;
+  quantileLevels: number[];
+  windows: number;
+  step: number;
+}
+
 export type WorkerRequest =
   | { kind: 'probe'; id: string }
   | { kind: 'forecast'; id: string; job: ForecastJob }
+  | { kind: 'backtest'; id: string; job: BacktestJob }
   | { kind: 'parse-csv'; id: string; name: string; text: string }
   | { kind: 'cancel'; id: string };
 
-export type ProgressStage = 'fetching' | 'loading-model' | 'fitting' | 'forecasting';
+export type ProgressStage = 'fetching' | 'loading-model' | 'fitting' | 'forecasting' | 'backtesting';
 
 export interface ForecastResult {
   source: SeriesSource;
@@ -38,6 +66,26 @@ export interface ForecastResult {
   forecastTimestampsMs: number[] | null;
   runtime: DeviceChoice;
   timings: { fetchMs: number; fitMs: number; forecastMs: number; totalMs: number };
+}
+
+export type { ModelEvaluation, ModelTimings } from '@/lib/evaluation';
+
+export interface BacktestResult {
+  source: SeriesSource;
+  /** The whole data window the backtest read, oldest first; NaN = missing. */
+  history: { timestampsMs: number[] | null; values: number[] };
+  frequency: string | null;
+  /** MASE's season. */
+  seasonalPeriod: number;
+  context: number;
+  horizon: number;
+  quantileLevels: number[];
+  windows: BacktestWindow[];
+  /** Timestamps of the future forecast's steps (null without timestamps). */
+  forecastTimestampsMs: number[] | null;
+  models: ModelEvaluation[];
+  comparison: Comparison;
+  timings: { fetchMs: number; totalMs: number };
 }
 
 /** A parsed CSV, reduced to what the page needs to offer a forecast. */
@@ -53,8 +101,18 @@ export interface CsvSummary {
 }
 
 export type WorkerResponse =
-  | { kind: 'device'; id: string; report: DeviceReport; choice: DeviceChoice }
-  | { kind: 'progress'; id: string; stage: ProgressStage; message: string; fraction?: number }
+  | { kind: 'device'; id: string; report: DeviceReport; choice: DeviceChoice; models: ModelInfo[] }
+  | {
+      kind: 'progress';
+      id: string;
+      stage: ProgressStage;
+      message: string;
+      fraction?: number;
+      /** Backtests: which model and window the progress is about. */
+      modelId?: string;
+      window?: number;
+    }
   | { kind: 'result'; id: string; result: ForecastResult }
+  | { kind: 'backtest-result'; id: string; result: BacktestResult }
   | { kind: 'csv'; id: string; table: CsvSummary }
   | { kind: 'error'; id: string; error: ErrorPayload };

@@ -2,3 +2,5 @@ export * from './errors';
 export * from './forecast';
 export * from './normal';
 export * from './frequency';
+export * from './metrics';
+export * from './backtest';

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { getDatabase } from '@/db';
+import { errorResponse } from '@/lib/server/http';
+import { readJsonBody } from '@/lib/server/json-body';
+import { readShare, removeShare } from '@/lib/server/shares';
+import { LookaheadError } from '@/lib/core/errors';
+
+export const dynamic = 'force-dynamic';
+
+/** GET /api/forecasts/<token>: the stored snapshot as JSON, byte for byte; 404 when there is none. */
+export async function GET(_request: Request, { params }: { params: Promise<{ token: string }> }): Promise<Response> {
+  try {
+    const share = await readShare({ handle: await getDatabase(), token: (await params).token });
+    return new Response(share.snapshot, { headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } });
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
+
+const deleteBody = z.strictObject({ deleteSecret: z.string().min(1).max(200) });
+
+/**
+ * DELETE /api/forecasts/<token> {deleteSecret}: removes the link; 204. A wrong secret answers the
+ * same 404 as a link that does not exist.
+ */
+export async function DELETE(request: Request, { params }: { params: Promise<{ token: string }> }): Promise<Response> {
+  try {
+    const token = (await params).token;
+    const body = deleteBody.safeParse(
+      await readJsonBody(request, {
+        maxBytes: 1024,
+        subsystem: 'share',
+        tooLarge: () => new LookaheadError('share', 'too_large', 'a delete request is {"deleteSecret": "..."}; this body is over 1 KiB'),
+      }),
+    );
+    if (!body.success) throw new LookaheadError('share', 'bad_input', 'send the delete secret as JSON: {"deleteSecret": "..."}');
+    await removeShare({ handle: await getDatabase(), token, deleteSecret: body.data.deleteSecret });
+    return new Response(null, { status: 204 });
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
+

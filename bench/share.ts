@@ -1,0 +1,78 @@
+import { reportFromBacktest } from '@/lib/client/report';
+import { parseForecastConfig } from '@/lib/config';
+import { DEFAULT_QUANTILE_LEVELS } from '@/lib/core/forecast';
+import { ensureBuilt } from '../scripts/app-build';
+import { startAppServer } from '../tests/support/app-server';
+import { compareInNode } from '../tests/support/comparison';
+import { runLoad } from './lib/http-load';
+import { printTable, writeResult } from './lib/report';
+
+/**
+ * `npm run bench -- share [seconds]`: the shared forecast page under 50 concurrent keep-alive
+ * clients against the production build (next start, embedded PGlite), plus the snapshot JSON and
+ * the preview image for comparison. The snapshot is a realistic one: ETTh1 OT, context 512,
+ * horizon 24, a 5-window backtest of the three baselines at nine levels. The load generator runs
+ * on the same machine as the server, so both share its cores.
+ */
+const CONNECTIONS = 50;
+const seconds = Number(process.argv[3] ?? 15);
+if (!(seconds > 0)) throw new Error(`bench share: duration must be a number of seconds > 0, got ${process.argv[3]}`);
+
+ensureBuilt();
+const settings = { horizon: 24, context: 512, quantileLevels: [...DEFAULT_QUANTILE_LEVELS], windows: 5, step: 24 };
+const result = await compareInNode({ file: 'data/samples/ETTh1.csv', column: 'OT', settings });
+const config = parseForecastConfig({ version: 1, source: 'etth1', target: 'OT', model: 'mstl', context: 512, horizon: 24, backtest: { windows: 5, step: 24 } });
+const report = reportFromBacktest({ config, dataName: 'ETTh1', result });
+
+const server = await startAppServer();
+try {
+  const response = await fetch(`${server.url}/api/forecasts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ snapshot: report }),
+  });
+  if (response.status !== 201) throw new Error(`bench share: publishing failed with HTTP ${response.status}: ${await response.text()}`);
+  const share = (await response.json()) as { token: string; bytes: number; url: string };
+  const ogImage = (await (await fetch(share.url)).text()).match(/property="og:image" content="([^"]+)"/)?.[1];
+  if (!ogImage) throw new Error('bench share: the share page has no og:image');
+  const targets = [
+    { name: 'GET /f/<token> (page)', url: share.url },
+    { name: 'GET /api/forecasts/<token> (JSON)', url: `${server.url}/api/forecasts/${share.token}` },
+    { name: 'GET /f/<token>/opengraph-image', url: ogImage.replace(/^https?:\/\/[^/]+/, server.url) },
+    { name: 'GET /f/<unknown> (404)', url: `${server.url}/f/${'x'.repeat(24)}` },
+  ];
+  const results = [];
+  for (const target of targets) {
+    const load = await runLoad({ url: target.url, connections: CONNECTIONS, durationMs: seconds * 1000 });
+    results.push({ target: target.name, ...load });
+  }
+  const table = {
+    columns: ['target', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests', 'errors', 'statuses', 'KiB/resp'],
+    rows: results.map((row) => [
+      row.target,
+      row.requestsPerSecond,
+      row.latencyMs.p50,
+      row.latencyMs.p90,
+      row.latencyMs.p99,
+      row.latencyMs.max,
+      row.requests,
+      row.errors,
+      Object.entries(row.statuses)
+        .map(([status, count]) => `${status}:${count}`)
+        .join(' '),
+      (row.bytesPerRequest / 1024).toFixed(1),
+    ]),
+  };
+  console.log(`\nshare page: ${CONNECTIONS} keep-alive connections, ${seconds} s per target after 2 s warm-up; snapshot ${(share.bytes / 1024).toFixed(1)} KiB\n`);
+  printTable(table);
+  const file = writeResult('share', {
+    description: 'Shared forecast page (next start, PGlite) under 50 concurrent keep-alive clients; load generator on the same machine',
+    connections: CONNECTIONS,
+    secondsPerTarget: seconds,
+    snapshotBytes: share.bytes,
+    results,
+  });
+  console.log(`\nwrote ${file}`);
+} finally {
+  await server.stop();
+}

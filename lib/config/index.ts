@@ -1,0 +1,15 @@
+export {
+  CONFIG_LIMITS,
+  UPLOAD_SOURCE_PREFIX,
+  forecastConfigSchema,
+  isUploadSource,
+  parseForecastConfig,
+  parseForecastConfigJson,
+  quantileLevelsSchema,
+  serializeForecastConfig,
+  windowLength,
+  type ForecastConfig,
+  type ForecastConfigInput,
+} from './schema';
+export { PRESETS, applyPreset, findPreset, presetFrequencyWarning, type ForecastPreset } from './presets';
+export { MAX_CONFIG_PARAM_LENGTH, decodeConfigParam, encodeConfigParam, workbenchHref } from './link';

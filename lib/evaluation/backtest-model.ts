@@ -1,0 +1,58 @@
+import { sliceWindow, type BacktestWindow } from '@/lib/core/backtest';
+import type { Forecast } from '@/lib/core/forecast';
+import type { Frequency } from '@/lib/core/frequency';
+import { evaluateForecast, type MetricSet } from '@/lib/core/metrics';
+import type { ForecastModel } from '@/lib/models/model';
+import { forecastSeries } from '@/lib/models/run';
+
+/** One backtest window's forecast, kept for display next to its score. */
+export interface WindowForecast {
+  /** BacktestWindow.index */
+  index: number;
+  cutoff: number;
+  forecast: Forecast;
+  metrics: MetricSet;
+}
+
+export interface ModelBacktest {
+  windows: WindowForecast[];
+  /** Summed over windows. */
+  fitMs: number;
+  forecastMs: number;
+}
+
+export interface BacktestModelArgs {
+  model: ForecastModel;
+  values: ArrayLike<number>;
+  frequency: Frequency | null;
+  windows: readonly BacktestWindow[];
+  quantileLevels: readonly number[];
+  /** MASE's season (seasonalPeriod(frequency) unless the caller knows better). */
+  seasonalPeriod: number;
+  signal?: AbortSignal;
+  /** Called after each window, e.g. to post progress. */
+  onWindow?: (done: number, total: number) => void;
+}
+
+/**
+ * Rolling-origin backtest of one model: for each window, fit on the context alone (the values
+ * before the cutoff: the model never sees the actuals it is scored on), forecast the horizon,
+ * score it against the actuals with the context as MASE's in-sample part.
+ */
+export async function backtestModel(args: BacktestModelArgs): Promise<ModelBacktest> {
+  const { model, values, frequency, windows, quantileLevels, seasonalPeriod, signal } = args;
+  const results: WindowForecast[] = [];
+  let fitMs = 0;
+  let forecastMs = 0;
+  for (const window of windows) {
+    signal?.throwIfAborted();
+    const { context, actual } = sliceWindow(values, window);
+    const run = await forecastSeries({ model, values: context, frequency, horizon: window.horizon, quantileLevels, signal });
+    fitMs += run.fitMs;
+    forecastMs += run.forecastMs;
+    const metrics = evaluateForecast({ actual, forecast: run.forecast, insample: context, seasonalPeriod });
+    results.push({ index: window.index, cutoff: window.cutoff, forecast: run.forecast, metrics });
+    args.onWindow?.(results.length, windows.length);
+  }
+  return { windows: results, fitMs, forecastMs };
+}
