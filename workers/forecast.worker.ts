@@ -6,7 +6,7 @@ import { parseCsv } from '@/lib/data/csv';
 import { runComparison } from '@/lib/evaluation';
 import { forecastSeries, SEASONAL_NAIVE_INFO, type ModelInfo } from '@/lib/models';
 import { chooseDevice, detectDevices, type DeviceChoice } from '@/lib/runtime';
-import { browserModelInfos, createBrowserModel } from '@/lib/client/browser-models';
+import { browserModelInfos, createBrowserModel, loadBrowserModelCatalog } from '@/lib/client/browser-models';
 import type {
   BacktestJob,
   BacktestResult,
@@ -30,6 +30,18 @@ function post(message: WorkerResponse): void {
 function device() {
   devicePromise ??= detectDevices(self as never).then((report) => ({ report, choice: chooseDevice(report) }));
   return devicePromise;
+}
+
+/**
+ * Every model this browser can run: the baselines, plus the installed learned models once the
+ * catalog (GET /api/models) has answered. Without a catalog the baselines still work.
+ */
+async function availableModels(): Promise<ModelInfo[]> {
+  try {
+    return await loadBrowserModelCatalog(self.location.origin);
+  } catch {
+    return browserModelInfos();
+  }
 }
 
 async function loadSeries(source: SeriesSource, id: string, signal: AbortSignal) {
@@ -59,10 +71,11 @@ async function runForecast(id: string, job: ForecastJob, signal: AbortSignal): P
   if (series.values.length === 0) throw new LookaheadError('forecast', 'bad_input', 'the selected series has no rows in this window');
   const fetchMs = performance.now() - started;
   post({ kind: 'progress', id, stage: 'loading-model', message: `loading ${job.modelId}` });
-  const { choice } = await device();
+  const { report, choice } = await device();
   const { model, runtime } = await createBrowserModel(job.modelId, {
     origin: self.location.origin,
     device: choice,
+    wasmThreads: report.wasm.threads,
     signal,
     onProgress: (message, fraction) => post({ kind: 'progress', id, stage: 'loading-model', message, fraction }),
   });
@@ -90,8 +103,8 @@ async function runForecast(id: string, job: ForecastJob, signal: AbortSignal): P
 }
 
 /** Model ids to compare: the requested ones (every real model when none), seasonal naive first as the baseline. */
-function comparedModels(requested: readonly string[]): ModelInfo[] {
-  const available = browserModelInfos();
+async function comparedModels(requested: readonly string[]): Promise<ModelInfo[]> {
+  const available = await availableModels();
   const offered = available.filter((info) => !info.testOnly);
   const chosen = requested.length === 0 ? offered : requested.map((modelId) => {
     const info = available.find((candidate) => candidate.id === modelId);
@@ -107,17 +120,18 @@ function comparedModels(requested: readonly string[]): ModelInfo[] {
 
 async function runBacktest(id: string, job: BacktestJob, signal: AbortSignal): Promise<BacktestResult> {
   const started = performance.now();
-  const models = comparedModels(job.modelIds);
+  const models = await comparedModels(job.modelIds);
   post({ kind: 'progress', id, stage: 'fetching', message: 'reading the series' });
   const series = await loadSeries(job.source, id, signal);
   const fetchMs = performance.now() - started;
-  const { choice } = await device();
+  const { report, choice } = await device();
   const run = await runComparison({
     models,
     createModel: (info) =>
       createBrowserModel(info.id, {
         origin: self.location.origin,
         device: choice,
+        wasmThreads: report.wasm.threads,
         signal,
         onProgress: (message, fraction) => post({ kind: 'progress', id, stage: 'loading-model', message, fraction, modelId: info.id }),
       }),
@@ -160,7 +174,7 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
     switch (request.kind) {
       case 'probe': {
         const { report, choice } = await device();
-        post({ kind: 'device', id: request.id, report, choice, models: browserModelInfos() });
+        post({ kind: 'device', id: request.id, report, choice, models: await availableModels() });
         return;
       }
       case 'cancel':

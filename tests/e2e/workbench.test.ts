@@ -1,7 +1,7 @@
 import { parquetReadObjects } from 'hyparquet';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { browserModelInfos } from '@/lib/client/browser-models';
+import { browserModelInfos, loadBrowserModelCatalog } from '@/lib/client/browser-models';
 import { parseForecastConfigJson } from '@/lib/config';
 import { DEFAULT_QUANTILE_LEVELS } from '@/lib/core/forecast';
 import { COMPARISON_COLUMNS } from '@/lib/evaluation';
@@ -11,17 +11,25 @@ import { compareInNode } from '../support/comparison';
 const appUrl = inject('appUrl');
 let browser: Browser;
 
+/** Every model the browser offers as a real forecaster: baselines and installed models, test checkpoints excluded. */
+let offeredModels: string[];
+/** Installed test checkpoints (the e2e server has the golden tiny-random one): never offered. */
+let testOnlyModels: string[];
+
 beforeAll(async () => {
   browser = await launchChromium();
+  await loadBrowserModelCatalog(appUrl);
+  offeredModels = browserModelInfos()
+    .filter((model) => !model.testOnly)
+    .map((model) => model.id);
+  testOnlyModels = browserModelInfos()
+    .filter((model) => model.testOnly)
+    .map((model) => model.id);
 });
 afterAll(async () => {
   await browser?.close();
 });
 
-/** Every model the browser offers as a real forecaster (test checkpoints excluded). */
-const offeredModels = browserModelInfos()
-  .filter((model) => !model.testOnly)
-  .map((model) => model.id);
 const baselineIds = ['seasonal-naive', 'auto-ets', 'mstl'];
 /** Columns that must be the same wherever the table is computed (time taken is not). */
 const scoreColumns = COMPARISON_COLUMNS.map((column) => column.metric).filter((metric) => metric !== 'timeMs');
@@ -140,6 +148,10 @@ describe('backtest comparison, chart, exports and sharing', () => {
 
     const shown = await readComparison(page);
     checkTable(shown);
+    // Test checkpoints are neither offered nor compared.
+    const offered = await page.$$eval('#model option', (options) => options.map((option) => (option as HTMLOptionElement).value));
+    expect(offered).toEqual(offeredModels);
+    for (const id of testOnlyModels) expect(shown.map((row) => row.model)).not.toContain(id);
     const node = await compareInNode({
       file: 'data/samples/ETTh1.csv',
       column: 'OT',
