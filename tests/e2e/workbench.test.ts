@@ -288,6 +288,24 @@ describe('backtest comparison, chart, exports and sharing', () => {
     await page.close();
   });
 
+  it('the share API: 413 over the size cap, 400 naming a bad field, 404 for a wrong delete secret', async () => {
+    const post = (body: string) => fetch(`${appUrl}/api/forecasts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const huge = await post(JSON.stringify({ snapshot: { padding: 'x'.repeat(3 * 1024 * 1024) } }));
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { error: { message: string } }).error.message).toMatch(
+      /^share: the snapshot is 3\.0 MiB, over the 2\.0 MiB limit for shared forecasts; use a shorter context, fewer backtest windows or fewer models$/,
+    );
+    const invalid = await post(JSON.stringify({ snapshot: { version: 1 } }));
+    expect(invalid.status).toBe(400);
+    expect(((await invalid.json()) as { error: { message: string } }).error.message).toMatch(/^share: not a valid forecast snapshot: title: /);
+    const wrong = await fetch(`${appUrl}/api/forecasts/${'y'.repeat(24)}`, {
+      method: 'DELETE',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ deleteSecret: 'guess' }),
+    });
+    expect(wrong.status).toBe(404);
+  });
+
   it('configuration: presets, export, and import validated with a readable error', async () => {
     const { page, errors } = await openWorkbench();
     await page.selectOption('#source', 'etth1');
