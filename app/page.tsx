@@ -24,7 +24,9 @@ export default async function HomePage({ searchParams }: { searchParams: SearchP
       initialError = (error as Error).message;
     }
   }
+  // `?testModels=1` also lists test checkpoints (labelled as such), for end-to-end tests and model developers.
+  const showTestModels = params.testModels === '1';
   const initialRun: RunKind | null = params.run === 'forecast' || params.run === 'backtest' ? params.run : null;
   // The worker replaces this list with every model the browser can run (browserModelInfos()).
-  return <Workbench datasets={datasets} models={[...BASELINE_MODELS]} initialConfig={initialConfig} initialRun={initialRun} initialError={initialError} />;
+  return <Workbench datasets={datasets} models={[...BASELINE_MODELS]} initialConfig={initialConfig} initialRun={initialRun} initialError={initialError} showTestModels={showTestModels} />;
 }

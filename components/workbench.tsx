@@ -1,5 +1,5 @@
 'use client';
-import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { ForecastClient } from '@/lib/client/forecast-client';
 import type { CsvSummary, SeriesSource } from '@/lib/client/protocol';
 import { reportFromBacktest, reportFromForecast } from '@/lib/client/report';
@@ -17,7 +17,7 @@ import { DEFAULT_QUANTILE_LEVELS } from '@/lib/core/forecast';
 import type { ModelInfo } from '@/lib/models/model';
 import type { ForecastReport } from '@/lib/report/schema';
 import type { DatasetSummary } from '@/lib/server/datasets';
-import type { DeviceChoice } from '@/lib/runtime/device';
+import { chooseDevice, type DevicePreference, type DeviceReport } from '@/lib/runtime/device';
 import { ConfigControls } from './config-controls';
 import { ReportView } from './report-view';
 
@@ -28,8 +28,8 @@ const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 const UPLOAD_SOURCE = '__upload__';
 
 /** Models the page offers: what the worker can run, minus test checkpoints. */
-function offered(models: readonly ModelInfo[]): ModelInfo[] {
-  return models.filter((model) => !model.testOnly);
+function offered(models: readonly ModelInfo[], showTestModels = false): ModelInfo[] {
+  return models.filter((model) => showTestModels || !model.testOnly);
 }
 
 export interface WorkbenchProps {
@@ -40,13 +40,16 @@ export interface WorkbenchProps {
   initialRun?: RunKind | null;
   /** Why `/?config=` could not be used. */
   initialError?: string | null;
+  /** Also list test checkpoints (labelled, never compared): `/?testModels=1`. */
+  showTestModels?: boolean;
 }
 
-export function Workbench({ datasets, models: serverModels, initialConfig = null, initialRun = null, initialError = null }: WorkbenchProps) {
+export function Workbench({ datasets, models: serverModels, initialConfig = null, initialRun = null, initialError = null, showTestModels = false }: WorkbenchProps) {
   const clientRef = useRef<ForecastClient | null>(null);
   const abortRef = useRef<AbortController | null>(null);
   const autoRunDone = useRef(false);
-  const [device, setDevice] = useState<DeviceChoice | null>(null);
+  const [deviceReport, setDeviceReport] = useState<DeviceReport | null>(null);
+  const [devicePreference, setDevicePreference] = useState<DevicePreference>('auto');
   const [models, setModels] = useState<ModelInfo[]>(offered(serverModels));
   const [sourceId, setSourceId] = useState(datasets[0]?.id ?? '');
   const [column, setColumn] = useState(datasets[0]?.columns.at(-1) ?? '');
@@ -73,14 +76,15 @@ export function Workbench({ datasets, models: serverModels, initialConfig = null
     clientRef.current = client;
     client.probe().then(
       (message) => {
-        setModels(offered(message.models));
-        setDevice(message.choice);
+        setModels(offered(message.models, showTestModels));
+        setDeviceReport(message.report);
       },
       (failure: Error) => setError(failure.message),
     );
     return () => client.dispose();
   }, []);
 
+  const device = useMemo(() => (deviceReport ? chooseDevice(deviceReport, devicePreference) : null), [deviceReport, devicePreference]);
   const dataset = datasets.find((candidate) => candidate.id === sourceId);
   const columns = sourceId === UPLOAD_SOURCE ? (upload?.numericColumns ?? []) : (dataset?.columns ?? []);
   const dataFrequency = sourceId === UPLOAD_SOURCE ? (upload?.frequency ?? null) : (dataset?.frequency ?? null);
@@ -190,7 +194,7 @@ export function Workbench({ datasets, models: serverModels, initialConfig = null
       try {
         if (kind === 'forecast') {
           const result = await client.forecast(
-            { source, modelId: config.model, horizon: config.horizon, quantileLevels: config.quantileLevels },
+            { source, modelId: config.model, horizon: config.horizon, quantileLevels: config.quantileLevels, device: devicePreference },
             { signal: controller.signal, onProgress },
           );
           setReport(reportFromForecast({ config, dataName, result }));
@@ -204,6 +208,7 @@ export function Workbench({ datasets, models: serverModels, initialConfig = null
               quantileLevels: config.quantileLevels,
               windows: config.backtest.windows,
               step: config.backtest.step,
+              device: devicePreference,
             },
             { signal: controller.signal, onProgress },
           );
@@ -218,7 +223,7 @@ export function Workbench({ datasets, models: serverModels, initialConfig = null
     },
     // seriesSource reads `upload` only.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [currentConfig, datasets, upload],
+    [currentConfig, datasets, upload, devicePreference],
   );
 
   // `/?config=...`: apply once, then run once the worker has answered the probe.
@@ -303,12 +308,30 @@ export function Workbench({ datasets, models: serverModels, initialConfig = null
         </select>
         <label htmlFor="model">Model</label>
         <select id="model" value={modelId} onChange={(event) => setModelId(event.target.value)}>
-          {models.map((model) => (
-            <option key={model.id} value={model.id}>
-              {model.label}
-            </option>
-          ))}
+          {models
+            .filter((model) => !model.testOnly)
+            .map((model) => (
+              <option key={model.id} value={model.id}>
+                {model.label}
+              </option>
+            ))}
+          {models.some((model) => model.testOnly) && (
+            <optgroup label="Test checkpoints (not real forecasters)">
+              {models
+                .filter((model) => model.testOnly)
+                .map((model) => (
+                  <option key={model.id} value={model.id}>
+                    {model.label}
+                  </option>
+                ))}
+            </optgroup>
+          )}
         </select>
+        {!models.some((model) => model.family === 'chronos-bolt' && !model.testOnly) && (
+          <p className="note" data-testid="no-chronos">
+            No Chronos-Bolt model is installed. To add one: <code>npm run models:pull -- amazon/chronos-bolt-small</code>, then restart.
+          </p>
+        )}
         <ConfigControls preset={preset} onPreset={choosePreset} currentConfig={currentConfig} onImport={applyConfig} onError={setError} />
         {presetWarning && <p className="note">{presetWarning}</p>}
         <div className="pair">
@@ -386,6 +409,12 @@ export function Workbench({ datasets, models: serverModels, initialConfig = null
             {upload.warnings.join(' ')}
           </p>
         )}
+        <label htmlFor="device">Device for learned models</label>
+        <select id="device" value={devicePreference} onChange={(event) => setDevicePreference(event.target.value as DevicePreference)}>
+          <option value="auto">Automatic (WebGPU when a hardware adapter exists, else WASM)</option>
+          <option value="webgpu">WebGPU</option>
+          <option value="wasm">WASM</option>
+        </select>
         <p className="note" data-testid="device">
           {device ? `Device: ${device.label}. ${device.reason}.` : 'Checking WebGPU and WASM…'}
         </p>

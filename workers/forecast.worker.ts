@@ -5,7 +5,7 @@ import { decodeWindow } from '@/lib/data/arrow-window';
 import { parseCsv } from '@/lib/data/csv';
 import { runComparison } from '@/lib/evaluation';
 import { forecastSeries, SEASONAL_NAIVE_INFO, type ModelInfo } from '@/lib/models';
-import { chooseDevice, detectDevices, type DeviceChoice } from '@/lib/runtime';
+import { chooseDevice, detectDevices, type DeviceChoice, type DevicePreference } from '@/lib/runtime';
 import { browserModelInfos, createBrowserModel, loadBrowserModelCatalog } from '@/lib/client/browser-models';
 import type {
   BacktestJob,
@@ -21,15 +21,17 @@ import type {
 declare const self: DedicatedWorkerGlobalScope;
 
 const inFlight = new Map<string, AbortController>();
-let devicePromise: Promise<{ report: Awaited<ReturnType<typeof detectDevices>>; choice: DeviceChoice }> | null = null;
+let reportPromise: ReturnType<typeof detectDevices> | null = null;
 
 function post(message: WorkerResponse): void {
   self.postMessage(message);
 }
 
-function device() {
-  devicePromise ??= detectDevices(self as never).then((report) => ({ report, choice: chooseDevice(report) }));
-  return devicePromise;
+/** The device report (probed once per worker) and the choice for a preference. */
+async function device(preference: DevicePreference = 'auto'): Promise<{ report: Awaited<ReturnType<typeof detectDevices>>; choice: DeviceChoice }> {
+  reportPromise ??= detectDevices(self as never);
+  const report = await reportPromise;
+  return { report, choice: chooseDevice(report, preference) };
 }
 
 /**
@@ -71,7 +73,7 @@ async function runForecast(id: string, job: ForecastJob, signal: AbortSignal): P
   if (series.values.length === 0) throw new LookaheadError('forecast', 'bad_input', 'the selected series has no rows in this window');
   const fetchMs = performance.now() - started;
   post({ kind: 'progress', id, stage: 'loading-model', message: `loading ${job.modelId}` });
-  const { report, choice } = await device();
+  const { report, choice } = await device(job.device);
   const { model, runtime } = await createBrowserModel(job.modelId, {
     origin: self.location.origin,
     device: choice,
@@ -124,7 +126,7 @@ async function runBacktest(id: string, job: BacktestJob, signal: AbortSignal): P
   post({ kind: 'progress', id, stage: 'fetching', message: 'reading the series' });
   const series = await loadSeries(job.source, id, signal);
   const fetchMs = performance.now() - started;
-  const { report, choice } = await device();
+  const { report, choice } = await device(job.device);
   const run = await runComparison({
     models,
     createModel: (info) =>

@@ -3,7 +3,7 @@ import type { ErrorPayload } from '@/lib/core/errors';
 import type { Forecast } from '@/lib/core/forecast';
 import type { Comparison, ModelEvaluation } from '@/lib/evaluation';
 import type { ModelInfo } from '@/lib/models/model';
-import type { DeviceChoice, DeviceReport } from '@/lib/runtime/device';
+import type { DeviceChoice, DevicePreference, DeviceReport } from '@/lib/runtime/device';
 
 /**
  * The typed protocol between the page and workers/forecast.worker.ts. Plain data only; every
@@ -29,6 +29,8 @@ export interface ForecastJob {
   modelId: string;
   horizon: number;
   quantileLevels: number[];
+  /** WebGPU or WASM for learned models; 'auto' (default) follows the device report. */
+  device?: DevicePreference;
 }
 
 /**
@@ -45,6 +47,7 @@ export interface BacktestJob {
   quantileLevels: number[];
   windows: number;
   step: number;
+  device?: DevicePreference;
 }
 
 export type WorkerRequest =
