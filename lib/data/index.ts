@@ -1,2 +1,4 @@
 export * from './csv';
 export * from './timestamps';
+export * from './quality';
+export * from './regularize';

@@ -1,0 +1,165 @@
+import 'server-only';
+import { parquetRead } from 'hyparquet';
+import { LookaheadError } from '@/lib/core/errors';
+import { resolveRoles, suggestRoles, type RoleMapping } from '@/lib/server/sources/roles';
+import type { SourceColumn } from '@/lib/server/sources/columns';
+import type { WindowRequest } from '@/lib/server/sources/window-request';
+import { discoverParquetFiles, partitionMatches, type ParquetFileEntry, type SkippedFile } from './discovery';
+import { resolveInside } from './file-response';
+import { millisecondParsers, openParquetFile, parquetError } from './metadata';
+import type { FileNamePattern } from './pattern';
+import { openParquetWindow, type ParquetWindowReader } from './window';
+
+/**
+ * A source made of parquet files: the LOOKAHEAD_PARQUET_DIR directory (partitioned files found by
+ * the file-name pattern) or one uploaded CSV stored as parquet. All its files share one schema and
+ * are read as one table; `series` picks files by their {entity} when the pattern has one.
+ */
+export interface ParquetSource {
+  kind: 'parquet';
+  id: string;
+  name: string;
+  description: string;
+  root: string;
+  pattern: FileNamePattern | null;
+  /** Cache-Control for the file route: uploads are immutable, directory files revalidate. */
+  cacheControl: string;
+  listFiles(): Promise<{ files: ParquetFileEntry[]; skipped: SkippedFile[] }>;
+}
+
+export function directorySource({ id, root, pattern }: { id: string; root: string; pattern: FileNamePattern }): ParquetSource {
+  return {
+    kind: 'parquet',
+    id,
+    name: 'Parquet files',
+    description: `Partitioned parquet files (${pattern.source})`,
+    root,
+    pattern,
+    cacheControl: 'no-cache',
+    listFiles: () => discoverParquetFiles(root, pattern),
+  };
+}
+
+function selectFiles(source: ParquetSource, files: ParquetFileEntry[], request: WindowRequest): ParquetFileEntry[] {
+  const byFileName = Boolean(source.pattern?.hasEntity && !request.entity);
+  const series = request.series;
+  return files.filter((file) =>
+    partitionMatches(file, {
+      years: request.years,
+      months: request.months,
+      start: request.start,
+      end: request.end,
+      entities: byFileName && series !== undefined && series !== '' ? [series] : undefined,
+    }),
+  );
+}
+
+export async function describeParquetSource(source: ParquetSource): Promise<{
+  columns: SourceColumn[];
+  suggested: RoleMapping;
+  files: number;
+  skipped: SkippedFile[];
+  entityFromFileName: boolean;
+}> {
+  const { files, skipped } = await source.listFiles();
+  if (files.length === 0) throw new LookaheadError('parquet', 'not_found', `source "${source.id}" has no parquet files${skipped.length ? ` (${skipped.length} skipped: ${skipped[0]!.reason})` : ''}`);
+  const first = await openParquetFile(files[0]!.absolutePath, files[0]!.relativePath, files[0]!);
+  return { columns: first.columns, suggested: suggestRoles(first.columns), files: files.length, skipped, entityFromFileName: Boolean(source.pattern?.hasEntity) };
+}
+
+export interface ParquetFileSummary {
+  path: string;
+  url: string;
+  entity: string | null;
+  year: number | null;
+  month: number | null;
+  sizeBytes: number;
+}
+
+export async function listParquetFiles(source: ParquetSource, request: WindowRequest): Promise<{ files: ParquetFileSummary[]; skipped: SkippedFile[] }> {
+  const { files, skipped } = await source.listFiles();
+  return {
+    files: selectFiles(source, files, request).map((file) => ({
+      path: file.relativePath,
+      url: `/api/files/${source.id}/${file.relativePath.split('/').map(encodeURIComponent).join('/')}`,
+      entity: file.entity,
+      year: file.year,
+      month: file.month,
+      sizeBytes: file.sizeBytes,
+    })),
+    skipped,
+  };
+}
+
+export async function listParquetSeries(source: ParquetSource, request: WindowRequest): Promise<{ series: { id: string; rowCount: number; start: string | null; end: string | null }[]; truncated: boolean }> {
+  const { files } = await source.listFiles();
+  const selected = selectFiles(source, files, { ...request, series: undefined });
+  const totals = new Map<string, { rowCount: number; start: number; end: number }>();
+  const add = (id: string, rows: number, start: number, end: number) => {
+    const total = totals.get(id) ?? { rowCount: 0, start: Number.POSITIVE_INFINITY, end: Number.NEGATIVE_INFINITY };
+    total.rowCount += rows;
+    total.start = Math.min(total.start, start);
+    total.end = Math.max(total.end, end);
+    totals.set(id, total);
+  };
+  for (const entry of selected) {
+    const opened = await openParquetFile(entry.absolutePath, entry.relativePath, entry);
+    const roles = resolveRoles(opened.columns, { time: request.time, targets: request.columns, entity: request.entity }, `file "${entry.relativePath}"`);
+    if (roles.entity) {
+      // Entities live in a column: read it (and the time) from every row group.
+      let rows: unknown[][] = [];
+      try {
+        await parquetRead({ file: opened.file, metadata: opened.metadata, columns: [roles.entity.name, roles.time.name], parsers: millisecondParsers, onComplete: (result) => (rows = result) });
+      } catch (error) {
+        throw parquetError(entry.relativePath, error);
+      }
+      for (const [entity, ts] of rows) if (entity !== null && entity !== undefined) add(String(entity), 1, Number(ts), Number(ts));
+      continue;
+    }
+    let start = Number.POSITIVE_INFINITY;
+    let end = Number.NEGATIVE_INFINITY;
+    for (const group of opened.metadata.row_groups) {
+      const stats = group.columns.find((chunk) => chunk.meta_data?.path_in_schema[0] === roles.time.name)?.meta_data?.statistics;
+      if (typeof stats?.min_value === 'number') start = Math.min(start, stats.min_value);
+      if (typeof stats?.max_value === 'number') end = Math.max(end, stats.max_value);
+    }
+    add(entry.entity ?? '', Number(opened.metadata.num_rows), start, end);
+  }
+  const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : null);
+  const ids = request.ids ? new Set(request.ids) : null;
+  const series = [...totals.entries()]
+    .filter(([id]) => !ids || ids.has(id))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([id, total]) => ({ id, rowCount: total.rowCount, start: iso(total.start), end: iso(total.end) }));
+  return { series: series.slice(0, 10_000), truncated: series.length > 10_000 };
+}
+
+export async function openParquetSourceWindow(source: ParquetSource, request: WindowRequest): Promise<ParquetWindowReader> {
+  const { files } = await source.listFiles();
+  const selected = selectFiles(source, files, request);
+  const seriesFromFileNames = Boolean(source.pattern?.hasEntity && !request.entity);
+  if (seriesFromFileNames && request.series !== undefined && request.series !== '' && !files.some((file) => file.entity === request.series)) {
+    throw new LookaheadError('parquet', 'bad_input', `series "${request.series.slice(0, 80)}" is not an {entity} of any file of source "${source.id}"; GET /api/sources/${source.id}/series lists them`);
+  }
+  if (seriesFromFileNames && request.series === undefined && new Set(selected.map((file) => file.entity)).size > 1) {
+    throw new LookaheadError('parquet', 'bad_input', `source "${source.id}" holds one series per file-name {entity}: name one with series=<id> (GET /api/sources/${source.id}/series lists them)`);
+  }
+  return openParquetWindow(selected, request, { label: `source "${source.id}"`, seriesFromFileNames });
+}
+
+/**
+ * The file behind /api/files/<source>/<path...>: inside the source's root, and one the source
+ * offers (its pattern matches, or it is the upload's own file); anything else is 404.
+ */
+export async function servedFilePath(source: ParquetSource, segments: string[]): Promise<string> {
+  const notFound = () => new LookaheadError('files', 'not_found', `no file "${segments.join('/').slice(0, 200)}" in source "${source.id}"`);
+  const fileName = segments[segments.length - 1];
+  if (!fileName) throw notFound();
+  if (source.pattern) {
+    if (!fileName.endsWith('.parquet') || !source.pattern.match(fileName)) throw notFound();
+  } else {
+    const { files } = await source.listFiles();
+    if (segments.length !== 1 || !files.some((file) => file.relativePath === fileName)) throw notFound();
+  }
+  return resolveInside(source.root, segments);
+}

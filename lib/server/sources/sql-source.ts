@@ -1,0 +1,283 @@
+import 'server-only';
+import { LookaheadError } from '@/lib/core/errors';
+import type { WindowBatch } from '@/lib/data/arrow-window';
+import { CopyBinaryDecoder, type ReadSession, type SqlConnection } from '@/db';
+import { excerpt } from './columns';
+import { quoteIdentifier } from './identifiers';
+import type { DataPlaneConfig } from './config';
+import { fromDatabaseError } from './database-errors';
+import { describeTable, detectTimescale, findTable, listTables, type SqlColumn, type TableDescription, type TableInfo, type TableScope, type TimescaleInfo } from './introspection';
+import { resolveRoles, suggestRoles, type RoleMapping, type ResolvedRoles } from './roles';
+import { buildWindowStatements } from './sql-window';
+import type { WindowRequest } from './window-request';
+import type { WindowReader } from './window-reader';
+
+/** A Postgres database (the app's or one from LOOKAHEAD_SOURCES) as a source of tables. */
+export interface SqlSource {
+  kind: 'sql';
+  id: string;
+  name: string;
+  connection: SqlConnection;
+  scope: TableScope;
+}
+
+/** Rows per batch read from the database (and per Arrow record batch). */
+export const SQL_BATCH_ROWS = 16_384;
+/** Entities listed by /series at most. */
+export const MAX_LISTED_SERIES = 10_000;
+
+/**
+ * How windows are read from Postgres: binary COPY (fast: no per-row parsing in JavaScript) or a
+ * postgres.js cursor (LOOKAHEAD_SQL_READER=cursor). PGlite always uses a SQL cursor.
+ */
+export type SqlReaderKind = 'copy' | 'cursor';
+
+function readerKind(): SqlReaderKind {
+  return process.env.LOOKAHEAD_SQL_READER === 'cursor' ? 'cursor' : 'copy';
+}
+
+async function withSession<T>(source: SqlSource, config: DataPlaneConfig, work: (session: ReadSession) => Promise<T>): Promise<T> {
+  const session = await source.connection.openReadSession({ statementTimeoutMs: config.statementTimeoutMs, idleTimeoutMs: config.idleTimeoutMs });
+  try {
+    return await work(session);
+  } catch (error) {
+    throw fromDatabaseError(error, { sourceId: source.id, statementTimeoutMs: config.statementTimeoutMs });
+  } finally {
+    await session.close();
+  }
+}
+
+function requireTableParameter(source: SqlSource, request: { table?: string }): string {
+  if (!request.table) {
+    throw new LookaheadError('sources', 'bad_input', `source "${source.id}" holds tables: name one with table=<schema.table> (GET /api/sources/${source.id}/tables lists them)`);
+  }
+  return request.table;
+}
+
+async function resolveTable(session: ReadSession, source: SqlSource, requested: string, timescale: TimescaleInfo | null): Promise<TableDescription> {
+  const tables = await listTables(session, source.scope, timescale);
+  return describeTable(session, findTable(tables, requested, source.id));
+}
+
+export async function listSqlTables(source: SqlSource, config: DataPlaneConfig): Promise<{ tables: TableInfo[]; timescale: TimescaleInfo | null }> {
+  return withSession(source, config, async (session) => {
+    const timescale = await detectTimescale(session);
+    return { tables: await listTables(session, source.scope, timescale), timescale };
+  });
+}
+
+export interface TableColumnsResult {
+  table: TableInfo;
+  columns: { name: string; type: string; kind: SqlColumn['kind']; nullable: boolean }[];
+  suggested: RoleMapping;
+  downsampling: 'time_bucket' | 'date_bin';
+}
+
+export async function describeSqlTable(source: SqlSource, request: { table?: string }, config: DataPlaneConfig): Promise<TableColumnsResult> {
+  const requested = requireTableParameter(source, request);
+  return withSession(source, config, async (session) => {
+    const timescale = await detectTimescale(session);
+    const table = await resolveTable(session, source, requested, timescale);
+    return {
+      table: { schema: table.schema, name: table.name, key: table.key, kind: table.kind, hypertable: table.hypertable },
+      columns: table.columns.map(({ name, type, kind, nullable }) => ({ name, type, kind, nullable })),
+      suggested: suggestRoles(table.columns),
+      downsampling: timescale ? 'time_bucket' : 'date_bin',
+    };
+  });
+}
+
+export interface SeriesEntry {
+  id: string;
+  rowCount: number;
+  start: string | null;
+  end: string | null;
+}
+
+export async function listSqlSeries(source: SqlSource, request: WindowRequest & { ids?: string[] }, config: DataPlaneConfig): Promise<{ series: SeriesEntry[]; truncated: boolean }> {
+  const requested = requireTableParameter(source, request);
+  return withSession(source, config, async (session) => {
+    const table = await resolveTable(session, source, requested, await detectTimescale(session));
+    const roles = resolveRoles(table.columns, { time: request.time, targets: request.columns, entity: request.entity }, `table "${table.key}"`);
+    const time = `t.${quoteIdentifier(roles.time.name)}`;
+    const entity = roles.entity ? `t.${quoteIdentifier(roles.entity.name)}` : null;
+    const conditions = [`${time} IS NOT NULL`, `($1::timestamptz IS NULL OR ${time} >= $1::timestamptz)`, `($2::timestamptz IS NULL OR ${time} <= $2::timestamptz)`];
+    if (entity) conditions.push(`($3::text[] IS NULL OR ${entity}::text = ANY($3::text[]))`);
+    const rows = await session.query<{ id: string | null; row_count: string | number; start_ms: number | null; end_ms: number | null }>(
+      `/* lookahead:series */ SELECT ${entity ? `${entity}::text` : "''"} AS id, count(*) AS row_count,
+         date_part('epoch', min(${time})) * 1000 AS start_ms, date_part('epoch', max(${time})) * 1000 AS end_ms
+       FROM ${table.qualified} AS t WHERE ${conditions.join(' AND ')}
+       ${entity ? `GROUP BY ${entity} ORDER BY 1` : ''} LIMIT ${MAX_LISTED_SERIES + 1}`,
+      [request.start ?? null, request.end ?? null, ...(entity ? [request.ids ?? null] : [])],
+    );
+    const iso = (ms: number | null) => (ms === null ? null : new Date(Math.round(Number(ms))).toISOString());
+    const series = rows
+      .filter((row) => Number(row.row_count) > 0)
+      .slice(0, MAX_LISTED_SERIES)
+      .map((row) => ({ id: row.id ?? '', rowCount: Number(row.row_count), start: iso(row.start_ms), end: iso(row.end_ms) }));
+    return { series, truncated: rows.length > MAX_LISTED_SERIES };
+  });
+}
+
+async function checkSeries(session: ReadSession, source: SqlSource, table: TableDescription, roles: ResolvedRoles<SqlColumn>, series: string | undefined): Promise<void> {
+  if (!roles.entity) {
+    if (series !== undefined && series !== '') {
+      throw new LookaheadError('sources', 'bad_input', `series "${excerpt(series)}" needs an entity column; map one with entity=<column> (table "${table.key}")`);
+    }
+    return;
+  }
+  if (series === undefined) {
+    throw new LookaheadError(
+      'sources',
+      'bad_input',
+      `table "${table.key}" holds one series per "${roles.entity.name}": name one with series=<id> (GET /api/sources/${source.id}/series?table=${encodeURIComponent(table.key)}&entity=${encodeURIComponent(roles.entity.name)} lists them)`,
+    );
+  }
+  const found = await session.query(`SELECT 1 AS found FROM ${table.qualified} AS t WHERE t.${quoteIdentifier(roles.entity.name)} = CAST($1 AS ${roles.entity.castType}) LIMIT 1`, [series]);
+  if (found.length === 0) {
+    throw new LookaheadError('sources', 'bad_input', `series "${excerpt(series)}" is not in column "${roles.entity.name}" of table "${table.key}"; GET /api/sources/${source.id}/series lists the series`, {
+      details: { series: excerpt(series) },
+    });
+  }
+}
+
+/**
+ * Opens a window of a table: resolves the table and roles against introspection, checks the
+ * series, and starts reading. The read-only session stays open until the reader is closed.
+ */
+export async function openSqlWindow(source: SqlSource, request: WindowRequest, config: DataPlaneConfig, kind: SqlReaderKind = readerKind()): Promise<WindowReader> {
+  const requested = requireTableParameter(source, request);
+  const session = await source.connection.openReadSession({ statementTimeoutMs: config.statementTimeoutMs, idleTimeoutMs: config.idleTimeoutMs });
+  const mapError = (error: unknown) => fromDatabaseError(error, { sourceId: source.id, statementTimeoutMs: config.statementTimeoutMs });
+  try {
+    const timescale = await detectTimescale(session);
+    const table = await resolveTable(session, source, requested, timescale);
+    const roles = resolveRoles(
+      table.columns,
+      { time: request.time, targets: request.columns, entity: request.entity, covariates: request.covariates },
+      `table "${table.key}"`,
+    );
+    await checkSeries(session, source, table, roles, request.series);
+    const statements = buildWindowStatements({
+      table: table.qualified,
+      roles,
+      filters: { series: roles.entity ? request.series : undefined, start: request.start, end: request.end, min: request.min, max: request.max, excludeNulls: request.excludeNulls },
+      bucket: request.bucket ? { seconds: bucketSeconds(request.bucket), agg: request.agg ?? 'avg' } : undefined,
+      limit: request.limit,
+      rowCap: config.rowCap,
+      timescale,
+    });
+    await session.query(statements.settings.text, statements.settings.params);
+    const rows = kind === 'copy' && session.copyOut ? copyRows(session, statements.copy, statements.columns.length) : cursorRows(session, statements.select, statements.columns.length);
+    let closed = false;
+    return {
+      columns: statements.columns,
+      frequencyLabel: request.bucket?.label ?? null,
+      async next() {
+        try {
+          const batch = await rows.next();
+          if (!batch) return null;
+          return { timestampsMs: batch.timestampsMs, columns: Object.fromEntries(statements.columns.map((name, index) => [name, batch.columns[index]!])) } satisfies WindowBatch;
+        } catch (error) {
+          throw mapError(error);
+        }
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        await rows.close().catch(() => undefined);
+        await session.close();
+      },
+    };
+  } catch (error) {
+    await session.close();
+    throw mapError(error);
+  }
+}
+
+function bucketSeconds(frequency: NonNullable<WindowRequest['bucket']>): number {
+  const seconds = { second: 1, minute: 60, hour: 3_600, day: 86_400, week: 604_800 } as Record<string, number>;
+  return frequency.step * seconds[frequency.unit]!;
+}
+
+interface ColumnBatch {
+  timestampsMs: Float64Array;
+  columns: Float64Array[];
+}
+
+interface RowSource {
+  next(): Promise<ColumnBatch | null>;
+  close(): Promise<void>;
+}
+
+function joinBatches(parts: ColumnBatch[], valueColumns: number): ColumnBatch {
+  if (parts.length === 1) return parts[0]!;
+  const rows = parts.reduce((total, part) => total + part.timestampsMs.length, 0);
+  const timestampsMs = new Float64Array(rows);
+  const columns = Array.from({ length: valueColumns }, () => new Float64Array(rows));
+  let offset = 0;
+  for (const part of parts) {
+    timestampsMs.set(part.timestampsMs, offset);
+    part.columns.forEach((values, index) => columns[index]!.set(values, offset));
+    offset += part.timestampsMs.length;
+  }
+  return { timestampsMs, columns };
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+function copyRows(session: ReadSession, copyStatement: string, valueColumns: number): RowSource {
+  const bytes = session.copyOut!(copyStatement);
+  const decoder = new CopyBinaryDecoder(valueColumns);
+  let ended = false;
+  return {
+    async next() {
+      const parts: ColumnBatch[] = [];
+      let rows = 0;
+      const take = (chunk: Uint8Array) => {
+        const part = decoder.decode(chunk, SQL_BATCH_ROWS - rows);
+        if (part.timestampsMs.length) {
+          parts.push(part);
+          rows += part.timestampsMs.length;
+        }
+      };
+      take(NO_BYTES);
+      while (rows < SQL_BATCH_ROWS && !decoder.done && !ended) {
+        const chunk = await bytes.read();
+        if (chunk === null) ended = true;
+        else take(chunk);
+      }
+      if (decoder.done && !ended) {
+        // Let the COPY finish on the server so nothing needs cancelling.
+        while ((await bytes.read()) !== null);
+        ended = true;
+      }
+      if (ended && !decoder.done) throw new Error('copy: the server ended the COPY before its trailer');
+      return rows === 0 ? null : joinBatches(parts, valueColumns);
+    },
+    close: () => bytes.close(),
+  };
+}
+
+function cursorRows(session: ReadSession, select: string, valueColumns: number): RowSource {
+  const cursor = session.cursor<Record<string, number | string | null>>(select, [], SQL_BATCH_ROWS);
+  const names = Array.from({ length: valueColumns }, (_, index) => `c${index}`);
+  return {
+    async next() {
+      const rows = await cursor.next();
+      if (!rows || rows.length === 0) return null;
+      const timestampsMs = new Float64Array(rows.length);
+      const columns = names.map(() => new Float64Array(rows.length));
+      for (let index = 0; index < rows.length; index++) {
+        const row = rows[index]!;
+        timestampsMs[index] = Math.round(Number(row.ts_ms) * 1000) / 1000;
+        for (let column = 0; column < valueColumns; column++) {
+          const value = row[names[column]!];
+          columns[column]![index] = value === null || value === undefined ? Number.NaN : Number(value);
+        }
+      }
+      return { timestampsMs, columns };
+    },
+    close: () => cursor.close(),
+  };
+}

@@ -1,0 +1,146 @@
+import type { Aggregation } from './window-request';
+import { quoteIdentifier } from './identifiers';
+import type { SqlColumn, TimescaleInfo } from './introspection';
+import type { ResolvedRoles } from './roles';
+
+/**
+ * The statements that read a window of a user's table. Identifiers are introspected and quoted;
+ * values never appear in the text: they are bound as parameters of one set_config() call and read
+ * back inside the statement with current_setting(), because the fast path is COPY, which takes no
+ * bind parameters. Pure: text in, text out.
+ */
+
+export interface WindowFilters {
+  series?: string;
+  start?: Date;
+  end?: Date;
+  min?: number;
+  max?: number;
+  excludeNulls: boolean;
+}
+
+export interface WindowStatementInput {
+  table: string;
+  roles: ResolvedRoles<SqlColumn>;
+  filters: WindowFilters;
+  bucket?: { seconds: number; agg: Aggregation };
+  limit: number;
+  rowCap: number;
+  timescale: TimescaleInfo | null;
+}
+
+export interface WindowStatements {
+  /** `SELECT set_config(...)` with one bind parameter per value; run it first, in the same transaction. */
+  settings: { text: string; params: string[] };
+  /** Binary COPY of rows (timestamp, float8...), oldest first. */
+  copy: string;
+  /** The same rows as a query: (ts_ms float8, c0 float8, ...), for cursors. */
+  select: string;
+  /** Output column names, in order (targets, then covariates). */
+  columns: string[];
+}
+
+/** Bucket boundaries start from a Monday, as TimescaleDB's time_bucket does, so weeks agree. */
+const BUCKET_ORIGIN = '2000-01-03 00:00:00';
+
+function setting(name: string): string {
+  return `current_setting('lookahead.${name}')`;
+}
+
+function timestampExpression(column: SqlColumn): string {
+  const quoted = `t.${quoteIdentifier(column.name)}`;
+  // A date is midnight UTC of that day; binary COPY of a timestamp is 8 bytes, of a date 4.
+  return column.dataType === 'date' ? `${quoted}::timestamp` : quoted;
+}
+
+function originLiteral(column: SqlColumn): string {
+  return column.dataType === 'timestamp with time zone' ? `TIMESTAMPTZ '${BUCKET_ORIGIN}+00'` : `TIMESTAMP '${BUCKET_ORIGIN}'`;
+}
+
+export function buildWindowStatements(input: WindowStatementInput): WindowStatements {
+  const { roles, filters } = input;
+  const settingNames: string[] = [];
+  const settingValues: string[] = [];
+  const bind = (name: string, value: string) => {
+    settingNames.push(name);
+    settingValues.push(value);
+    return setting(name);
+  };
+
+  const time = `t.${quoteIdentifier(roles.time.name)}`;
+  const conditions = [`${time} IS NOT NULL`];
+  if (filters.series !== undefined && roles.entity) {
+    conditions.push(`t.${quoteIdentifier(roles.entity.name)} = CAST(${bind('series', filters.series)} AS ${roles.entity.castType})`);
+  }
+  if (filters.start) conditions.push(`${time} >= ${bind('start', filters.start.toISOString())}::timestamptz`);
+  if (filters.end) conditions.push(`${time} <= ${bind('end', filters.end.toISOString())}::timestamptz`);
+  const minimum = filters.min === undefined ? null : bind('min', String(filters.min));
+  const maximum = filters.max === undefined ? null : bind('max', String(filters.max));
+  for (const target of roles.targets) {
+    const column = `t.${quoteIdentifier(target.name)}`;
+    if (filters.excludeNulls) conditions.push(`${column} IS NOT NULL`);
+    if (minimum) conditions.push(`(${column} IS NULL OR ${column} >= ${minimum}::float8)`);
+    if (maximum) conditions.push(`(${column} IS NULL OR ${column} <= ${maximum}::float8)`);
+  }
+  const where = conditions.join(' AND ');
+  const limit = `${bind('limit', String(input.limit))}::int8`;
+  const cap = `${bind('cap', String(input.rowCap))}::int8`;
+  const valueColumns = [...roles.targets, ...roles.covariates];
+  const aliases = valueColumns.map((_, index) => `c${index}`);
+
+  const copyTimestamp = (expression: string) => `${expression} AS ts`;
+  const selectTimestamp = (expression: string) => `date_part('epoch', ${expression}) * 1000 AS ts_ms`;
+  let statement: (timestampOutput: (expression: string) => string) => string;
+  if (!input.bucket) {
+    const values = valueColumns.map((column, index) => `t.${quoteIdentifier(column.name)}::float8 AS ${aliases[index]}`).join(', ');
+    // The newest `limit` rows: find the oldest timestamp among them, then read forwards from it.
+    // Rows that share that timestamp are all kept, so a tie can add a few rows beyond `limit`.
+    statement = (timestampOutput) => `WITH boundary AS (
+  SELECT ${time} AS b FROM ${input.table} AS t WHERE ${where} ORDER BY ${time} DESC OFFSET ${limit} - 1 LIMIT 1
+)
+SELECT ${timestampOutput(timestampExpression(roles.time))}, ${values}
+FROM ${input.table} AS t
+WHERE ${where} AND ${time} >= COALESCE((SELECT b FROM boundary), '-infinity')
+ORDER BY ${time}
+LIMIT ${cap}`;
+  } else {
+    const width = `make_interval(secs => ${bind('bucket_seconds', String(input.bucket.seconds))}::float8)`;
+    const source = timestampExpression(roles.time);
+    const bucket = input.timescale
+      ? `${input.timescale.schema}.time_bucket(${width}, ${source}, origin => ${originLiteral(roles.time)})`
+      : `date_bin(${width}, ${source}, ${originLiteral(roles.time)})`;
+    const aggregates = valueColumns
+      .map((column, index) => `${aggregate(input.bucket!.agg, `t.${quoteIdentifier(column.name)}`, time, input.timescale)}::float8 AS ${aliases[index]}`)
+      .join(', ');
+    statement = (timestampOutput) => `SELECT ${timestampOutput('q.bucket')}, ${aliases.map((alias) => `q.${alias}`).join(', ')} FROM (
+  SELECT ${bucket} AS bucket, ${aggregates}
+  FROM ${input.table} AS t WHERE ${where}
+  GROUP BY 1 ORDER BY 1 DESC LIMIT ${limit}
+) AS q
+ORDER BY q.bucket`;
+  }
+
+  const settingsText = settingNames.length
+    ? `SELECT ${settingNames.map((name, index) => `set_config('lookahead.${name}', $${index + 1}, true)`).join(', ')}`
+    : 'SELECT 1';
+  return {
+    settings: { text: settingsText, params: settingValues },
+    copy: `COPY (/* lookahead:window */ ${statement(copyTimestamp)}) TO STDOUT (FORMAT binary)`,
+    select: `/* lookahead:window */ ${statement(selectTimestamp)}`,
+    columns: valueColumns.map((column) => column.name),
+  };
+}
+
+function aggregate(agg: Aggregation, column: string, time: string, timescale: TimescaleInfo | null): string {
+  switch (agg) {
+    case 'avg':
+    case 'min':
+    case 'max':
+      return `${agg}(${column})`;
+    case 'last':
+      // The latest non-missing value of the bucket, as avg/min/max also skip NULLs.
+      return timescale
+        ? `${timescale.schema}.last(${column}, ${time}) FILTER (WHERE ${column} IS NOT NULL)`
+        : `(array_agg(${column} ORDER BY ${time} DESC) FILTER (WHERE ${column} IS NOT NULL))[1]`;
+  }
+}

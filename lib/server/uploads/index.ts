@@ -1,0 +1,2 @@
+import 'server-only';
+export { storeCsvUpload, uploadIdFor, uploadFileName, type StoreUploadInput } from './store-upload';
