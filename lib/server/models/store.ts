@@ -11,7 +11,8 @@ import type { ModelInfo } from '@/lib/models/model';
  * the folder (tests install converted checkpoints into a temp folder).
  */
 export function modelsDirectory(): string {
-  return path.resolve(process.env.LOOKAHEAD_MODELS_DIR ?? 'public/models');
+  // Installed models are runtime data, not build input: keep the tracer out of this folder.
+  return path.resolve(/*turbopackIgnore: true*/ process.env.LOOKAHEAD_MODELS_DIR ?? 'public/models');
 }
 
 /** Only the official checkpoints are real forecasters; anything else (the golden test checkpoints) is test-only. */
@@ -66,7 +67,7 @@ export function listInstalledModels(root = modelsDirectory()): InstalledModel[] 
     for (const revision of readdirSync(path.join(root, id.name), { withFileTypes: true })) {
       if (!revision.isDirectory()) continue;
       try {
-        models.push(readInstalledModel(path.join(root, id.name, revision.name)));
+        models.push(readInstalledModel(path.join(/*turbopackIgnore: true*/ root, id.name, revision.name)));
       } catch (error) {
         console.warn(`models: skipping ${path.join(id.name, revision.name)}: ${(error as Error).message}`);
       }
