@@ -2,10 +2,12 @@
  * Decoder for Postgres's binary COPY format (https://www.postgresql.org/docs/current/sql-copy.html,
  * "Binary Format") for the one row shape the window reader asks for: a timestamp (timestamptz or
  * timestamp, 8 bytes: microseconds since 2000-01-01) followed by float8 columns. Chunks may split
- * a row anywhere; the decoder keeps the remainder for the next chunk.
+ * a row anywhere (Postgres happens to send one row per message, which is the fast case); decoded
+ * rows are written straight into batches of `batchRows`.
  */
 
 const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00];
+const HEADER_BYTES = 19;
 /** 2000-01-01T00:00:00Z in Unix milliseconds: Postgres's timestamp epoch. */
 const POSTGRES_EPOCH_MS = 946_684_800_000;
 const TWO_TO_32 = 4_294_967_296;
@@ -17,13 +19,22 @@ export interface CopyBinaryBatch {
 }
 
 export class CopyBinaryDecoder {
+  private readonly valueColumns: number;
+  private readonly batchRows: number;
   private pending: Uint8Array = new Uint8Array(0);
   private headerRead = false;
   private finished = false;
-  private readonly valueColumns: number;
+  private timestamps: Float64Array;
+  private values: Float64Array[];
+  private filled = 0;
+  private readonly completed: CopyBinaryBatch[] = [];
+  private completedRowCount = 0;
 
-  constructor(valueColumns: number) {
+  constructor(valueColumns: number, batchRows: number) {
     this.valueColumns = valueColumns;
+    this.batchRows = batchRows;
+    this.timestamps = new Float64Array(batchRows);
+    this.values = Array.from({ length: valueColumns }, () => new Float64Array(batchRows));
   }
 
   /** True once the trailer (field count -1) has been read. */
@@ -31,50 +42,41 @@ export class CopyBinaryDecoder {
     return this.finished;
   }
 
-  /**
-   * Decodes every complete row of `pending + chunk`, at most `maxRows` of them; call again with
-   * an empty chunk to take the rest.
-   */
-  decode(chunk: Uint8Array, maxRows: number): CopyBinaryBatch {
+  /** Rows decoded into full batches and not yet taken. */
+  get completedRows(): number {
+    return this.completedRowCount;
+  }
+
+  /** Decodes every complete row in `pending + chunk`; keeps the rest for the next chunk. */
+  push(chunk: Uint8Array): void {
     const bytes = this.pending.byteLength === 0 ? chunk : concat(this.pending, chunk);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const length = bytes.byteLength;
     let offset = 0;
     if (!this.headerRead) {
-      if (bytes.byteLength < 19) {
-        this.pending = bytes.slice();
-        return emptyBatch(this.valueColumns);
-      }
-      for (let index = 0; index < SIGNATURE.length; index++) {
+      for (let index = 0; index < Math.min(length, SIGNATURE.length); index++) {
         if (bytes[index] !== SIGNATURE[index]) throw new Error('copy: the server did not send binary COPY data (bad signature)');
       }
-      const extensionLength = view.getInt32(15);
-      if (bytes.byteLength < 19 + extensionLength) {
+      if (length < HEADER_BYTES || length < HEADER_BYTES + view.getInt32(15)) {
         this.pending = bytes.slice();
-        return emptyBatch(this.valueColumns);
+        return;
       }
-      offset = 19 + extensionLength;
+      offset = HEADER_BYTES + view.getInt32(15);
       this.headerRead = true;
     }
-    const rowBytes = 2 + 12 + this.valueColumns * 4;
-    const capacity = Math.max(0, Math.min(maxRows, Math.floor((bytes.byteLength - offset) / rowBytes) + 1));
-    const timestampsMs = new Float64Array(capacity);
-    const columns = Array.from({ length: this.valueColumns }, () => new Float64Array(capacity));
-    let rows = 0;
-    const length = bytes.byteLength;
-    while (rows < maxRows && offset + 2 <= length) {
+    const fields = this.valueColumns + 1;
+    while (offset + 2 <= length) {
       const fieldCount = view.getInt16(offset);
       if (fieldCount === -1) {
         this.finished = true;
         offset += 2;
         break;
       }
-      if (fieldCount !== this.valueColumns + 1) {
-        throw new Error(`copy: expected ${this.valueColumns + 1} fields per row, got ${fieldCount}`);
-      }
+      if (fieldCount !== fields) throw new Error(`copy: expected ${fields} fields per row, got ${fieldCount}`);
       // Walk the row first: only a complete row is decoded.
       let cursor = offset + 2;
       let complete = true;
-      for (let field = 0; field < fieldCount; field++) {
+      for (let field = 0; field < fields; field++) {
         if (cursor + 4 > length) {
           complete = false;
           break;
@@ -90,38 +92,51 @@ export class CopyBinaryDecoder {
       let position = offset + 2;
       const timestampSize = view.getInt32(position);
       if (timestampSize !== 8) throw new Error(`copy: the timestamp field has ${timestampSize} bytes; expected 8 (timestamp or timestamptz)`);
-      const high = view.getInt32(position + 4);
-      const low = view.getUint32(position + 8);
-      timestampsMs[rows] = (high * TWO_TO_32 + low) / 1000 + POSTGRES_EPOCH_MS;
+      const row = this.filled;
+      this.timestamps[row] = (view.getInt32(position + 4) * TWO_TO_32 + view.getUint32(position + 8)) / 1000 + POSTGRES_EPOCH_MS;
       position += 12;
       for (let column = 0; column < this.valueColumns; column++) {
         const size = view.getInt32(position);
         if (size === -1) {
-          columns[column]![rows] = Number.NaN;
+          this.values[column]![row] = Number.NaN;
           position += 4;
         } else if (size === 8) {
-          columns[column]![rows] = view.getFloat64(position + 4);
+          this.values[column]![row] = view.getFloat64(position + 4);
           position += 12;
         } else {
           throw new Error(`copy: value column ${column + 1} has ${size} bytes; expected 8 (float8)`);
         }
       }
       offset = position;
-      rows++;
+      if (++this.filled === this.batchRows) this.completeBatch();
     }
-    this.pending = offset < length ? bytes.slice(offset) : new Uint8Array(0);
-    return { timestampsMs: timestampsMs.subarray(0, rows), columns: columns.map((values) => values.subarray(0, rows)) };
+    this.pending = offset < length ? bytes.slice(offset) : EMPTY;
   }
 
-  /** Bytes received but not yet decoded. */
+  /** The oldest full batch; with `flush`, the partial one too once nothing else is left. */
+  take({ flush = false }: { flush?: boolean } = {}): CopyBinaryBatch | null {
+    if (this.completed.length === 0 && flush && this.filled > 0) this.completeBatch();
+    const batch = this.completed.shift() ?? null;
+    if (batch) this.completedRowCount -= batch.timestampsMs.length;
+    return batch;
+  }
+
+  /** Bytes received but not yet decoded (a partial row). */
   get pendingBytes(): number {
     return this.pending.byteLength;
   }
+
+  private completeBatch(): void {
+    const rows = this.filled;
+    this.completed.push({ timestampsMs: this.timestamps.subarray(0, rows), columns: this.values.map((column) => column.subarray(0, rows)) });
+    this.completedRowCount += rows;
+    this.timestamps = new Float64Array(this.batchRows);
+    this.values = Array.from({ length: this.valueColumns }, () => new Float64Array(this.batchRows));
+    this.filled = 0;
+  }
 }
 
-function emptyBatch(valueColumns: number): CopyBinaryBatch {
-  return { timestampsMs: new Float64Array(0), columns: Array.from({ length: valueColumns }, () => new Float64Array(0)) };
-}
+const EMPTY = new Uint8Array(0);
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.byteLength + b.byteLength);

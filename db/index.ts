@@ -9,7 +9,7 @@ export * as dataPlaneSchema from './schema-data-plane';
 export type { IngestedFile, UploadedSource, NewUploadedSource } from './schema-data-plane';
 export { APP_TABLE_NAMES } from './app-tables';
 export { openSqlConnection, connectionForHandle, redactConnectionUrl, type SqlConnection, type WriteSession } from './sql-connection';
-export type { ReadSession, ReadSessionOptions, RowCursor, ByteReader } from './read-session';
+export type { ReadSession, ReadSessionOptions, RowCursor, CopyBatchReader } from './read-session';
 export { CopyBinaryDecoder, type CopyBinaryBatch } from './copy-binary';
 export { listUploadedSources, getUploadedSource, saveUploadedSource } from './queries/uploads';
 export { ensureIngestTables } from './ingest-tables';

@@ -2,6 +2,7 @@ import 'server-only';
 import type { Readable } from 'node:stream';
 import type postgres from 'postgres';
 import type { DatabaseHandle } from './client';
+import { CopyBinaryDecoder, type CopyBinaryBatch } from './copy-binary';
 
 /**
  * A read-only transaction on one connection, for reading a user's tables: every statement runs
@@ -22,10 +23,10 @@ export interface RowCursor<Row> {
   close(): Promise<void>;
 }
 
-/** Raw bytes of `COPY ... TO STDOUT`, pulled chunk by chunk. */
-export interface ByteReader {
-  /** The next chunk, or null at the end. */
-  read(): Promise<Uint8Array | null>;
+/** Rows of a binary `COPY ... TO STDOUT`, decoded into batches as they arrive. */
+export interface CopyBatchReader {
+  /** The next batch (oldest first), or null at the end. */
+  next(): Promise<CopyBinaryBatch | null>;
   /** Stops the COPY on the server (cancel) when it is still running; safe to call more than once. */
   close(): Promise<void>;
 }
@@ -34,10 +35,11 @@ export interface ReadSession {
   query<Row extends Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
   cursor<Row extends Record<string, unknown>>(text: string, params: unknown[], batchRows: number): RowCursor<Row>;
   /**
-   * `COPY (...) TO STDOUT` as a pull-based byte stream (Postgres only). COPY takes no bind
-   * parameters: callers put values in transaction settings first (set_config with parameters).
+   * `COPY (...) TO STDOUT (FORMAT binary)` of (timestamp, float8...) rows, pulled batch by batch
+   * (Postgres only). COPY takes no bind parameters: callers put values in transaction settings
+   * first (set_config with parameters).
    */
-  copyOut?(copyStatement: string): ByteReader;
+  copyOutBinary?(copyStatement: string, shape: { valueColumns: number; batchRows: number }): CopyBatchReader;
   /** Rolls back and releases the connection; safe to call more than once. */
   close(): Promise<void>;
 }
@@ -59,7 +61,7 @@ export async function openPostgresReadSession(client: postgres.Sql, options: Rea
   }
   let closed = false;
   const cursors = new Set<RowCursor<never>>();
-  const copies = new Set<ByteReader>();
+  const copies = new Set<CopyBatchReader>();
   return {
     async query(text, params = []) {
       return (await reserved.unsafe(text, params as Parameters)) as unknown as never[];
@@ -89,8 +91,8 @@ export async function openPostgresReadSession(client: postgres.Sql, options: Rea
       cursors.add(cursor as RowCursor<never>);
       return cursor;
     },
-    copyOut(copyStatement) {
-      const reader = postgresCopyOut(reserved, copyStatement, () => copies.delete(reader));
+    copyOutBinary(copyStatement, shape) {
+      const reader = postgresCopyOut(reserved, copyStatement, shape, () => copies.delete(reader));
       copies.add(reader);
       return reader;
     },
@@ -117,16 +119,22 @@ function resumeDriverSocket(stream: Readable): void {
 }
 
 /**
- * The stream runs in flowing mode with our own high-water mark: paused mode (read()) made
- * postgres.js pause and resume its socket for every few kB, which doubled the read time.
+ * The stream runs in flowing mode and every chunk is decoded as it arrives; the stream pauses
+ * once this many decoded rows wait to be taken. (Paused mode, read(), made postgres.js pause and
+ * resume its socket every few kB, which doubled the read time.)
  */
-const COPY_HIGH_WATER_BYTES = 1 << 20;
+const COPY_HIGH_WATER_BATCHES = 4;
 
-function postgresCopyOut(reserved: postgres.ReservedSql, copyStatement: string, onClosed: () => void): ByteReader {
+function postgresCopyOut(
+  reserved: postgres.ReservedSql,
+  copyStatement: string,
+  { valueColumns, batchRows }: { valueColumns: number; batchRows: number },
+  onClosed: () => void,
+): CopyBatchReader {
   const query = reserved.unsafe(copyStatement);
+  const decoder = new CopyBinaryDecoder(valueColumns, batchRows);
+  const highWaterRows = COPY_HIGH_WATER_BATCHES * batchRows;
   let opening: Promise<Readable> | null = null;
-  let chunks: Buffer[] = [];
-  let queuedBytes = 0;
   let ended = false;
   let failure: unknown = null;
   let closed = false;
@@ -142,13 +150,18 @@ function postgresCopyOut(reserved: postgres.ReservedSql, copyStatement: string, 
     opening ??= (async () => {
       const readable = (await query.readable()) as unknown as Readable;
       readable.on('data', (chunk: Buffer) => {
-        chunks.push(chunk);
-        queuedBytes += chunk.byteLength;
-        if (queuedBytes >= COPY_HIGH_WATER_BYTES && !paused) {
+        if (failure) return;
+        try {
+          decoder.push(chunk);
+        } catch (error) {
+          failure = error;
+          void query.cancel();
+        }
+        if (decoder.completedRows >= highWaterRows && !paused) {
           paused = true;
           readable.pause();
         }
-        signal();
+        if (wake && (decoder.completedRows > 0 || failure)) signal();
       });
       readable.on('end', () => {
         ended = true;
@@ -156,7 +169,7 @@ function postgresCopyOut(reserved: postgres.ReservedSql, copyStatement: string, 
         signal();
       });
       readable.on('error', (error) => {
-        failure = error;
+        failure ??= error;
         resumeDriverSocket(readable);
         signal();
       });
@@ -166,22 +179,23 @@ function postgresCopyOut(reserved: postgres.ReservedSql, copyStatement: string, 
   }
 
   return {
-    async read() {
+    async next() {
       if (closed) return null;
       const readable = await open();
       for (;;) {
         if (failure) throw failure;
-        if (chunks.length) {
-          const out = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, queuedBytes);
-          chunks = [];
-          queuedBytes = 0;
-          if (paused) {
+        const batch = decoder.take({ flush: ended });
+        if (batch) {
+          if (paused && decoder.completedRows < highWaterRows) {
             paused = false;
             readable.resume();
           }
-          return out;
+          return batch;
         }
-        if (ended) return null;
+        if (ended) {
+          if (!decoder.done) throw new Error('copy: the server ended the COPY before its trailer');
+          return null;
+        }
         await new Promise<void>((resolve) => (wake = resolve));
       }
     },
@@ -189,18 +203,17 @@ function postgresCopyOut(reserved: postgres.ReservedSql, copyStatement: string, 
       if (closed) return;
       closed = true;
       onClosed();
-      chunks = [];
       if (!opening) {
         // Never started: the statement was not sent.
         return;
       }
       const readable = await opening.catch(() => null);
-      if (!readable || ended || failure) return;
+      if (!readable || ended) return;
       // Ask the server to stop, then let the rest of the data (and the error) drain away.
-      const finished = new Promise<void>((resolve) => readable.once('close', () => resolve()));
+      const finished = new Promise<void>((resolve) => (readable.destroyed ? resolve() : readable.once('close', () => resolve())));
       readable.removeAllListeners('data');
       readable.on('data', () => undefined);
-      query.cancel();
+      if (!failure) void query.cancel();
       readable.resume();
       resumeDriverSocket(readable);
       await finished;

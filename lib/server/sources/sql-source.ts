@@ -1,7 +1,7 @@
 import 'server-only';
 import { LookaheadError } from '@/lib/core/errors';
 import type { WindowBatch } from '@/lib/data/arrow-window';
-import { CopyBinaryDecoder, type ReadSession, type SqlConnection } from '@/db';
+import type { ReadSession, SqlConnection } from '@/db';
 import { excerpt } from './columns';
 import { quoteIdentifier } from './identifiers';
 import type { DataPlaneConfig } from './config';
@@ -94,7 +94,7 @@ export interface SeriesEntry {
   end: string | null;
 }
 
-export async function listSqlSeries(source: SqlSource, request: WindowRequest & { ids?: string[] }, config: DataPlaneConfig): Promise<{ series: SeriesEntry[]; truncated: boolean }> {
+export async function listSqlSeries(source: SqlSource, request: WindowRequest, config: DataPlaneConfig): Promise<{ series: SeriesEntry[]; truncated: boolean }> {
   const requested = requireTableParameter(source, request);
   return withSession(source, config, async (session) => {
     const table = await resolveTable(session, source, requested, await detectTimescale(session));
@@ -168,7 +168,7 @@ export async function openSqlWindow(source: SqlSource, request: WindowRequest, c
       timescale,
     });
     await session.query(statements.settings.text, statements.settings.params);
-    const rows = kind === 'copy' && session.copyOut ? copyRows(session, statements.copy, statements.columns.length) : cursorRows(session, statements.select, statements.columns.length);
+    const rows = kind === 'copy' && session.copyOutBinary ? copyRows(session, statements.copy, statements.columns.length) : cursorRows(session, statements.select, statements.columns.length);
     let closed = false;
     return {
       columns: statements.columns,
@@ -210,53 +210,8 @@ interface RowSource {
   close(): Promise<void>;
 }
 
-function joinBatches(parts: ColumnBatch[], valueColumns: number): ColumnBatch {
-  if (parts.length === 1) return parts[0]!;
-  const rows = parts.reduce((total, part) => total + part.timestampsMs.length, 0);
-  const timestampsMs = new Float64Array(rows);
-  const columns = Array.from({ length: valueColumns }, () => new Float64Array(rows));
-  let offset = 0;
-  for (const part of parts) {
-    timestampsMs.set(part.timestampsMs, offset);
-    part.columns.forEach((values, index) => columns[index]!.set(values, offset));
-    offset += part.timestampsMs.length;
-  }
-  return { timestampsMs, columns };
-}
-
-const NO_BYTES = new Uint8Array(0);
-
 function copyRows(session: ReadSession, copyStatement: string, valueColumns: number): RowSource {
-  const bytes = session.copyOut!(copyStatement);
-  const decoder = new CopyBinaryDecoder(valueColumns);
-  let ended = false;
-  return {
-    async next() {
-      const parts: ColumnBatch[] = [];
-      let rows = 0;
-      const take = (chunk: Uint8Array) => {
-        const part = decoder.decode(chunk, SQL_BATCH_ROWS - rows);
-        if (part.timestampsMs.length) {
-          parts.push(part);
-          rows += part.timestampsMs.length;
-        }
-      };
-      take(NO_BYTES);
-      while (rows < SQL_BATCH_ROWS && !decoder.done && !ended) {
-        const chunk = await bytes.read();
-        if (chunk === null) ended = true;
-        else take(chunk);
-      }
-      if (decoder.done && !ended) {
-        // Let the COPY finish on the server so nothing needs cancelling.
-        while ((await bytes.read()) !== null);
-        ended = true;
-      }
-      if (ended && !decoder.done) throw new Error('copy: the server ended the COPY before its trailer');
-      return rows === 0 ? null : joinBatches(parts, valueColumns);
-    },
-    close: () => bytes.close(),
-  };
+  return session.copyOutBinary!(copyStatement, { valueColumns, batchRows: SQL_BATCH_ROWS });
 }
 
 function cursorRows(session: ReadSession, select: string, valueColumns: number): RowSource {
