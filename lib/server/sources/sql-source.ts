@@ -22,7 +22,7 @@ export interface SqlSource {
 }
 
 /** Rows per batch read from the database (and per Arrow record batch). */
-export const SQL_BATCH_ROWS = 16_384;
+export const SQL_BATCH_ROWS = 65_536;
 /** Entities listed by /series at most. */
 export const MAX_LISTED_SERIES = 10_000;
 
