@@ -390,6 +390,18 @@ describe('data plane: parquet sources, file route, uploads', () => {
         const large = await upload(csv);
         expect(large.status).toBe(413);
         expect((await large.json()).error.message).toMatch(/uploads are limited to 100 bytes/);
+        // A chunked body has no Content-Length: reading stops once it passes the limit.
+        let sent = 0;
+        const endless = new ReadableStream<Uint8Array>({
+          pull(controller) {
+            sent += 16_384;
+            controller.enqueue(new Uint8Array(16_384).fill(65));
+          },
+        });
+        const chunked = await routes.uploads.POST(new Request('http://lookahead.test/api/uploads', { method: 'POST', body: endless, duplex: 'half' } as RequestInit));
+        expect(chunked.status).toBe(413);
+        expect((await chunked.json()).error.message).toMatch(/^upload: the upload passed \d+ bytes/);
+        expect(sent).toBeLessThan(200_000);
       } finally {
         delete process.env.LOOKAHEAD_UPLOAD_MAX_BYTES;
       }

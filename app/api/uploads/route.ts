@@ -6,6 +6,34 @@ import { storeCsvUpload } from '@/lib/server/uploads';
 
 export const dynamic = 'force-dynamic';
 
+/** Room for the multipart boundaries and headers around the file itself. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+/** The body, refused as soon as it passes `maxBytes` (a chunked upload has no Content-Length to check first). */
+async function readBodyCapped(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new LookaheadError('upload', 'too_large', `the upload passed ${maxBytes} bytes; uploads are limited to ${maxBytes - MULTIPART_OVERHEAD_BYTES} bytes`);
+    }
+    parts.push(value);
+  }
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    body.set(part, offset);
+    offset += part.byteLength;
+  }
+  return body;
+}
+
 /**
  * POST /api/uploads: a CSV (multipart field "file", or the raw body with ?fileName=) stored as
  * parquet and registered as a source. 201 with the source when new, 200 when the same file was
@@ -15,19 +43,18 @@ export async function POST(request: Request): Promise<Response> {
   try {
     const config = dataPlaneConfig();
     const declared = Number(request.headers.get('content-length') ?? '0');
-    if (declared > config.uploadMaxBytes + 64 * 1024) {
+    if (declared > config.uploadMaxBytes + MULTIPART_OVERHEAD_BYTES) {
       throw new LookaheadError('upload', 'too_large', `the upload is ${declared} bytes; uploads are limited to ${config.uploadMaxBytes} bytes`);
     }
     const url = new URL(request.url);
-    let bytes: Uint8Array;
+    let bytes = await readBodyCapped(request, config.uploadMaxBytes + MULTIPART_OVERHEAD_BYTES);
     let fileName = url.searchParams.get('fileName') ?? 'upload.csv';
-    if ((request.headers.get('content-type') ?? '').startsWith('multipart/form-data')) {
-      const file = (await request.formData()).get('file');
+    const contentType = request.headers.get('content-type') ?? '';
+    if (contentType.startsWith('multipart/form-data')) {
+      const file = (await new Response(bytes, { headers: { 'content-type': contentType } }).formData()).get('file');
       if (!file || typeof file === 'string') throw new LookaheadError('upload', 'bad_input', 'send the CSV in the multipart field "file"');
       bytes = new Uint8Array(await file.arrayBuffer());
       fileName = file.name || fileName;
-    } else {
-      bytes = new Uint8Array(await request.arrayBuffer());
     }
     const { upload, created } = await storeCsvUpload(
       { bytes, fileName: fileName.slice(0, 255), name: url.searchParams.get('name')?.slice(0, 200) ?? undefined },
