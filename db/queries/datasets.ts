@@ -45,7 +45,9 @@ export async function replaceDataset({
         dataset.sha256,
         dataset.timestampColumn ?? null,
         dataset.timestampsSynthetic ?? false,
-        JSON.stringify(dataset.columns),
+        // Values themselves, not JSON text: postgres.js serialises a ::jsonb parameter as JSON
+        // and would store a JSON string holding the array.
+        dataset.columns,
         dataset.frequency ?? null,
         dataset.rowCount,
         dataset.startTs ?? null,
@@ -53,7 +55,7 @@ export async function replaceDataset({
         dataset.licence ?? '',
         dataset.attribution ?? '',
         dataset.sourceUrl ?? '',
-        JSON.stringify(dataset.warnings ?? []),
+        dataset.warnings ?? [],
       ],
     );
     for (const [column, values] of Object.entries(columns)) {

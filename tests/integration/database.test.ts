@@ -34,6 +34,13 @@ for (const backend of backends) {
       expect(exchange).toMatchObject({ rowCount: 7_588, timestampsSynthetic: true, frequency: '1D' });
     });
 
+    it('stores jsonb columns as JSON arrays, not as JSON strings', async () => {
+      const rows = await database.handle.query<{ columns: string; warnings: string }>(
+        "SELECT jsonb_typeof(columns) AS columns, jsonb_typeof(warnings) AS warnings FROM datasets WHERE id = 'monthly-milk-incomplete'",
+      );
+      expect(rows[0]).toEqual({ columns: 'array', warnings: 'array' });
+    });
+
     it('a second load is a no-op and never duplicates rows', async () => {
       const before = await countPoints({ handle: database.handle, datasetId: 'etth1' });
       const results = await loadSampleDatasets({ handle: database.handle });
