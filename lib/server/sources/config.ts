@@ -133,9 +133,10 @@ export function dataPlaneConfig(env: Record<string, string | undefined> = proces
   if (!numbers.success) throw configError(numbers.error.issues.map((issue) => issue.message).join('; '));
   const config: DataPlaneConfig = {
     sqlSources: parseSqlSources(env.LOOKAHEAD_SOURCES),
-    parquetDir: env.LOOKAHEAD_PARQUET_DIR ? path.resolve(env.LOOKAHEAD_PARQUET_DIR) : null,
+    // Runtime data folders, not build inputs: /*turbopackIgnore*/ keeps Next's file tracer out of them.
+    parquetDir: env.LOOKAHEAD_PARQUET_DIR ? path.resolve(/*turbopackIgnore: true*/ env.LOOKAHEAD_PARQUET_DIR) : null,
     parquetPattern: env.LOOKAHEAD_PARQUET_PATTERN || DEFAULT_PARQUET_PATTERN,
-    uploadDir: path.resolve(env.LOOKAHEAD_UPLOAD_DIR ?? path.join(env.LOOKAHEAD_DATA_DIR ?? '.data', 'uploads')),
+    uploadDir: path.resolve(/*turbopackIgnore: true*/ env.LOOKAHEAD_UPLOAD_DIR ?? path.join(env.LOOKAHEAD_DATA_DIR ?? '.data', 'uploads')),
     rowCap: numbers.data.LOOKAHEAD_ROW_CAP,
     statementTimeoutMs: numbers.data.LOOKAHEAD_STATEMENT_TIMEOUT_MS,
     idleTimeoutMs: numbers.data.LOOKAHEAD_STREAM_IDLE_TIMEOUT_MS,
