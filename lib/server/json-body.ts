@@ -2,17 +2,17 @@ import 'server-only';
 import { LookaheadError } from '@/lib/core/errors';
 
 /**
- * Reads a JSON request body, refusing it as soon as it passes `maxBytes` (by Content-Length when
- * the client sends one, else while streaming), so an oversized upload is never held in memory.
+ * Reads a request body, refusing it as soon as it passes `maxBytes` (by Content-Length when the
+ * client sends one, else while streaming), so an oversized upload is never held in memory.
  * `tooLarge` builds the 413 the caller wants to answer with.
  */
-export async function readJsonBody(
+export async function readBodyCapped(
   request: Request,
-  { maxBytes, subsystem, tooLarge }: { maxBytes: number; subsystem: string; tooLarge: (bytes: number | null) => LookaheadError },
-): Promise<unknown> {
+  { maxBytes, tooLarge }: { maxBytes: number; tooLarge: (bytes: number | null) => LookaheadError },
+): Promise<Uint8Array<ArrayBuffer> | null> {
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(declared);
-  if (!request.body) throw new LookaheadError(subsystem, 'bad_input', 'the request has no body; send JSON');
+  if (!request.body) return null;
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let received = 0;
@@ -32,6 +32,16 @@ export async function readJsonBody(
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
+  return bytes;
+}
+
+/** A JSON request body read with `readBodyCapped`. */
+export async function readJsonBody(
+  request: Request,
+  { maxBytes, subsystem, tooLarge }: { maxBytes: number; subsystem: string; tooLarge: (bytes: number | null) => LookaheadError },
+): Promise<unknown> {
+  const bytes = await readBodyCapped(request, { maxBytes, tooLarge });
+  if (!bytes) throw new LookaheadError(subsystem, 'bad_input', 'the request has no body; send JSON');
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
   } catch (error) {

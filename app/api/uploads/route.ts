@@ -1,38 +1,14 @@
 import { LookaheadError } from '@/lib/core/errors';
 import { getDatabase } from '@/db';
 import { errorResponse } from '@/lib/server/http';
-import { dataPlaneConfig } from '@/lib/server/sources';
+import { readBodyCapped } from '@/lib/server/json-body';
+import { dataPlaneConfig, summarizeUpload } from '@/lib/server/sources';
 import { storeCsvUpload } from '@/lib/server/uploads';
 
 export const dynamic = 'force-dynamic';
 
 /** Room for the multipart boundaries and headers around the file itself. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
-
-/** The body, refused as soon as it passes `maxBytes` (a chunked upload has no Content-Length to check first). */
-async function readBodyCapped(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
-  if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new LookaheadError('upload', 'too_large', `the upload passed ${maxBytes} bytes; uploads are limited to ${maxBytes - MULTIPART_OVERHEAD_BYTES} bytes`);
-    }
-    parts.push(value);
-  }
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    body.set(part, offset);
-    offset += part.byteLength;
-  }
-  return body;
-}
 
 /**
  * POST /api/uploads: a CSV (multipart field "file", or the raw body with ?fileName=) stored as
@@ -42,12 +18,20 @@ async function readBodyCapped(request: Request, maxBytes: number): Promise<Uint8
 export async function POST(request: Request): Promise<Response> {
   try {
     const config = dataPlaneConfig();
-    const declared = Number(request.headers.get('content-length') ?? '0');
-    if (declared > config.uploadMaxBytes + MULTIPART_OVERHEAD_BYTES) {
-      throw new LookaheadError('upload', 'too_large', `the upload is ${declared} bytes; uploads are limited to ${config.uploadMaxBytes} bytes`);
-    }
+    const maxBytes = config.uploadMaxBytes + MULTIPART_OVERHEAD_BYTES;
     const url = new URL(request.url);
-    let bytes = await readBodyCapped(request, config.uploadMaxBytes + MULTIPART_OVERHEAD_BYTES);
+    let bytes =
+      (await readBodyCapped(request, {
+        maxBytes,
+        tooLarge: (declared) =>
+          new LookaheadError(
+            'upload',
+            'too_large',
+            declared === null
+              ? `the upload passed ${maxBytes} bytes; uploads are limited to ${config.uploadMaxBytes} bytes`
+              : `the upload is ${declared} bytes; uploads are limited to ${config.uploadMaxBytes} bytes`,
+          ),
+      })) ?? new Uint8Array(0);
     let fileName = url.searchParams.get('fileName') ?? 'upload.csv';
     const contentType = request.headers.get('content-type') ?? '';
     if (contentType.startsWith('multipart/form-data')) {
@@ -62,20 +46,7 @@ export async function POST(request: Request): Promise<Response> {
     );
     return Response.json(
       {
-        source: {
-          kind: 'upload',
-          id: upload.id,
-          name: upload.name,
-          columns: upload.columns,
-          textColumns: upload.textColumns,
-          timestampColumn: upload.timestampColumn,
-          rowCount: upload.rowCount,
-          frequency: upload.frequency,
-          start: upload.startTs?.toISOString() ?? null,
-          end: upload.endTs?.toISOString() ?? null,
-          warnings: upload.warnings,
-          fileUrl: `/api/files/${upload.id}/${upload.storedFileName}`,
-        },
+        source: summarizeUpload(upload),
         created,
       },
       { status: created ? 201 : 200 },

@@ -1,6 +1,6 @@
 import 'server-only';
 export { APP_SOURCE_ID, PARQUET_SOURCE_ID, DEFAULT_PARQUET_PATTERN, dataPlaneConfig, parseSqlSources, type DataPlaneConfig, type SqlSourceConfig } from './config';
-export { resolveSource, listSources, closeSourcePools, uploadSource, type ResolvedSource, type SourceSummary } from './registry';
+export { resolveSource, listSources, closeSourcePools, uploadSource, summarizeUpload, type ResolvedSource, type SourceSummary } from './registry';
 export { sourceTables, sourceColumns, sourceSeries } from './catalog';
 export { openWindowReader, openWindowStream, windowQuality, type WindowQuality } from './windows';
 export { parseWindowRequest, DEFAULT_WINDOW_LIMIT, type WindowRequest, type Aggregation } from './window-request';

@@ -122,6 +122,25 @@ export async function resolveSource(id: string, { config = dataPlaneConfig(), ha
   throw new LookaheadError('sources', 'not_found', `no source "${excerpt(id)}"; GET /api/sources lists the available ones`);
 }
 
+/** What the browser may know of an uploaded source (the list and POST /api/uploads answer with it). */
+export function summarizeUpload(upload: UploadedSource) {
+  return {
+    kind: 'upload' as const,
+    id: upload.id,
+    name: upload.name,
+    description: `Uploaded ${upload.originalFileName}`,
+    columns: upload.columns,
+    textColumns: upload.textColumns,
+    timestampColumn: upload.timestampColumn,
+    rowCount: upload.rowCount,
+    frequency: upload.frequency,
+    start: upload.startTs?.toISOString() ?? null,
+    end: upload.endTs?.toISOString() ?? null,
+    warnings: upload.warnings,
+    fileUrl: `/api/files/${upload.id}/${upload.storedFileName}`,
+  };
+}
+
 export async function listSources({ config = dataPlaneConfig(), handle }: { config?: DataPlaneConfig; handle?: DatabaseHandle } = {}): Promise<SourceSummary[]> {
   const database = handle ?? (await getDatabase());
   const datasets = await listDatasetSummaries(database);
@@ -132,20 +151,6 @@ export async function listSources({ config = dataPlaneConfig(), handle }: { conf
     { kind: 'sql' as const, id: APP_SOURCE_ID, name: 'App database', description: `Tables of the app's own database (${database.kind})` },
     ...config.sqlSources.map((source) => ({ kind: 'sql' as const, id: source.id, name: source.name ?? source.id, description: 'Postgres database' })),
     ...(directory ? [{ kind: 'parquet' as const, id: directory.id, name: directory.name, description: directory.description }] : []),
-    ...uploads.map((upload) => ({
-      kind: 'upload' as const,
-      id: upload.id,
-      name: upload.name,
-      description: `Uploaded ${upload.originalFileName}`,
-      columns: upload.columns,
-      textColumns: upload.textColumns,
-      timestampColumn: upload.timestampColumn,
-      rowCount: upload.rowCount,
-      frequency: upload.frequency,
-      start: upload.startTs?.toISOString() ?? null,
-      end: upload.endTs?.toISOString() ?? null,
-      warnings: upload.warnings,
-      fileUrl: `/api/files/${upload.id}/${upload.storedFileName}`,
-    })),
+    ...uploads.map(summarizeUpload),
   ];
 }
