@@ -57,26 +57,21 @@ function wrap(model: { predict(horizon: number, level?: number | null): { point:
   };
 }
 
+type AugursModel = Parameters<typeof wrap>[0] & { fit(y: Float64Array): void };
+
+/** Fits a freshly made model, freeing its WASM memory if the fit throws. */
+function fitOwned(model: AugursModel, values: Float64Array): AugursFitted {
+  try {
+    model.fit(values);
+  } catch (error) {
+    model.free();
+    throw error;
+  }
+  return wrap(model);
+}
+
 const runtime: AugursRuntime = {
-  autoEts(values, seasonLength) {
-    // "ZZZ" = let AutoETS choose error, trend and season components by AICc.
-    const model = new AutoETS(seasonLength, 'ZZZ');
-    try {
-      model.fit(values);
-    } catch (error) {
-      model.free();
-      throw error;
-    }
-    return wrap(model);
-  },
-  mstl(values, periods) {
-    const model = MSTL.ets(periods);
-    try {
-      model.fit(values);
-    } catch (error) {
-      model.free();
-      throw error;
-    }
-    return wrap(model);
-  },
+  // "ZZZ" = let AutoETS choose error, trend and season components by AICc.
+  autoEts: (values, seasonLength) => fitOwned(new AutoETS(seasonLength, 'ZZZ'), values),
+  mstl: (values, periods) => fitOwned(MSTL.ets(periods), values),
 };
