@@ -1,0 +1,54 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+
+/**
+ * CPU time and resident memory of any process on this machine (Linux /proc), so Node children and
+ * Chromium's renderer are measured the same way, from outside.
+ */
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux this runs on.
+
+/** User + system CPU time of all of a process's threads, in ms (10 ms resolution). */
+export function cpuTimeMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const userTicks = Number(fields[11]);
+  const systemTicks = Number(fields[12]);
+  return ((userTicks + systemTicks) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
+  if (!match) throw new Error(`bench: /proc/${pid}/status has no ${field}`);
+  return Number(match[1]);
+}
+
+export function residentBytes(pid: number): number {
+  return statusKiB(pid, 'VmRSS') * 1024;
+}
+
+/** Peak resident memory since the process started or since the last resetPeakResident. */
+export function peakResidentBytes(pid: number): number {
+  return statusKiB(pid, 'VmHWM') * 1024;
+}
+
+/** Resets VmHWM to the current RSS (clear_refs 5, Linux >= 4.0), so the next peak is one cell's. */
+export function resetPeakResident(pid: number): void {
+  writeFileSync(`/proc/${pid}/clear_refs`, '5');
+}
+
+/**
+ * Waits until a process stops using CPU (under `threshold` of one core over `windowMs`), up to
+ * `maxMs`; returns the ms waited. V8 in Node TurboFan-compiles all of onnxruntime-web's wasm in
+ * the background after loading (about a minute of CPU here), which would skew every cell measured
+ * meanwhile, on every runtime.
+ */
+export async function waitUntilIdle(pid: number, { windowMs = 1000, threshold = 0.05, maxMs = 240_000 } = {}): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < maxMs) {
+    const before = cpuTimeMs(pid);
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    if (cpuTimeMs(pid) - before <= threshold * windowMs) break;
+  }
+  return performance.now() - started;
+}
