@@ -24,6 +24,10 @@ import { launchChromium } from '@/tests/support/chromium';
 import {
   checkpointDir,
   compare,
+  DIRECT,
+  LONG_HORIZON,
+  HIDDEN,
+  LOC_SCALE,
   describeComparison,
   ErrorLedger,
   flatten,
@@ -35,10 +39,6 @@ import {
   type Tolerance,
 } from '@/tests/support/chronos-golden';
 
-const DIRECT = 1e-4;
-const LONG_HORIZON = 5e-4;
-const HIDDEN = 1e-4;
-const LOC_SCALE = 2.5e-7;
 const WASM_THREADS = 2;
 
 type Golden = ReturnType<typeof loadGolden>;

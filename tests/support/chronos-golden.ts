@@ -146,3 +146,13 @@ export class ErrorLedger {
     return lines.join('\n');
   }
 }
+
+/**
+ * Tolerances of every golden comparison (Node and browser runtimes alike); the reasons are in the
+ * header of tests/unit/chronos-golden.test.ts.
+ */
+export const DIRECT = 1e-4;
+export const LONG_HORIZON = 5e-4;
+export const HIDDEN = 1e-4;
+export const LOC_SCALE = 2.5e-7;
+export const PATCHED = 1e-5;

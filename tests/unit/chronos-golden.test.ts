@@ -31,6 +31,11 @@ import { convertCheckpointDir } from '@/scripts/models-convert';
 import {
   checkpointDir,
   compare,
+  DIRECT,
+  LONG_HORIZON,
+  HIDDEN,
+  LOC_SCALE,
+  PATCHED,
   describeComparison,
   ErrorLedger,
   flatten,
@@ -43,11 +48,6 @@ import {
 } from '@/tests/support/chronos-golden';
 import { CHRONOS_RUNTIMES, createTestSession, type ChronosRuntimeName } from '@/tests/support/chronos-runtimes';
 
-const DIRECT = 1e-4;
-const LONG_HORIZON = 5e-4;
-const HIDDEN = 1e-4;
-const LOC_SCALE = 2.5e-7;
-const PATCHED = 1e-5;
 
 const ledger = new ErrorLedger();
 afterAll(() => {
