@@ -2,6 +2,7 @@
 import { LookaheadError, toErrorPayload } from '@/lib/core/errors';
 import { frequencyFromLabel, inferFrequency, type Frequency } from '@/lib/core/frequency';
 import { decodeWindow } from '@/lib/data/arrow-window';
+import { regularizeWindow } from '@/lib/data/regularize';
 import { parseCsv } from '@/lib/data/csv';
 import { runComparison } from '@/lib/evaluation';
 import { forecastSeries, SEASONAL_NAIVE_INFO, type ModelInfo } from '@/lib/models';
@@ -46,7 +47,27 @@ async function availableModels(): Promise<ModelInfo[]> {
   }
 }
 
+/**
+ * Puts the series on its regular time grid: a step missing from the data becomes NaN, so models
+ * see the gap instead of two neighbours stitched together (the note says how many).
+ */
+function onRegularGrid(series: { timestampsMs: number[] | null; values: Float64Array; frequency: Frequency | null }) {
+  if (!series.timestampsMs || !series.frequency || series.timestampsMs.length < 2) return { ...series, gapNote: null };
+  const regular = regularizeWindow(Float64Array.from(series.timestampsMs), { value: series.values }, series.frequency);
+  if (regular.insertedRows === 0) return { ...series, gapNote: null };
+  return {
+    timestampsMs: Array.from(regular.timestampsMs),
+    values: regular.columns.value!,
+    frequency: series.frequency,
+    gapNote: `${regular.insertedRows} missing ${series.frequency.description} step(s) in this window are treated as missing values (NaN), not filled from their neighbours.`,
+  };
+}
+
 async function loadSeries(source: SeriesSource, id: string, signal: AbortSignal) {
+  return onRegularGrid(await readSeries(source, id, signal));
+}
+
+async function readSeries(source: SeriesSource, id: string, signal: AbortSignal) {
   if (source.kind === 'inline') {
     const frequency = source.frequency ? frequencyFromLabel(source.frequency) : source.timestampsMs ? inferFrequency(source.timestampsMs) : null;
     return { timestampsMs: source.timestampsMs, values: Float64Array.from(source.values), frequency };
@@ -97,7 +118,7 @@ async function runForecast(id: string, job: ForecastJob, signal: AbortSignal): P
     model: run.model,
     history: { timestampsMs: series.timestampsMs, values: Array.from(series.values) },
     frequency: series.frequency?.label ?? null,
-    forecast: run.forecast,
+    forecast: series.gapNote ? { ...run.forecast, notes: [series.gapNote, ...(run.forecast.notes ?? [])] } : run.forecast,
     forecastTimestampsMs: run.timestampsMs,
     runtime,
     timings: { fetchMs, fitMs: run.fitMs, forecastMs: run.forecastMs, totalMs: performance.now() - started },

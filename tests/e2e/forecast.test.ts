@@ -110,6 +110,23 @@ describe('in-browser forecast of ETTh1 OT', () => {
   });
 });
 
+describe('gaps stay gaps', () => {
+  it('a window with missing months reaches the model as NaNs, and the page says so', async () => {
+    const page = await openWorkbench();
+    await page.selectOption('#source', 'monthly-milk-incomplete');
+    await page.selectOption('#model', 'seasonal-naive');
+    await page.fill('#horizon', '12');
+    await page.fill('#context', '500');
+    await page.click('button:has-text("Forecast")');
+    await page.locator('[data-testid=forecast-table]').waitFor({ timeout: 60_000 });
+    // 155 rows in the file + 13 missing months = 168 monthly steps from 1962-01 to 1975-12.
+    expect(await page.locator('[data-testid=runtime]').textContent()).toContain('on 168 points');
+    await expect.poll(() => page.getByText('13 missing monthly step(s) in this window are treated as missing values (NaN), not filled from their neighbours.').count()).toBe(1);
+    expect(pageErrors.get(page)).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('CSV upload', () => {
   it('forecasts a numeric column of a dropped CSV', async () => {
     const page = await openWorkbench();
