@@ -1,6 +1,5 @@
 import 'server-only';
-import { LookaheadError } from '@/lib/core/errors';
-import { getDataset, listDatasets, getDatabase, type Dataset, type DatabaseHandle } from '@/db';
+import { listDatasets, getDatabase, type Dataset, type DatabaseHandle } from '@/db';
 
 /** What the browser may know of a dataset (no file paths, no hashes it does not need). */
 export interface DatasetSummary {
@@ -42,10 +41,4 @@ export function summarizeDataset(dataset: Dataset): DatasetSummary {
 export async function listDatasetSummaries(handle?: DatabaseHandle): Promise<DatasetSummary[]> {
   const rows = await listDatasets({ handle: handle ?? (await getDatabase()) });
   return rows.map(summarizeDataset);
-}
-
-export async function requireDataset(id: string, handle?: DatabaseHandle): Promise<Dataset> {
-  const dataset = await getDataset({ handle: handle ?? (await getDatabase()), id });
-  if (!dataset) throw new LookaheadError('sources', 'not_found', `no source "${id}"; GET /api/sources lists the available ones`);
-  return dataset;
 }
