@@ -1,6 +1,6 @@
-import { chromium, type Browser, type BrowserContext, type CDPSession } from 'playwright-core';
+import type { Browser, BrowserContext, CDPSession } from 'playwright-core';
 import { openChronosPage, type ChronosHarnessServer, type ChronosPage } from '@/tests/browser/chronos-page';
-import { findChromium, MISSING_CHROMIUM_MESSAGE } from '@/tests/support/chromium';
+import { launchChromium } from '@/tests/support/chromium';
 import type { BenchModel, CellRequest, RuntimeTarget } from './target';
 
 /**
@@ -10,22 +10,9 @@ import type { BenchModel, CellRequest, RuntimeTarget } from './target';
  * renderers around, so "the new renderer" is ambiguous.
  */
 
-/** Headless Chromium as the tests launch it, plus eager measureUserAgentSpecificMemory (else it waits for a GC, up to a minute). */
-export async function launchBenchChromium(): Promise<Browser> {
-  const executablePath = findChromium();
-  if (!executablePath) throw new Error(MISSING_CHROMIUM_MESSAGE);
-  return chromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--enable-blink-features=ForceEagerMeasureMemory',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+/** Headless Chromium as the tests launch it, without WebGPU, plus eager measureUserAgentSpecificMemory (else it waits for a GC, up to a minute). */
+export function launchBenchChromium(): Promise<Browser> {
+  return launchChromium({ webgpu: false, extraArgs: ['--enable-blink-features=ForceEagerMeasureMemory'] });
 }
 
 async function rendererCpuSeconds(cdp: CDPSession): Promise<Map<number, number>> {

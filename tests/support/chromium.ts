@@ -11,8 +11,11 @@ export function findChromium(): string | null {
   return CANDIDATES.find((candidate) => existsSync(candidate)) ?? null;
 }
 
-/** Headless Chromium with software WebGPU (SwiftShader) and no calls to Google's services. */
-export async function launchChromium(): Promise<Browser> {
+/**
+ * Headless Chromium with no calls to Google's services, and software WebGPU (SwiftShader) unless
+ * `webgpu: false` (the benchmark measures WASM alone); `extraArgs` add flags.
+ */
+export async function launchChromium({ webgpu = true, extraArgs = [] }: { webgpu?: boolean; extraArgs?: string[] } = {}): Promise<Browser> {
   const executablePath = findChromium();
   if (!executablePath) throw new Error(MISSING_CHROMIUM_MESSAGE);
   return chromium.launch({
@@ -20,14 +23,13 @@ export async function launchChromium(): Promise<Browser> {
     headless: true,
     args: [
       '--no-sandbox',
-      '--enable-unsafe-webgpu',
-      '--enable-features=Vulkan',
-      '--use-angle=swiftshader',
+      ...(webgpu ? ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader'] : []),
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
+      ...extraArgs,
     ],
   });
 }
