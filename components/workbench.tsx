@@ -11,21 +11,33 @@ import {
   parseForecastConfig,
   presetFrequencyWarning,
   windowLength,
+  windowParams,
   type ForecastConfig,
 } from '@/lib/config';
 import { DEFAULT_QUANTILE_LEVELS } from '@/lib/core/forecast';
 import type { ModelInfo } from '@/lib/models/model';
 import type { ForecastReport } from '@/lib/report/schema';
-import type { DatasetSummary } from '@/lib/server/datasets';
+import type { SourceSummary } from '@/lib/server/sources';
 import { chooseDevice, type DevicePreference, type DeviceReport } from '@/lib/runtime/device';
 import { ConfigControls } from './config-controls';
+import { DataPicker, blankSelection, dataFacts, type DataSelection, type LocalUpload } from './data-picker';
 import { ReportView } from './report-view';
 
 export type RunKind = 'forecast' | 'backtest';
 
 /** Upload limit: parsing happens in the browser, but a 50 MB text file is already a lot of DOM-free work. */
 const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
-const UPLOAD_SOURCE = '__upload__';
+
+/** The data fields of a configuration. */
+function selectionOf(config: ForecastConfig): DataSelection {
+  const { source, table, time, entity, series, target, covariates, window, filters, downsample } = config;
+  return { source, table, time, entity, series, target, covariates, window, filters, downsample };
+}
+
+function firstSelection(sources: readonly SourceSummary[]): DataSelection {
+  const first = sources.find((source) => source.kind === 'dataset') ?? sources[0];
+  return blankSelection(first?.id ?? '', first?.kind === 'dataset' ? (first.columns.at(-1) ?? '') : '');
+}
 
 /** Models the page offers: what the worker can run, minus test checkpoints. */
 function offered(models: readonly ModelInfo[], showTestModels = false): ModelInfo[] {
@@ -33,7 +45,8 @@ function offered(models: readonly ModelInfo[], showTestModels = false): ModelInf
 }
 
 export interface WorkbenchProps {
-  datasets: DatasetSummary[];
+  /** GET /api/sources: samples, databases, parquet files, stored uploads. */
+  sources: SourceSummary[];
   models: ModelInfo[];
   /** From `/?config=`: applied on load, then run (`run`) once the worker is ready. */
   initialConfig?: ForecastConfig | null;
@@ -44,16 +57,19 @@ export interface WorkbenchProps {
   showTestModels?: boolean;
 }
 
-export function Workbench({ datasets, models: serverModels, initialConfig = null, initialRun = null, initialError = null, showTestModels = false }: WorkbenchProps) {
+export function Workbench({ sources: initialSources, models: serverModels, initialConfig = null, initialRun = null, initialError = null, showTestModels = false }: WorkbenchProps) {
   const clientRef = useRef<ForecastClient | null>(null);
   const abortRef = useRef<AbortController | null>(null);
   const autoRunDone = useRef(false);
   const [deviceReport, setDeviceReport] = useState<DeviceReport | null>(null);
   const [devicePreference, setDevicePreference] = useState<DevicePreference>('auto');
   const [models, setModels] = useState<ModelInfo[]>(offered(serverModels));
-  const [sourceId, setSourceId] = useState(datasets[0]?.id ?? '');
-  const [column, setColumn] = useState(datasets[0]?.columns.at(-1) ?? '');
+  const [sources, setSources] = useState<SourceSummary[]>(initialSources);
+  const [data, setData] = useState<DataSelection>(() => firstSelection(initialSources));
+  /** The CSV as parsed in this tab: its summary, and its values when the server could not store it. */
   const [upload, setUpload] = useState<CsvSummary | null>(null);
+  const [uploadNote, setUploadNote] = useState<string | null>(null);
+  const [localOnly, setLocalOnly] = useState(false);
   const [modelId, setModelId] = useState(offered(serverModels)[0]?.id ?? '');
   const [horizon, setHorizon] = useState(24);
   const [context, setContext] = useState(512);
@@ -62,9 +78,7 @@ export function Workbench({ datasets, models: serverModels, initialConfig = null
   const [step, setStep] = useState(24);
   /** null = every offered model. */
   const [compared, setCompared] = useState<string[] | null>(null);
-  const [windowEnd, setWindowEnd] = useState('');
   const [preset, setPreset] = useState<string | null>(null);
-  const [extra, setExtra] = useState<Pick<ForecastConfig, 'series' | 'covariates'>>({ series: '', covariates: [] });
   const [busy, setBusy] = useState(false);
   const [progress, setProgress] = useState<{ message: string; fraction?: number } | null>(null);
   const [report, setReport] = useState<ForecastReport | null>(null);
@@ -85,16 +99,11 @@ export function Workbench({ datasets, models: serverModels, initialConfig = null
   }, []);
 
   const device = useMemo(() => (deviceReport ? chooseDevice(deviceReport, devicePreference) : null), [deviceReport, devicePreference]);
-  const dataset = datasets.find((candidate) => candidate.id === sourceId);
-  const columns = sourceId === UPLOAD_SOURCE ? (upload?.numericColumns ?? []) : (dataset?.columns ?? []);
-  const dataFrequency = sourceId === UPLOAD_SOURCE ? (upload?.frequency ?? null) : (dataset?.frequency ?? null);
-  const presetWarning = preset ? presetFrequencyWarning(findPreset(preset), dataFrequency) : null;
-
-  const chooseSource = (id: string) => {
-    setSourceId(id);
-    const next = id === UPLOAD_SOURCE ? upload?.numericColumns : datasets.find((candidate) => candidate.id === id)?.columns;
-    setColumn(next?.at(-1) ?? '');
-  };
+  const local: LocalUpload | null =
+    upload && localOnly ? { sourceId: `${UPLOAD_SOURCE_PREFIX}${upload.name}`, name: upload.name, columns: upload.numericColumns, frequency: upload.frequency } : null;
+  const facts = dataFacts(sources, data, local);
+  const dataset = sources.find((candidate) => candidate.id === data.source && candidate.kind === 'dataset');
+  const presetWarning = preset ? presetFrequencyWarning(findPreset(preset), facts.frequency) : null;
 
   /** The settings as a validated configuration; throws a readable LookaheadError when they are not. */
   const currentConfig = useCallback((): ForecastConfig => {
@@ -104,11 +113,7 @@ export function Workbench({ datasets, models: serverModels, initialConfig = null
       .map(Number);
     return parseForecastConfig({
       version: 1,
-      source: sourceId === UPLOAD_SOURCE ? `${UPLOAD_SOURCE_PREFIX}${upload?.name ?? ''}` : sourceId,
-      series: extra.series,
-      target: column,
-      covariates: extra.covariates,
-      window: { end: windowEnd.trim() === '' ? null : windowEnd.trim() },
+      ...data,
       model: modelId,
       context,
       horizon,
@@ -116,25 +121,22 @@ export function Workbench({ datasets, models: serverModels, initialConfig = null
       backtest: { windows, step, models: compared ?? [] },
       preset,
     });
-  }, [levelsText, sourceId, upload, extra, column, windowEnd, modelId, context, horizon, windows, step, compared, preset]);
+  }, [levelsText, data, modelId, context, horizon, windows, step, compared, preset]);
 
   /** Puts a configuration into the settings; returns false (with the reason shown) when its data is not here. */
   const applyConfig = useCallback(
     (config: ForecastConfig): boolean => {
       if (isUploadSource(config.source)) {
         const name = config.source.slice(UPLOAD_SOURCE_PREFIX.length);
-        if (upload?.name !== name) {
-          setError(`config: this configuration uses the uploaded file "${name}"; drop that file on the page, then import the configuration again`);
+        if (!localOnly || upload?.name !== name) {
+          setError(`config: this configuration uses the file "${name}" that was kept in another tab only; drop that file on the page, then import the configuration again`);
           return false;
         }
-        setSourceId(UPLOAD_SOURCE);
-      } else if (!datasets.some((candidate) => candidate.id === config.source)) {
-        setError(`config: source "${config.source}" is not available here; available: ${datasets.map((candidate) => candidate.id).join(', ')}`);
+      } else if (!sources.some((candidate) => candidate.id === config.source)) {
+        setError(`config: source "${config.source}" is not available here; available: ${sources.map((candidate) => candidate.id).join(', ')}`);
         return false;
-      } else {
-        setSourceId(config.source);
       }
-      setColumn(config.target);
+      setData(selectionOf(config));
       setModelId(config.model);
       setHorizon(config.horizon);
       setContext(config.context);
@@ -142,13 +144,11 @@ export function Workbench({ datasets, models: serverModels, initialConfig = null
       setWindows(config.backtest.windows);
       setStep(config.backtest.step);
       setCompared(config.backtest.models.length ? config.backtest.models : null);
-      setWindowEnd(config.window.end ?? '');
       setPreset(config.preset);
-      setExtra({ series: config.series, covariates: config.covariates });
       setError(null);
       return true;
     },
-    [datasets, upload],
+    [sources, upload, localOnly],
   );
 
   const seriesSource = (config: ForecastConfig, limit: number): SeriesSource | null => {
@@ -165,7 +165,7 @@ export function Workbench({ datasets, models: serverModels, initialConfig = null
         frequency: upload.frequency,
       };
     }
-    return { kind: 'dataset', datasetId: config.source, seriesId: config.series, column: config.target, limit, end: config.window.end };
+    return { kind: 'source', sourceId: config.source, column: config.target, limit, params: windowParams(config, limit) };
   };
 
   const run = useCallback(
@@ -182,9 +182,7 @@ export function Workbench({ datasets, models: serverModels, initialConfig = null
       abortRef.current?.abort();
       const controller = new AbortController();
       abortRef.current = controller;
-      const dataName = isUploadSource(config.source)
-        ? config.source.slice(UPLOAD_SOURCE_PREFIX.length)
-        : (datasets.find((candidate) => candidate.id === config.source)?.name ?? config.source);
+      const dataName = dataFacts(sources, selectionOf(config), local).name;
       const source = seriesSource(config, kind === 'forecast' ? config.context : windowLength(config));
       if (!source) return;
       setBusy(true);
@@ -223,7 +221,7 @@ export function Workbench({ datasets, models: serverModels, initialConfig = null
     },
     // seriesSource reads `upload` only.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [currentConfig, datasets, upload, devicePreference],
+    [currentConfig, sources, upload, localOnly, devicePreference],
   );
 
   // `/?config=...`: apply once, then run once the worker has answered the probe.
@@ -243,13 +241,32 @@ export function Workbench({ datasets, models: serverModels, initialConfig = null
       setError(`upload: ${file.name} is ${(file.size / 1e6).toFixed(1)} MB; the limit is ${MAX_UPLOAD_BYTES / 1e6} MB`);
       return;
     }
+    let table: CsvSummary;
     try {
-      const table = await clientRef.current!.parseCsv(file.name, await file.text());
-      setUpload(table);
-      setSourceId(UPLOAD_SOURCE);
-      setColumn(table.numericColumns.at(-1) ?? '');
+      // Parsed here first: a bad file gets its readable error at once, and a good one its summary.
+      table = await clientRef.current!.parseCsv(file.name, await file.text());
     } catch (failure) {
       setError((failure as Error).message);
+      return;
+    }
+    setUpload(table);
+    setUploadNote('storing it on the server…');
+    try {
+      const form = new FormData();
+      form.append('file', file);
+      const response = await fetch('/api/uploads', { method: 'POST', body: form });
+      const body = (await response.json().catch(() => null)) as { source?: Extract<SourceSummary, { kind: 'upload' }>; error?: { message?: string } } | null;
+      if (!response.ok || !body?.source) throw new Error(body?.error?.message ?? `the server answered HTTP ${response.status}`);
+      const stored = body.source;
+      setSources((current) => [...current.filter((source) => source.id !== stored.id), stored]);
+      setLocalOnly(false);
+      setData(blankSelection(stored.id));
+      setUploadNote(`Stored on the server as source ${stored.id}: it is listed after a reload and can back a share link.`);
+    } catch (failure) {
+      // Still usable in this tab; say why it is not kept.
+      setLocalOnly(true);
+      setData(blankSelection(`${UPLOAD_SOURCE_PREFIX}${table.name}`, table.numericColumns.at(-1) ?? ''));
+      setUploadNote(`Kept in this tab only (the server did not store it: ${(failure as Error).message}).`);
     }
   };
 
@@ -289,23 +306,7 @@ export function Workbench({ datasets, models: serverModels, initialConfig = null
     <div className="grid">
       <section className="panel" aria-label="Forecast settings">
         <h2>Forecast</h2>
-        <label htmlFor="source">Data</label>
-        <select id="source" value={sourceId} onChange={(event) => chooseSource(event.target.value)}>
-          {datasets.map((candidate) => (
-            <option key={candidate.id} value={candidate.id}>
-              {candidate.name} ({candidate.rowCount.toLocaleString('en')} rows{candidate.frequency ? `, ${candidate.frequency}` : ''})
-            </option>
-          ))}
-          {upload && <option value={UPLOAD_SOURCE}>Uploaded: {upload.name}</option>}
-        </select>
-        <label htmlFor="column">Target column</label>
-        <select id="column" value={column} onChange={(event) => setColumn(event.target.value)}>
-          {columns.map((name) => (
-            <option key={name} value={name}>
-              {name}
-            </option>
-          ))}
-        </select>
+        <DataPicker sources={sources} local={local} selection={data} onChange={setData} />
         <label htmlFor="model">Model</label>
         <select id="model" value={modelId} onChange={(event) => setModelId(event.target.value)}>
           {models
@@ -346,9 +347,7 @@ export function Workbench({ datasets, models: serverModels, initialConfig = null
         </div>
         <label htmlFor="levels">Quantile levels</label>
         <input id="levels" type="text" value={levelsText} onChange={(event) => setLevelsText(event.target.value)} />
-        <label htmlFor="window-end">Data up to (ISO time; empty = newest)</label>
-        <input id="window-end" type="text" placeholder="newest" value={windowEnd} onChange={(event) => setWindowEnd(event.target.value)} />
-        <button type="button" onClick={() => run('forecast')} disabled={busy || !column}>
+        <button type="button" onClick={() => run('forecast')} disabled={busy || !data.target}>
           {busy ? 'Working…' : 'Forecast'}
         </button>
         <fieldset className="backtest-settings">
@@ -377,7 +376,7 @@ export function Workbench({ datasets, models: serverModels, initialConfig = null
               </label>
             ))}
           </div>
-          <button type="button" data-testid="backtest-button" onClick={() => run('backtest')} disabled={busy || !column}>
+          <button type="button" data-testid="backtest-button" onClick={() => run('backtest')} disabled={busy || !data.target}>
             Backtest &amp; compare
           </button>
         </fieldset>
@@ -402,11 +401,11 @@ export function Workbench({ datasets, models: serverModels, initialConfig = null
             <input type="file" accept=".csv,text/csv" data-testid="csv-input" hidden onChange={(event) => event.target.files?.[0] && readFile(event.target.files[0])} />
           </label>
         </div>
-        {upload && sourceId === UPLOAD_SOURCE && (
+        {upload && (
           <p className="note" data-testid="upload-summary">
             {upload.name}: {upload.rowCount} rows, {upload.numericColumns.length} numeric column(s)
             {upload.frequency ? `, frequency ${upload.frequency}` : ', no timestamps'}.{' '}
-            {upload.warnings.join(' ')}
+            {upload.warnings.join(' ')} <span data-testid="upload-stored">{uploadNote}</span>
           </p>
         )}
         <label htmlFor="device">Device for learned models</label>
@@ -433,7 +432,7 @@ export function Workbench({ datasets, models: serverModels, initialConfig = null
         )}
         {!report && !error && !busy && <p className="note">Pick data and a model, then press Forecast, or compare every model with a backtest.</p>}
         {report && <ReportView key={`${report.model.id}:${report.timings.totalMs}`} report={report} />}
-        {dataset && sourceId !== UPLOAD_SOURCE && (
+        {dataset?.kind === 'dataset' && (
           <p className="note">
             {dataset.name}: {dataset.description} Source: <a href={dataset.sourceUrl}>{dataset.attribution}</a>, licence {dataset.licence}.
             {dataset.warnings.length ? ` Data quality: ${dataset.warnings.join(' ')}` : ''}

@@ -2,6 +2,7 @@
 import { LookaheadError, toErrorPayload } from '@/lib/core/errors';
 import { frequencyFromLabel, inferFrequency, type Frequency } from '@/lib/core/frequency';
 import { decodeWindow } from '@/lib/data/arrow-window';
+import { assessQuality } from '@/lib/data/quality';
 import { regularizeWindow } from '@/lib/data/regularize';
 import { parseCsv } from '@/lib/data/csv';
 import { runComparison } from '@/lib/evaluation';
@@ -63,8 +64,11 @@ function onRegularGrid(series: { timestampsMs: number[] | null; values: Float64A
   };
 }
 
+/** The window as read (its quality report judges what the source holds), then on its regular grid. */
 async function loadSeries(source: SeriesSource, id: string, signal: AbortSignal) {
-  return onRegularGrid(await readSeries(source, id, signal));
+  const raw = await readSeries(source, id, signal);
+  const quality = assessQuality({ timestampsMs: raw.timestampsMs, values: raw.values, frequency: raw.frequency, nowMs: Date.now() });
+  return { ...onRegularGrid(raw), quality };
 }
 
 async function readSeries(source: SeriesSource, id: string, signal: AbortSignal) {
@@ -72,9 +76,7 @@ async function readSeries(source: SeriesSource, id: string, signal: AbortSignal)
     const frequency = source.frequency ? frequencyFromLabel(source.frequency) : source.timestampsMs ? inferFrequency(source.timestampsMs) : null;
     return { timestampsMs: source.timestampsMs, values: Float64Array.from(source.values), frequency };
   }
-  const params = new URLSearchParams({ columns: source.column, limit: String(source.limit), series: source.seriesId ?? '' });
-  if (source.end) params.set('end', source.end);
-  const response = await fetch(`/api/sources/${encodeURIComponent(source.datasetId)}/window?${params}`, { signal });
+  const response = await fetch(`/api/sources/${encodeURIComponent(source.sourceId)}/window?${new URLSearchParams(source.params)}`, { signal });
   if (!response.ok || !response.body) {
     const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
     throw new LookaheadError('sources', response.status === 404 ? 'not_found' : 'bad_input', body?.error?.message ?? `window request failed with HTTP ${response.status}`);
@@ -121,6 +123,7 @@ async function runForecast(id: string, job: ForecastJob, signal: AbortSignal): P
     forecast: series.gapNote ? { ...run.forecast, notes: [series.gapNote, ...(run.forecast.notes ?? [])] } : run.forecast,
     forecastTimestampsMs: run.timestampsMs,
     runtime,
+    quality: series.quality,
     timings: { fetchMs, fitMs: run.fitMs, forecastMs: run.forecastMs, totalMs: performance.now() - started },
   };
 }
@@ -173,6 +176,7 @@ async function runBacktest(id: string, job: BacktestJob, signal: AbortSignal): P
     horizon: job.horizon,
     quantileLevels: job.quantileLevels,
     ...run,
+    quality: series.quality,
     timings: { fetchMs, totalMs: performance.now() - started },
   };
 }

@@ -1,6 +1,7 @@
 import type { BacktestWindow } from '@/lib/core/backtest';
 import type { ErrorPayload } from '@/lib/core/errors';
 import type { Forecast } from '@/lib/core/forecast';
+import type { QualityReport } from '@/lib/data/quality';
 import type { Comparison, ModelEvaluation } from '@/lib/evaluation';
 import type { ModelInfo } from '@/lib/models/model';
 import type { DeviceChoice, DevicePreference, DeviceReport } from '@/lib/runtime/device';
@@ -13,14 +14,15 @@ import type { DeviceChoice, DevicePreference, DeviceReport } from '@/lib/runtime
 /** Where the worker gets the series from. */
 export type SeriesSource =
   | {
-      kind: 'dataset';
-      datasetId: string;
-      seriesId?: string;
+      /** A source of GET /api/sources (sample, database table, parquet files, stored upload), read through its window route. */
+      kind: 'source';
+      sourceId: string;
+      /** The target column (also in `params.columns`). */
       column: string;
-      /** The newest `limit` points ... */
+      /** At most this many rows (or buckets): `params.limit`. */
       limit: number;
-      /** ... at or before this ISO timestamp (absent or null: the newest data). */
-      end?: string | null;
+      /** The query of GET /api/sources/<sourceId>/window (lib/config windowParams). */
+      params: Record<string, string>;
     }
   | { kind: 'inline'; name: string; column: string; timestampsMs: number[] | null; values: number[]; frequency: string | null };
 
@@ -68,6 +70,8 @@ export interface ForecastResult {
   forecast: Forecast;
   forecastTimestampsMs: number[] | null;
   runtime: DeviceChoice;
+  /** Data quality of the window as the source holds it (before gaps became NaN). */
+  quality: QualityReport;
   timings: { fetchMs: number; fitMs: number; forecastMs: number; totalMs: number };
 }
 
@@ -88,6 +92,8 @@ export interface BacktestResult {
   forecastTimestampsMs: number[] | null;
   models: ModelEvaluation[];
   comparison: Comparison;
+  /** Data quality of the window as the source holds it (before gaps became NaN). */
+  quality: QualityReport;
   timings: { fetchMs: number; totalMs: number };
 }
 

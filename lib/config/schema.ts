@@ -21,6 +21,10 @@ export const CONFIG_LIMITS = {
 
 const identifier = z.string().trim().min(1).max(200);
 
+/** How a downsampling bucket's rows become one point. */
+export const AGGREGATIONS = ['avg', 'min', 'max', 'last'] as const;
+export type Aggregation = (typeof AGGREGATIONS)[number];
+
 export const quantileLevelsSchema = z
   .array(z.number().gt(0, 'each level must be > 0').lt(1, 'each level must be < 1'))
   .min(1, 'give at least one level, e.g. [0.1, 0.5, 0.9]')
@@ -32,8 +36,14 @@ export const quantileLevelsSchema = z
 export const forecastConfigSchema = z
   .strictObject({
     version: z.literal(1),
-    /** A dataset id from GET /api/sources, or "upload:<file name>" for a CSV dropped on the page. */
+    /** A source id from GET /api/sources, or "upload:<file name>" for a CSV kept only in the page. */
     source: identifier,
+    /** Database sources: the table, "schema.name" as GET /api/sources/<id>/tables lists it; null otherwise. */
+    table: identifier.nullable().default(null),
+    /** The timestamp column; null = the source's own (samples, uploads) or the server's suggestion. */
+    time: identifier.nullable().default(null),
+    /** The column naming the series (entity id) in a multi-series table; null = none. */
+    entity: identifier.nullable().default(null),
     /** Entity id inside a multi-series source; "" for a single series. */
     series: z.string().max(200).default(''),
     target: identifier,
@@ -41,10 +51,28 @@ export const forecastConfigSchema = z
     covariates: z.array(identifier).max(64).default([]),
     window: z
       .strictObject({
+        /** Oldest timestamp to read (ISO 8601); null = as far back as the context needs. */
+        start: z.iso.datetime({ offset: true }).nullable().default(null),
         /** Newest timestamp to use (ISO 8601); null = the newest data ("today's data"). */
         end: z.iso.datetime({ offset: true }).nullable().default(null),
       })
-      .default({ end: null }),
+      .default({ start: null, end: null }),
+    /** Row filters applied by the server before the window is cut: value bounds and null rows. */
+    filters: z
+      .strictObject({
+        min: z.number().finite().nullable().default(null),
+        max: z.number().finite().nullable().default(null),
+        excludeNulls: z.boolean().default(false),
+      })
+      .default({ min: null, max: null, excludeNulls: false }),
+    /** Server-side downsampling: one point per bucket (a fixed duration such as 1h), aggregated. null = raw rows. */
+    downsample: z
+      .strictObject({
+        bucket: z.string().trim().regex(/^\d{0,6}(s|min|h|D|W)$/, 'bucket must be a fixed duration such as 30s, 5min, 1h, 1D or 1W'),
+        agg: z.enum(AGGREGATIONS).default('avg'),
+      })
+      .nullable()
+      .default(null),
     model: identifier,
     context: z.number().int().min(CONFIG_LIMITS.minContext).max(CONFIG_LIMITS.maxContext),
     horizon: z.number().int().min(1).max(CONFIG_LIMITS.maxHorizon),
@@ -63,6 +91,14 @@ export const forecastConfigSchema = z
   .refine((config) => new Set(config.backtest.models).size === config.backtest.models.length, {
     message: 'backtest.models lists a model twice',
     path: ['backtest', 'models'],
+  })
+  .refine((config) => !config.window.start || !config.window.end || Date.parse(config.window.start) <= Date.parse(config.window.end), {
+    message: 'window.start must not be after window.end',
+    path: ['window', 'start'],
+  })
+  .refine((config) => config.filters.min === null || config.filters.max === null || config.filters.min <= config.filters.max, {
+    message: 'filters.min must not exceed filters.max',
+    path: ['filters', 'min'],
   });
 
 export type ForecastConfig = z.infer<typeof forecastConfigSchema>;

@@ -7,6 +7,8 @@ import {
   parseForecastConfigJson,
   serializeForecastConfig,
   windowLength,
+  windowParams,
+  windowQuery,
   workbenchHref,
   type ForecastConfig,
 } from '@/lib/config';
@@ -15,10 +17,15 @@ import { LookaheadError } from '@/lib/core/errors';
 const full: ForecastConfig = {
   version: 1,
   source: 'etth1',
+  table: null,
+  time: null,
+  entity: null,
   series: '',
   target: 'OT',
   covariates: ['HUFL', 'HULL'],
-  window: { end: '2018-06-01T00:00:00Z' },
+  window: { start: null, end: '2018-06-01T00:00:00Z' },
+  filters: { min: null, max: null, excludeNulls: false },
+  downsample: null,
   model: 'auto-ets',
   context: 168,
   horizon: 24,
@@ -51,10 +58,15 @@ describe('forecast configuration: one JSON document', () => {
     expect(config).toEqual({
       version: 1,
       source: 'air-passengers',
+      table: null,
+      time: null,
+      entity: null,
       series: '',
       target: '#Passengers',
       covariates: [],
-      window: { end: null },
+      window: { start: null, end: null },
+      filters: { min: null, max: null, excludeNulls: false },
+      downsample: null,
       model: 'seasonal-naive',
       context: 96,
       horizon: 12,
@@ -95,6 +107,26 @@ describe('forecast configuration: one JSON document', () => {
     expect(messageOf(() => parseForecastConfigJson('{"version": 1,'))).toMatch(/^config: the configuration is not JSON: /);
   });
 
+  it('reads a configuration written before tables, filters and downsampling existed', () => {
+    const old = { version: 1, source: 'etth1', series: '', target: 'OT', covariates: [], window: { end: null }, model: 'mstl', context: 96, horizon: 12 };
+    const config = parseForecastConfig(old);
+    expect(config.window).toEqual({ start: null, end: null });
+    expect(config.filters).toEqual({ min: null, max: null, excludeNulls: false });
+    expect(config.downsample).toBeNull();
+    expect(config.table).toBeNull();
+  });
+
+  it('rejects a start after the end, min above max, and a calendar bucket', () => {
+    expect(messageOf(() => parseForecastConfig({ ...full, window: { start: '2018-07-01T00:00:00Z', end: '2018-06-01T00:00:00+00:00' } }))).toContain(
+      'window.start: window.start must not be after window.end',
+    );
+    // Offsets are compared as instants, not as text: 01:00+02:00 is before 00:00Z.
+    expect(parseForecastConfig({ ...full, window: { start: '2018-06-01T01:00:00+02:00', end: '2018-06-01T00:00:00Z' } }).window.start).toBe('2018-06-01T01:00:00+02:00');
+    expect(messageOf(() => parseForecastConfig({ ...full, filters: { min: 5, max: 1, excludeNulls: false } }))).toContain('filters.min: filters.min must not exceed filters.max');
+    expect(messageOf(() => parseForecastConfig({ ...full, downsample: { bucket: '1M', agg: 'avg' } }))).toContain('downsample.bucket: bucket must be a fixed duration');
+    expect(messageOf(() => parseForecastConfig({ ...full, downsample: { bucket: '1h', agg: 'median' } }))).toContain('downsample.agg');
+  });
+
   it('the data window holds the oldest context plus every later step: 168 + 6 x 24 + 24 = 336', () => {
     expect(windowLength(full)).toBe(336);
   });
@@ -122,5 +154,42 @@ describe('configuration links (/?config=)', () => {
   it('validates what it decodes', () => {
     const param = Buffer.from(JSON.stringify({ ...full, horizon: -1 })).toString('base64url');
     expect(messageOf(() => decodeConfigParam(param))).toContain('horizon: ');
+  });
+});
+
+describe('window parameters of a configuration', () => {
+  it('a sample asks for its column and the newest points only', () => {
+    expect(windowParams(full, 336)).toEqual({ columns: 'OT', limit: '336', end: '2018-06-01T00:00:00Z' });
+  });
+
+  it('a database table carries its roles, series, range, filters and downsampling, and parses back on the server', () => {
+    const config = parseForecastConfig({
+      ...full,
+      source: 'warehouse',
+      table: 'public.readings',
+      time: 'observed_at',
+      entity: 'sensor',
+      series: 'plant-7',
+      target: 'kw',
+      window: { start: '2024-01-01T00:00:00Z', end: null },
+      filters: { min: 0, max: 1e6, excludeNulls: true },
+      downsample: { bucket: '1h', agg: 'max' },
+    });
+    const params = windowParams(config, 500);
+    expect(params).toEqual({
+      columns: 'kw',
+      limit: '500',
+      table: 'public.readings',
+      time: 'observed_at',
+      entity: 'sensor',
+      series: 'plant-7',
+      start: '2024-01-01T00:00:00Z',
+      min: '0',
+      max: '1000000',
+      excludeNulls: 'true',
+      bucket: '1h',
+      agg: 'max',
+    });
+    expect(new URLSearchParams(windowQuery(config, 500)).get('series')).toBe('plant-7');
   });
 });

@@ -104,7 +104,7 @@ describe('forecast report (the shared snapshot)', () => {
       config: { ...config, model: 'seasonal-naive' },
       dataName: 'AirPassengers',
       result: {
-        source: { kind: 'dataset', datasetId: 'air-passengers', column: '#Passengers', limit: 96 },
+        source: { kind: 'source', sourceId: 'air-passengers', column: '#Passengers', limit: 96, params: { columns: '#Passengers', limit: '96' } },
         model: { id: 'seasonal-naive', family: 'baseline', label: 'Seasonal naive' },
         history: { timestampsMs: report.data.timestampsMs!.slice(-96), values: report.data.values.slice(-96) as number[] },
         frequency: '1M',

@@ -1,0 +1,260 @@
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { encodeConfigParam, parseForecastConfig } from '@/lib/config';
+import { launchChromium } from '../support/chromium';
+import { LAKE_END_MS, lakeValue, P2_GAP_HOURS, P2_NULL_HOUR, PLANT_HOURS, PLANT_START_MS, plantKw } from '../support/e2e-sources';
+
+/**
+ * The data half of the workbench against real sources: a Postgres table (tables, role mapping,
+ * series, filters, downsampling), a parquet lake (series from file names) and a CSV stored on the
+ * server. Seasonal naive repeats the last season, so the page's medians are checked against the
+ * rows the source holds, computed here independently.
+ */
+const appUrl = inject('appUrl');
+const warehouseUrl = inject('warehouseUrl');
+const HOUR = 3_600_000;
+let browser: Browser;
+const pageErrors = new WeakMap<Page, string[]>();
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function openWorkbench(url = appUrl): Promise<Page> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  pageErrors.set(page, errors);
+  await page.goto(url);
+  await expect.poll(() => page.locator('[data-testid=device]').textContent(), { timeout: 30_000 }).toContain('Device:');
+  return page;
+}
+
+/** The window requests the worker made. */
+function windowRequests(page: Page): URL[] {
+  const seen: URL[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (/^\/api\/sources\/[^/]+\/window$/.test(url.pathname)) seen.push(url);
+  });
+  return seen;
+}
+
+async function forecast(page: Page, { model = 'seasonal-naive', horizon, context }: { model?: string; horizon: number; context: number }) {
+  await page.selectOption('#model', model);
+  await page.fill('#horizon', String(horizon));
+  await page.fill('#context', String(context));
+  await page.click('button:has-text("Forecast")');
+  await page.locator('[data-testid=forecast-table]').waitFor({ timeout: 60_000 });
+}
+
+async function medians(page: Page): Promise<number[]> {
+  return page.$$eval('[data-testid=forecast-table] tbody td[data-testid=median]', (cells) => cells.map((cell) => Number(cell.getAttribute('data-value'))));
+}
+
+async function selectedValue(page: Page, selector: string): Promise<string> {
+  return page.$eval(selector, (element) => (element as HTMLSelectElement | HTMLInputElement).value);
+}
+
+describe.skipIf(!warehouseUrl)('a Postgres table (needs DATABASE_URL; CI sets it)', () => {
+  let sql: postgres.Sql;
+  beforeAll(() => {
+    sql = postgres(warehouseUrl, { max: 1, onnotice: () => {} });
+  });
+  afterAll(async () => {
+    await sql?.end();
+  });
+
+  it('lists the tables, suggests the roles, lists the series, and forecasts the chosen one from its rows', async () => {
+    const page = await openWorkbench();
+    const requests = windowRequests(page);
+    await page.selectOption('#source', 'warehouse');
+    await expect.poll(() => selectedValue(page, '#table')).toBe('public.plant_load');
+    // Suggested from names and types: the timestamp, the text id column, the first number.
+    await expect.poll(() => selectedValue(page, '#time-column')).toBe('observed_at');
+    expect(await selectedValue(page, '#entity-column')).toBe('plant');
+    expect(await selectedValue(page, '#column')).toBe('kw');
+    await expect.poll(() => page.$$eval('#series option', (options) => options.map((option) => (option as HTMLOptionElement).value))).toEqual(['p1', 'p2']);
+    expect(await page.locator('[data-testid=series-range]').textContent()).toBe(`${PLANT_HOURS} rows, 2024-03-01 00:00 → 2024-04-09 23:00`);
+    await page.selectOption('#series', 'p1');
+
+    await forecast(page, { horizon: 24, context: 168 });
+    // The last day of p1, straight from the table.
+    const rows = await sql<{ kw: number }[]>`SELECT kw FROM public.plant_load WHERE plant = 'p1' ORDER BY observed_at DESC LIMIT 24`;
+    expect(await medians(page)).toEqual(rows.map((row) => row.kw).reverse());
+    expect(rows[0]!.kw).toBe(plantKw('p1', PLANT_HOURS - 1));
+    const sent = requests.at(-1)!;
+    expect(Object.fromEntries(sent.searchParams)).toEqual({ columns: 'kw', limit: '168', table: 'public.plant_load', time: 'observed_at', entity: 'plant', series: 'p1' });
+    expect(pageErrors.get(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('a gap in the table reaches the model as missing steps, and the page says how many', async () => {
+    const page = await openWorkbench();
+    await page.selectOption('#source', 'warehouse');
+    await expect.poll(() => page.$$eval('#series option', (options) => options.length)).toBe(2);
+    await page.selectOption('#series', 'p2');
+    await forecast(page, { horizon: 24, context: 200 });
+    // 200 rows read; 5 hours absent in between: 205 hourly steps.
+    expect(await page.locator('[data-testid=runtime]').textContent()).toContain('on 205 points');
+    await expect.poll(() => page.getByText(new RegExp(`^${P2_GAP_HOURS.length} missing \\S+ step\\(s\\) in this window`)).count()).toBe(1);
+    await page.close();
+  });
+
+  it('downsamples in the database: daily maxima, with the bucket and aggregation sent as chosen', async () => {
+    const page = await openWorkbench();
+    const requests = windowRequests(page);
+    await page.selectOption('#source', 'warehouse');
+    await expect.poll(() => page.$$eval('#series option', (options) => options.length)).toBe(2);
+    await page.selectOption('#series', 'p1');
+    await page.click('summary:has-text("Time range, filters and downsampling")');
+    await page.fill('#bucket', '1D');
+    await page.selectOption('#agg', 'max');
+    await forecast(page, { horizon: 7, context: 28 });
+    const daily = await sql<{ kw: number }[]>`
+      SELECT max(kw) AS kw, date_bin('1 day', observed_at, '2000-01-03 00:00:00+00') AS day FROM public.plant_load WHERE plant = 'p1'
+      GROUP BY day ORDER BY day DESC LIMIT 7`;
+    // Weekly season on daily data: the last 7 daily maxima, oldest first.
+    expect(await medians(page)).toEqual(daily.map((row) => row.kw).reverse());
+    expect(requests.at(-1)!.searchParams.get('bucket')).toBe('1D');
+    expect(requests.at(-1)!.searchParams.get('agg')).toBe('max');
+    await page.close();
+  });
+
+  it('sends the time range and row filters as chosen, and the server applies them', async () => {
+    const page = await openWorkbench();
+    const requests = windowRequests(page);
+    await page.selectOption('#source', 'warehouse');
+    await expect.poll(() => page.$$eval('#series option', (options) => options.length)).toBe(2);
+    await page.selectOption('#series', 'p2');
+    await page.click('summary:has-text("Time range, filters and downsampling")');
+    const end = new Date(PLANT_START_MS + (P2_NULL_HOUR + 5) * HOUR).toISOString();
+    await page.fill('#window-start', '2024-03-02T00:00:00Z');
+    await page.fill('#window-end', end);
+    await page.fill('#filter-min', '150');
+    await page.check('#exclude-nulls');
+    await forecast(page, { horizon: 4, context: 48 });
+    const sent = Object.fromEntries(requests.at(-1)!.searchParams);
+    expect(sent).toMatchObject({ start: '2024-03-02T00:00:00Z', end, min: '150', excludeNulls: 'true', series: 'p2' });
+    // The null hour was dropped by the server (48 rows without it), and the grid put it back as one
+    // missing step: 49 points. Without excludeNulls the null row would be one of the 48.
+    expect(await page.locator('[data-testid=runtime]').textContent()).toContain('on 49 points');
+    // Seasonal naive (24 h) repeats the day before the forecast.
+    const dayBefore = await sql<{ kw: number | null }[]>`
+      SELECT kw FROM public.plant_load WHERE plant = 'p2' AND observed_at > ${end}::timestamptz - interval '24 hours' AND observed_at <= ${end}::timestamptz - interval '20 hours'
+      ORDER BY observed_at`;
+    expect(await medians(page)).toEqual(dayBefore.map((row) => row.kw));
+    await page.close();
+  });
+
+  it('a configuration link reopens the same table, series and downsampling, and reruns it', async () => {
+    const config = parseForecastConfig({
+      version: 1,
+      source: 'warehouse',
+      table: 'public.plant_load',
+      time: 'observed_at',
+      entity: 'plant',
+      series: 'p2',
+      target: 'kw',
+      downsample: { bucket: '1h', agg: 'avg' },
+      model: 'seasonal-naive',
+      context: 96,
+      horizon: 24,
+    });
+    const page = await openWorkbench(`${appUrl}/?config=${encodeConfigParam(config)}&run=forecast`);
+    await page.locator('[data-testid=forecast-table]').waitFor({ timeout: 60_000 });
+    expect(await selectedValue(page, '#table')).toBe('public.plant_load');
+    expect(await selectedValue(page, '#series')).toBe('p2');
+    expect(await selectedValue(page, '#bucket')).toBe('1h');
+    const lastDay = (await sql<{ kw: number | null }[]>`SELECT kw FROM public.plant_load WHERE plant = 'p2' ORDER BY observed_at DESC LIMIT 24`).map((row) => row.kw).reverse();
+    // p2's last day holds its null reading: seasonal naive fills that step from earlier seasons; every other step repeats the day.
+    expect(lastDay.filter((kw) => kw === null)).toHaveLength(1);
+    const shown = await medians(page);
+    lastDay.forEach((kw, step) => (kw === null ? expect(Number.isFinite(shown[step])).toBe(true) : expect(shown[step]).toBe(kw)));
+    // Nothing the picker loaded afterwards replaced the configuration's choices.
+    expect(await selectedValue(page, '#column')).toBe('kw');
+    await page.close();
+  });
+
+  it('a series the table does not hold is a readable error, and the page keeps working', async () => {
+    const config = parseForecastConfig({
+      version: 1,
+      source: 'warehouse',
+      table: 'public.plant_load',
+      time: 'observed_at',
+      entity: 'plant',
+      series: 'p9',
+      target: 'kw',
+      model: 'seasonal-naive',
+      context: 48,
+      horizon: 4,
+    });
+    const page = await openWorkbench(`${appUrl}/?config=${encodeConfigParam(config)}&run=forecast`);
+    const error = page.locator('[data-testid=error]');
+    await error.waitFor({ timeout: 30_000 });
+    expect(await error.textContent()).toContain('p9');
+    await page.selectOption('#series', 'p1');
+    await forecast(page, { horizon: 4, context: 48 });
+    expect(await page.locator('[data-testid=error]').count()).toBe(0);
+    await page.close();
+  });
+});
+
+describe('a parquet lake', () => {
+  it('lists the series named by the files and forecasts one from its rows', async () => {
+    const page = await openWorkbench();
+    const requests = windowRequests(page);
+    await page.selectOption('#source', 'parquet');
+    await expect.poll(() => selectedValue(page, '#time-column')).toBe('ts');
+    expect(await selectedValue(page, '#column')).toBe('level');
+    expect(await page.$eval('#entity-column option[value=""]', (option) => option.textContent)).toBe('none (series from file names)');
+    await expect.poll(() => page.$$eval('#series option', (options) => options.map((option) => (option as HTMLOptionElement).value))).toEqual(['north', 'south']);
+    await page.selectOption('#series', 'south');
+    await forecast(page, { horizon: 24, context: 100 });
+    const expected = Array.from({ length: 24 }, (_, step) => lakeValue('south', LAKE_END_MS - (24 - step) * HOUR));
+    const shown = await medians(page);
+    shown.forEach((value, step) => expect(value).toBeCloseTo(expected[step]!, 9));
+    expect(Object.fromEntries(requests.at(-1)!.searchParams)).toEqual({ columns: 'level', limit: '100', time: 'ts', series: 'south' });
+    await page.close();
+  });
+
+  it('a calendar bucket is refused before anything is sent, naming the fix', async () => {
+    const page = await openWorkbench();
+    const requests = windowRequests(page);
+    await page.selectOption('#source', 'parquet');
+    await expect.poll(() => selectedValue(page, '#series')).toBe('north');
+    await page.click('summary:has-text("Time range, filters and downsampling")');
+    await page.fill('#bucket', '1M');
+    await page.click('button:has-text("Forecast")');
+    const error = page.locator('[data-testid=error]');
+    await error.waitFor();
+    expect(await error.textContent()).toContain('bucket must be a fixed duration such as 30s, 5min, 1h, 1D or 1W');
+    expect(requests).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('a CSV stored on the server', () => {
+  it('survives a reload: the stored upload is listed and forecasts as before', async () => {
+    const page = await openWorkbench();
+    await page.setInputFiles('[data-testid=csv-input]', path.resolve('data/samples/AirPassengers.csv'));
+    await expect.poll(() => page.locator('[data-testid=upload-stored]').textContent()).toMatch(/^Stored on the server as source upload-[0-9a-f]+/);
+    const id = (await page.locator('[data-testid=upload-stored]').textContent())!.match(/upload-[0-9a-f]+/)![0];
+    expect(await selectedValue(page, '#source')).toBe(id);
+    await expect.poll(() => selectedValue(page, '#column')).toBe('#Passengers');
+    await page.reload();
+    await expect.poll(() => page.locator('[data-testid=device]').textContent(), { timeout: 30_000 }).toContain('Device:');
+    await page.selectOption('#source', id);
+    await expect.poll(() => selectedValue(page, '#column')).toBe('#Passengers');
+    await forecast(page, { horizon: 12, context: 96 });
+    // Seasonal naive on monthly data repeats 1960.
+    expect(await medians(page)).toEqual([417, 391, 419, 461, 472, 535, 622, 606, 508, 461, 390, 432]);
+    expect(pageErrors.get(page)).toEqual([]);
+    await page.close();
+  });
+});
