@@ -213,6 +213,7 @@ export function DataPicker({ sources, local, selection, onChange }: DataPickerPr
       : kind === 'local'
           ? (local?.columns ?? [])
         : columns.filter((column) => column.kind === 'number' && column.name !== selection.entity).map((column) => column.name);
+  const covariateChoices = external ? targets.filter((name) => name !== selection.target) : [];
   const filtersApply = kind !== 'dataset' && kind !== 'local';
   const chosenSeries = catalog.series?.find((entry) => entry.id === selection.series);
   const groups: [string, SourceSummary['kind']][] = [
@@ -300,7 +301,7 @@ export function DataPicker({ sources, local, selection, onChange }: DataPickerPr
       )}
 
       <label htmlFor="column">Target column</label>
-      <select id="column" value={selection.target} onChange={(event) => update({ target: event.target.value })}>
+      <select id="column" value={selection.target} onChange={(event) => update({ target: event.target.value, covariates: selection.covariates.filter((name) => name !== event.target.value) })}>
         {!targets.includes(selection.target) && <option value={selection.target}>{selection.target || (loading ? 'loading…' : 'choose')}</option>}
         {targets.map((name) => (
           <option key={name} value={name}>
@@ -308,6 +309,26 @@ export function DataPicker({ sources, local, selection, onChange }: DataPickerPr
           </option>
         ))}
       </select>
+
+      {external && covariateChoices.length > 0 && (
+        <div className="checks" role="group" aria-label="Covariates">
+          <span className="note">Covariates (kept in the configuration for models that read them; the current models forecast the target from its own history):</span>
+          {covariateChoices.map((name) => (
+            <label key={name} className="check">
+              <input
+                type="checkbox"
+                name="covariate"
+                value={name}
+                checked={selection.covariates.includes(name)}
+                onChange={(event) =>
+                  update({ covariates: covariateChoices.filter((candidate) => (candidate === name ? event.target.checked : selection.covariates.includes(candidate))) })
+                }
+              />{' '}
+              {name}
+            </label>
+          ))}
+        </div>
+      )}
 
       {multiSeries && (
         <>

@@ -161,6 +161,7 @@ describe.skipIf(!warehouseUrl)('a Postgres table (needs DATABASE_URL; CI sets it
       entity: 'plant',
       series: 'p2',
       target: 'kw',
+      covariates: ['temp_c'],
       downsample: { bucket: '1h', agg: 'avg' },
       model: 'seasonal-naive',
       context: 96,
@@ -178,6 +179,7 @@ describe.skipIf(!warehouseUrl)('a Postgres table (needs DATABASE_URL; CI sets it
     lastDay.forEach((kw, step) => (kw === null ? expect(Number.isFinite(shown[step])).toBe(true) : expect(shown[step]).toBe(kw)));
     // Nothing the picker loaded afterwards replaced the configuration's choices.
     expect(await selectedValue(page, '#column')).toBe('kw');
+    expect(await page.isChecked('input[name=covariate][value=temp_c]')).toBe(true);
     await page.close();
   });
 
