@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { parquetRead, type SchemaElement } from 'hyparquet';
 import { isLookaheadError } from '@/lib/core/errors';
 import { parseCsv } from '@/lib/data/csv';
-import { millisecondParsers, openParquetFile } from '@/lib/server/parquet/metadata';
+import { millisecondParsers } from '@/lib/data/parquet';
+import { openParquetFile } from '@/lib/server/parquet/metadata';
 import { IngestQualityError, IngestSchemaError } from './errors';
 import type { IngestInput } from './input-files';
 

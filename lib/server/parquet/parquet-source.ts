@@ -1,12 +1,13 @@
 import 'server-only';
 import { parquetRead } from 'hyparquet';
 import { LookaheadError } from '@/lib/core/errors';
-import { resolveRoles, suggestRoles, type RoleMapping } from '@/lib/server/sources/roles';
-import type { SourceColumn } from '@/lib/server/sources/columns';
-import type { WindowRequest } from '@/lib/server/sources/window-request';
+import { resolveRoles, suggestRoles, type RoleMapping } from '@/lib/data/roles';
+import type { SourceColumn } from '@/lib/data/columns';
+import { checkFileSeries, millisecondParsers, parquetError } from '@/lib/data/parquet';
+import { windowRequestToJson, type WindowRequest, type WindowRequestJson } from '@/lib/data/window-request';
 import { discoverParquetFiles, partitionMatches, type ParquetFileEntry, type SkippedFile } from './discovery';
 import { resolveInside } from './file-response';
-import { millisecondParsers, openParquetFile, parquetError } from './metadata';
+import { openParquetFile } from './metadata';
 import type { FileNamePattern } from './pattern';
 import { openParquetWindow, type ParquetWindowReader } from './window';
 
@@ -40,8 +41,12 @@ export function directorySource({ id, root, pattern }: { id: string; root: strin
   };
 }
 
+/** Whether `series` names a file-name {entity} (the pattern has one and no entity column is mapped). */
+function seriesFromFileNames(source: ParquetSource, request: WindowRequest): boolean {
+  return Boolean(source.pattern?.hasEntity && !request.entity);
+}
+
 function selectFiles(source: ParquetSource, files: ParquetFileEntry[], request: WindowRequest): ParquetFileEntry[] {
-  const byFileName = Boolean(source.pattern?.hasEntity && !request.entity);
   const series = request.series;
   return files.filter((file) =>
     partitionMatches(file, {
@@ -49,7 +54,7 @@ function selectFiles(source: ParquetSource, files: ParquetFileEntry[], request: 
       months: request.months,
       start: request.start,
       end: request.end,
-      entities: byFileName && series !== undefined && series !== '' ? [series] : undefined,
+      entities: seriesFromFileNames(source, request) && series !== undefined && series !== '' ? [series] : undefined,
     }),
   );
 }
@@ -76,9 +81,19 @@ export interface ParquetFileSummary {
   sizeBytes: number;
 }
 
-export async function listParquetFiles(source: ParquetSource, request: WindowRequest): Promise<{ files: ParquetFileSummary[]; skipped: SkippedFile[] }> {
+/**
+ * The files a selection needs, with their URLs on the file route. The browser worker reads a
+ * window from them by HTTP Range: `window` is the query as this server validated it, and
+ * `seriesFromFileNames` says whether its series picked the files (else it is an entity column's).
+ */
+export async function listParquetFiles(
+  source: ParquetSource,
+  request: WindowRequest,
+): Promise<{ files: ParquetFileSummary[]; skipped: SkippedFile[]; seriesFromFileNames: boolean; window: WindowRequestJson }> {
   const { files, skipped } = await source.listFiles();
   return {
+    seriesFromFileNames: seriesFromFileNames(source, request),
+    window: windowRequestToJson(request),
     files: selectFiles(source, files, request).map((file) => ({
       path: file.relativePath,
       url: `/api/files/${source.id}/${file.relativePath.split('/').map(encodeURIComponent).join('/')}`,
@@ -137,14 +152,15 @@ export async function listParquetSeries(source: ParquetSource, request: WindowRe
 export async function openParquetSourceWindow(source: ParquetSource, request: WindowRequest): Promise<ParquetWindowReader> {
   const { files } = await source.listFiles();
   const selected = selectFiles(source, files, request);
-  const seriesFromFileNames = Boolean(source.pattern?.hasEntity && !request.entity);
-  if (seriesFromFileNames && request.series !== undefined && request.series !== '' && !files.some((file) => file.entity === request.series)) {
-    throw new LookaheadError('parquet', 'bad_input', `series "${request.series.slice(0, 80)}" is not an {entity} of any file of source "${source.id}"; GET /api/sources/${source.id}/series lists them`);
-  }
-  if (seriesFromFileNames && request.series === undefined && new Set(selected.map((file) => file.entity)).size > 1) {
-    throw new LookaheadError('parquet', 'bad_input', `source "${source.id}" holds one series per file-name {entity}: name one with series=<id> (GET /api/sources/${source.id}/series lists them)`);
-  }
-  return openParquetWindow(selected, request, { label: `source "${source.id}"`, seriesFromFileNames });
+  const byFileName = seriesFromFileNames(source, request);
+  checkFileSeries({
+    sourceId: source.id,
+    series: request.series,
+    seriesFromFileNames: byFileName,
+    selectedEntities: selected.map((file) => file.entity),
+    allEntities: files.map((file) => file.entity),
+  });
+  return openParquetWindow(selected, request, { label: `source "${source.id}"`, seriesFromFileNames: byFileName });
 }
 
 /**

@@ -2,7 +2,7 @@ import 'server-only';
 import { describeParquetSource, listParquetFiles, listParquetSeries } from '@/lib/server/parquet/parquet-source';
 import type { DataPlaneConfig } from './config';
 import type { ResolvedSource } from './registry';
-import { suggestRoles } from './roles';
+import { suggestRoles } from '@/lib/data/roles';
 import { describeSqlTable, listSqlSeries, listSqlTables } from './sql-source';
 import type { WindowRequest } from './window-request';
 

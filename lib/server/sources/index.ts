@@ -6,7 +6,7 @@ export { openWindowReader, openWindowStream, windowQuality, type WindowQuality }
 export { parseWindowRequest, DEFAULT_WINDOW_LIMIT, type WindowRequest, type Aggregation } from './window-request';
 export { arrowWindowStream } from './arrow-stream';
 export { readWholeWindow, type WindowReader } from './window-reader';
-export { suggestRoles, resolveRoles, type RoleMapping, type ResolvedRoles } from './roles';
+export { suggestRoles, resolveRoles, type RoleMapping, type ResolvedRoles } from '@/lib/data/roles';
 export { buildWindowStatements, type WindowStatements } from './sql-window';
 export { quoteIdentifier } from './identifiers';
-export type { SourceColumn, ColumnKind } from './columns';
+export type { SourceColumn, ColumnKind } from '@/lib/data/columns';

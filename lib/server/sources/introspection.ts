@@ -1,7 +1,7 @@
 import 'server-only';
 import { LookaheadError } from '@/lib/core/errors';
 import type { ReadSession } from '@/db';
-import { excerpt, type ColumnKind, type SourceColumn } from './columns';
+import { excerpt, type ColumnKind, type SourceColumn } from '@/lib/data/columns';
 import { qualifiedName, quoteIdentifier, tableKey } from './identifiers';
 
 /**

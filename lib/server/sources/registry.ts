@@ -6,7 +6,7 @@ import { APP_TABLE_NAMES, connectionForHandle, getDatabase, getDataset, getUploa
 import { listDatasetSummaries, type DatasetSummary } from '@/lib/server/datasets';
 import { compileFileNamePattern } from '@/lib/server/parquet/pattern';
 import { directorySource, type ParquetSource } from '@/lib/server/parquet/parquet-source';
-import { excerpt } from './columns';
+import { excerpt } from '@/lib/data/columns';
 import { APP_SOURCE_ID, dataPlaneConfig, PARQUET_SOURCE_ID, type DataPlaneConfig, type SqlSourceConfig } from './config';
 import { tableKey } from './identifiers';
 import type { SqlSource } from './sql-source';

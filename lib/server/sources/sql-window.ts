@@ -1,7 +1,7 @@
 import type { Aggregation } from './window-request';
 import { quoteIdentifier } from './identifiers';
 import type { SqlColumn, TimescaleInfo } from './introspection';
-import type { ResolvedRoles } from './roles';
+import type { ResolvedRoles } from '@/lib/data/roles';
 
 /**
  * The statements that read a window of a user's table. Identifiers are introspected and quoted;

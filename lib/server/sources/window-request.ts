@@ -3,39 +3,16 @@ import { z } from 'zod';
 import { LookaheadError } from '@/lib/core/errors';
 import { frequencyFromLabel, type Frequency } from '@/lib/core/frequency';
 import { fromZodError } from '@/lib/server/http';
+import type { WindowRequest } from '@/lib/data/window-request';
 
 /**
  * The query parameters of /api/sources/<id>/window, /series and /quality, validated once here.
  * Identifiers (table, time, columns, entity, covariates) are only checked for size: whether they
- * name something is decided against the source's own lists later. Values are typed here.
+ * name something is decided against the source's own lists later. Values are typed here. The
+ * WindowRequest type itself is pure (lib/data/window-request.ts): the browser worker reads it too.
  */
 
-export type Aggregation = 'avg' | 'min' | 'max' | 'last';
-
-export interface WindowRequest {
-  table?: string;
-  time?: string;
-  /** Target columns. */
-  columns?: string[];
-  entity?: string;
-  covariates?: string[];
-  /** The entity id of the series; '' = the only series. */
-  series?: string;
-  start?: Date;
-  end?: Date;
-  min?: number;
-  max?: number;
-  excludeNulls: boolean;
-  bucket?: Frequency;
-  agg?: Aggregation;
-  /** The newest `limit` rows (or buckets) of the range. */
-  limit: number;
-  /** /series: only these entity ids. */
-  ids?: string[];
-  /** Parquet partitions: inclusive ranges. */
-  years?: [number, number];
-  months?: [number, number];
-}
+export type { Aggregation, WindowRequest } from '@/lib/data/window-request';
 
 export const DEFAULT_WINDOW_LIMIT = 10_000;
 const MAX_IDENTIFIER_CHARS = 200;

@@ -7,7 +7,7 @@ import { openParquetSourceWindow } from '@/lib/server/parquet/parquet-source';
 import { streamDatasetWindow, type WindowQuery } from '@/lib/server/window-stream';
 import type { Dataset } from '@/db';
 import { arrowWindowStream } from './arrow-stream';
-import { excerpt } from './columns';
+import { excerpt } from '@/lib/data/columns';
 import type { DataPlaneConfig } from './config';
 import type { ResolvedSource } from './registry';
 import { openSqlWindow } from './sql-source';
