@@ -1,4 +1,4 @@
-import type { ReportSeries } from '@/lib/report/series';
+import type { ReportQualityMarks, ReportSeries } from '@/lib/report/series';
 
 /**
  * Pixel geometry of a report's chart for renderers without recharts: the shared page's SVG (server
@@ -20,6 +20,10 @@ export interface ChartGeometry {
   forecastStartX: number;
   xTicks: { x: number; value: number }[];
   yTicks: { y: number; value: number }[];
+  /** The quality report's outliers inside the drawn range, as circle centres. */
+  outlierPoints: { cx: number; cy: number }[];
+  /** The quality report's gaps inside the drawn range, as x spans. */
+  gapSpans: { x: number; width: number }[];
 }
 
 function niceStep(span: number, count: number): number {
@@ -31,7 +35,7 @@ function niceStep(span: number, count: number): number {
 
 const round = (value: number) => Math.round(value * 10) / 10;
 
-export function chartGeometry(series: ReportSeries, box: ChartBox): ChartGeometry {
+export function chartGeometry(series: ReportSeries, box: ChartBox, marks: ReportQualityMarks = { outliers: [], gaps: [] }): ChartGeometry {
   const { padding } = box;
   const allX = [...series.history.x, ...series.forecast.x];
   const values: number[] = [];
@@ -102,6 +106,18 @@ export function chartGeometry(series: ReportSeries, box: ChartBox): ChartGeometr
   const yTicks: ChartGeometry['yTicks'] = [];
   for (let value = Math.ceil(minY / yStep) * yStep; value <= maxY; value += yStep) yTicks.push({ y: sy(value), value: Number(value.toPrecision(6)) });
 
+  // Marks outside the drawn history (a preview shows only the newest points) are left out.
+  const firstX = series.history.x[0] ?? minX;
+  const lastHistoryX = series.history.x.at(-1) ?? maxX;
+  const inside = (x: number) => x >= firstX && x <= lastHistoryX;
+  const outlierPoints = marks.outliers.filter((point) => inside(point.x)).map((point) => ({ cx: sx(point.x), cy: sy(point.y) }));
+  const gapSpans = marks.gaps
+    .filter((gap) => gap.toX > firstX && gap.fromX < lastHistoryX)
+    .map((gap) => {
+      const left = sx(Math.max(gap.fromX, firstX));
+      return { x: left, width: round(sx(Math.min(gap.toX, lastHistoryX)) - left) };
+    });
+
   return {
     historyPath: line(series.history.x, series.history.y),
     medianPath: line(forecastXs, withJoin(series.forecast.median)),
@@ -110,5 +126,7 @@ export function chartGeometry(series: ReportSeries, box: ChartBox): ChartGeometr
     forecastStartX: sx(series.forecast.x[0] ?? maxX),
     xTicks,
     yTicks,
+    outlierPoints,
+    gapSpans,
   };
 }

@@ -10,6 +10,9 @@ export const CHART_COLORS = {
   grid: '#eef1f4',
   axis: '#5b6470',
   cutoff: '#94a3b8',
+  /** Quality marks: shaded gaps, circled outliers. */
+  gap: '#f59e0b',
+  outlier: '#b91c1c',
 } as const;
 
 /** Fill opacity per band, widest first: nested bands darken towards the median. */

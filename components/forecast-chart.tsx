@@ -1,8 +1,8 @@
 'use client';
 import { forwardRef, useMemo } from 'react';
-import { Area, Brush, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, Brush, CartesianGrid, ComposedChart, Legend, Line, ReferenceArea, ReferenceDot, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ForecastReport } from '@/lib/report/schema';
-import { reportSeries } from '@/lib/report/series';
+import { reportQualityMarks, reportSeries } from '@/lib/report/series';
 import { bandOpacity, CHART_COLORS, CHART_FONT } from './chart-style';
 import { formatLevel, timeLabeler } from './number-format';
 
@@ -21,13 +21,15 @@ const BRUSH_DEFAULT_ROWS = 600;
 
 /**
  * History, the median forecast with a band per symmetric pair of quantile levels, and one
- * model's backtest forecasts drawn over the actuals they were made for; a brush to zoom.
+ * model's backtest forecasts drawn over the actuals they were made for; the quality report's gaps
+ * shaded and its outliers circled; a brush to zoom.
  */
 export const ForecastChart = forwardRef<HTMLDivElement, { report: ForecastReport; backtestModelId?: string }>(function ForecastChart(
   { report, backtestModelId },
   ref,
 ) {
   const series = useMemo(() => reportSeries(report, { backtestModelId }), [report, backtestModelId]);
+  const marks = useMemo(() => reportQualityMarks(report), [report]);
   const rows = useMemo(() => {
     const byX = new Map<number, Row>();
     const rowAt = (x: number) => {
@@ -70,6 +72,18 @@ export const ForecastChart = forwardRef<HTMLDivElement, { report: ForecastReport
             formatter={(value) => (Array.isArray(value) ? value.map((v) => Number(v).toFixed(3)).join(' – ') : Number(value).toFixed(3))}
           />
           <Legend itemSorter={(item) => legendRank(String(item.dataKey))} />
+          {marks.gaps.map((gap) => (
+            <ReferenceArea
+              key={`gap${gap.fromX}`}
+              className="quality-gap"
+              x1={gap.fromX}
+              x2={gap.toX}
+              fill={CHART_COLORS.gap}
+              fillOpacity={0.18}
+              stroke="none"
+              ifOverflow="discard"
+            />
+          ))}
           {series.forecast.bands.map((band, index) => (
             <Area
               key={`band${index}`}
@@ -98,6 +112,19 @@ export const ForecastChart = forwardRef<HTMLDivElement, { report: ForecastReport
             />
           ))}
           <Line dataKey="median" name="median forecast" stroke={CHART_COLORS.median} dot={false} strokeWidth={2} isAnimationActive={false} connectNulls={false} />
+          {marks.outliers.map((outlier, index) => (
+            <ReferenceDot
+              key={`outlier${index}`}
+              className="quality-outlier"
+              x={outlier.x}
+              y={outlier.y}
+              r={4}
+              fill="none"
+              stroke={CHART_COLORS.outlier}
+              strokeWidth={1.5}
+              ifOverflow="discard"
+            />
+          ))}
           {rows.length > 2 && <Brush dataKey="x" height={24} travellerWidth={8} stroke={CHART_COLORS.axis} tickFormatter={format} startIndex={brushStart} />}
         </ComposedChart>
       </ResponsiveContainer>

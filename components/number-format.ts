@@ -41,3 +41,35 @@ export function timeLabeler(frequencyLabel: string | null, timeAxis: boolean): (
   }
   return (x) => formatTimestamp(x, frequency);
 }
+
+const SECOND_MS = 1000;
+const MINUTE_MS = 60 * SECOND_MS;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+/** Mean Gregorian month and year: an age in months or years is a reading aid, not a calendar fact. */
+const MONTH_MS = 30.436875 * DAY_MS;
+const YEAR_MS = 365.2425 * DAY_MS;
+
+/** The first unit whose `below` exceeds the duration writes it. */
+const DURATION_UNITS: readonly { below: number; size: number; name: string }[] = [
+  { below: MINUTE_MS, size: SECOND_MS, name: 'second' },
+  { below: HOUR_MS, size: MINUTE_MS, name: 'minute' },
+  { below: DAY_MS, size: HOUR_MS, name: 'hour' },
+  { below: 60 * DAY_MS, size: DAY_MS, name: 'day' },
+  { below: 2 * YEAR_MS, size: MONTH_MS, name: 'month' },
+  { below: Number.POSITIVE_INFINITY, size: YEAR_MS, name: 'year' },
+];
+
+/** A duration for people: "45 seconds", "3 days", "2 months", "49 years" (whole units, rounded down). */
+export function formatDuration(ms: number): string {
+  const magnitude = Math.abs(ms);
+  const unit = DURATION_UNITS.find((candidate) => magnitude < candidate.below)!;
+  const count = Math.floor(magnitude / unit.size);
+  return `${count} ${unit.name}${count === 1 ? '' : 's'}`;
+}
+
+/** How old a point is: "3 days old", "less than a minute old", or "2 hours in the future" (clocks disagree). */
+export function formatAge(ageMs: number): string {
+  if (Math.abs(ageMs) < MINUTE_MS) return 'less than a minute old';
+  return ageMs < 0 ? `${formatDuration(ageMs)} in the future` : `${formatDuration(ageMs)} old`;
+}

@@ -5,9 +5,10 @@ import { ComparisonTable } from './comparison-table';
 import { ExportButtons } from './export-buttons';
 import { ForecastChart } from './forecast-chart';
 import { ForecastTable } from './forecast-table';
+import { QualityPanel } from './quality-panel';
 import { SharePanel } from './share-panel';
 
-/** The workbench's result: what ran and how fast, the chart, the comparison, the numbers, exports and sharing. */
+/** The workbench's result: what ran and how fast, the chart, the data's quality, the comparison, the numbers, exports and sharing. */
 export function ReportView({ report }: { report: ForecastReport }) {
   const chartRef = useRef<HTMLDivElement>(null);
   const [overlayModelId, setOverlayModelId] = useState(report.model.id);
@@ -42,6 +43,7 @@ export function ReportView({ report }: { report: ForecastReport }) {
           {note}
         </p>
       ))}
+      <QualityPanel quality={report.quality} />
       {backtest && (
         <section aria-label="Model comparison">
           <h3>Backtest comparison</h3>

@@ -2,9 +2,18 @@ import type { ForecastConfig } from '@/lib/config/schema';
 import type { Forecast } from '@/lib/core/forecast';
 import type { MetricSet } from '@/lib/core/metrics';
 import type { ModelInfo } from '@/lib/models/model';
+import type { QualityReport } from '@/lib/data/quality';
 import type { DeviceChoice } from '@/lib/runtime/device';
 import { LookaheadError } from '@/lib/core/errors';
-import { jsonNumber, type ForecastReport, type ReportForecast, type ReportMetrics, type ReportModel } from '@/lib/report/schema';
+import {
+  jsonNumber,
+  REPORT_QUALITY_LIST_LIMIT,
+  type ForecastReport,
+  type ReportForecast,
+  type ReportMetrics,
+  type ReportModel,
+  type ReportQuality,
+} from '@/lib/report/schema';
 import type { BacktestResult, ForecastResult } from './protocol';
 
 /**
@@ -58,6 +67,47 @@ function reportData(name: string, column: string, frequency: string | null, hist
   return { name, column, frequency, timestampsMs: history.timestampsMs ? [...history.timestampsMs] : null, values: history.values.map(jsonNumber) };
 }
 
+const nullableNumber = (value: number | null): number | null => (value === null ? null : jsonNumber(value));
+/** Timestamps are whole milliseconds in the report; anything else cannot be placed on the time axis. */
+const timestampOrNull = (value: number | null): number | null => (value !== null && Number.isSafeInteger(value) ? value : null);
+
+/** The window's quality report, bounded for a snapshot: complete counts, the first few entries of each list. */
+export function reportQuality(quality: QualityReport): ReportQuality {
+  const limit = REPORT_QUALITY_LIST_LIMIT;
+  return {
+    rowCount: quality.rowCount,
+    missing: { count: quality.missing.count, share: jsonNumber(quality.missing.share) },
+    frequency: quality.frequency === null ? null : quality.frequency.slice(0, 20),
+    gaps: {
+      count: quality.gaps.count,
+      missingSteps: quality.gaps.missingSteps,
+      share: jsonNumber(quality.gaps.share),
+      list: quality.gaps.list
+        .filter((gap) => Number.isSafeInteger(gap.fromMs) && Number.isSafeInteger(gap.toMs))
+        .slice(0, limit)
+        .map((gap) => ({ afterIndex: gap.afterIndex, fromMs: gap.fromMs, toMs: gap.toMs, missingSteps: gap.missingSteps })),
+    },
+    outliers: {
+      count: quality.outliers.count,
+      threshold: jsonNumber(quality.outliers.threshold),
+      median: nullableNumber(quality.outliers.median),
+      mad: nullableNumber(quality.outliers.mad),
+      list: quality.outliers.list.slice(0, limit).map((outlier) => ({
+        index: outlier.index,
+        value: jsonNumber(outlier.value),
+        score: jsonNumber(outlier.score),
+        timestampMs: timestampOrNull(outlier.timestampMs),
+      })),
+    },
+    duplicates: { count: quality.duplicates.count, timestampsMs: quality.duplicates.timestampsMs.filter(Number.isSafeInteger).slice(0, limit) },
+    freshness:
+      quality.freshness && Number.isSafeInteger(quality.freshness.newestMs)
+        ? { newestMs: quality.freshness.newestMs, ageMs: jsonNumber(quality.freshness.ageMs) }
+        : null,
+    notes: quality.notes.slice(0, limit).map((note) => note.slice(0, 500)),
+  };
+}
+
 function title(dataName: string, column: string, modelLabel: string): string {
   return `${dataName} · ${column} · ${modelLabel}`.slice(0, 200);
 }
@@ -74,6 +124,7 @@ export function reportFromForecast({ config, dataName, result }: { config: Forec
     forecast: { ...reportForecast(result.forecast), timestampsMs: result.forecastTimestampsMs, notes: result.forecast.notes ?? [] },
     timings: { ...result.timings },
     backtest: null,
+    quality: reportQuality(result.quality),
   };
 }
 
@@ -113,5 +164,6 @@ export function reportFromBacktest({ config, dataName, result }: { config: Forec
         rows: result.comparison.rows.map((row) => ({ modelId: row.modelId, values: { ...row.values }, best: [...row.best] })),
       },
     },
+    quality: reportQuality(result.quality),
   };
 }

@@ -50,8 +50,8 @@ export interface QualityReport {
     median: number | null;
     /** Median absolute deviation; 0 when more than half the values are equal. */
     mad: number | null;
-    /** Positions in the window, with their value and modified z-score. */
-    list: { index: number; value: number; score: number }[];
+    /** Positions in the window, with their value, modified z-score and timestamp (null without timestamps). */
+    list: { index: number; value: number; score: number; timestampMs: number | null }[];
   };
   duplicates: {
     /** Rows whose timestamp equals an earlier row's. */
@@ -76,7 +76,7 @@ export function assessQuality(input: QualityInput): QualityReport {
   const gaps = sortedTimestamps && frequency ? findGaps(sortedTimestamps, frequency) : [];
   const missingSteps = gaps.reduce((total, gap) => total + gap.missingSteps, 0);
   const duplicates = sortedTimestamps ? duplicateTimestamps(sortedTimestamps) : { count: 0, timestampsMs: [] };
-  const outliers = robustOutliers(values, threshold);
+  const outliers = robustOutliers(values, threshold, input.timestampsMs);
   const newestMs = sortedTimestamps && sortedTimestamps.length ? sortedTimestamps[sortedTimestamps.length - 1]! : null;
   const freshness = newestMs !== null && input.nowMs !== undefined ? { newestMs, ageMs: input.nowMs - newestMs } : null;
 
@@ -130,8 +130,15 @@ function median(sorted: Float64Array): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-/** Modified z-score 0.6745 (x - median) / MAD; NaNs are skipped, indices refer to the input. */
-export function robustOutliers(values: ArrayLike<number>, threshold = DEFAULT_OUTLIER_THRESHOLD): QualityReport['outliers'] {
+/**
+ * Modified z-score 0.6745 (x - median) / MAD; NaNs are skipped, indices refer to the input, and
+ * `timestampsMs` (aligned with `values`) dates each outlier so a chart can mark it.
+ */
+export function robustOutliers(
+  values: ArrayLike<number>,
+  threshold = DEFAULT_OUTLIER_THRESHOLD,
+  timestampsMs: ArrayLike<number> | null = null,
+): QualityReport['outliers'] {
   const present: number[] = [];
   for (let index = 0; index < values.length; index++) if (Number.isFinite(values[index]!)) present.push(values[index]!);
   if (present.length === 0) return { count: 0, threshold, median: null, mad: null, list: [] };
@@ -155,7 +162,8 @@ export function robustOutliers(values: ArrayLike<number>, threshold = DEFAULT_OU
       const score = (value - center) / scale;
       if (Math.abs(score) > threshold) {
         count++;
-        if (list.length < QUALITY_LIST_LIMIT) list.push({ index, value, score });
+        const timestampMs = timestampsMs && Number.isFinite(timestampsMs[index]) ? timestampsMs[index]! : null;
+        if (list.length < QUALITY_LIST_LIMIT) list.push({ index, value, score, timestampMs });
       }
     }
   }

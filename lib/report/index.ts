@@ -7,11 +7,14 @@ export {
   reportForecastSchema,
   reportMetricsSchema,
   reportModelSchema,
+  reportQualitySchema,
+  REPORT_QUALITY_LIST_LIMIT,
   reportRuntimeSchema,
   type ForecastReport,
   type ReportBacktest,
   type ReportForecast,
   type ReportMetrics,
   type ReportModel,
+  type ReportQuality,
 } from './schema';
-export { reportBands, reportMedian, reportSeries, type ReportBand, type ReportSeries } from './series';
+export { reportBands, reportMedian, reportQualityMarks, reportSeries, type ReportBand, type ReportQualityMarks, type ReportSeries } from './series';

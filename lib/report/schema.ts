@@ -86,6 +86,39 @@ export const reportBacktestSchema = z.strictObject({
   comparison: reportComparisonSchema,
 });
 
+/** Lists in a report's quality section stop here (the counts stay complete): a share link stays small. */
+export const REPORT_QUALITY_LIST_LIMIT = 20;
+const timestamp = z.number().int();
+
+/**
+ * The data-quality report of the window the run read (lib/data/quality), compacted: complete
+ * counts, the first few gaps, outliers and duplicate timestamps, and the notes.
+ */
+export const reportQualitySchema = z.strictObject({
+  rowCount: count,
+  missing: z.strictObject({ count, share: value }),
+  frequency: text(20).nullable(),
+  gaps: z.strictObject({
+    count,
+    missingSteps: count,
+    share: value,
+    list: z.array(z.strictObject({ afterIndex: count, fromMs: timestamp, toMs: timestamp, missingSteps: count })).max(REPORT_QUALITY_LIST_LIMIT),
+  }),
+  outliers: z.strictObject({
+    count,
+    threshold: value,
+    median: value,
+    mad: value,
+    list: z
+      .array(z.strictObject({ index: count, value, score: value, timestampMs: timestamp.nullable() }))
+      .max(REPORT_QUALITY_LIST_LIMIT),
+  }),
+  duplicates: z.strictObject({ count, timestampsMs: z.array(timestamp).max(REPORT_QUALITY_LIST_LIMIT) }),
+  /** Age of the newest point when the run read it; null without timestamps. */
+  freshness: z.strictObject({ newestMs: timestamp, ageMs: value }).nullable(),
+  notes: z.array(text(500)).max(REPORT_QUALITY_LIST_LIMIT),
+});
+
 export const forecastReportSchema = z
   .strictObject({
     version: z.literal(1),
@@ -111,6 +144,11 @@ export const forecastReportSchema = z
     timings: z.strictObject({ fetchMs: z.number().min(0), fitMs: z.number().min(0), forecastMs: z.number().min(0), totalMs: z.number().min(0) }),
     /** null when only a forecast was run. */
     backtest: reportBacktestSchema.nullable(),
+    /**
+     * Quality of the data window as the source held it. Optional: links shared before reports
+     * carried it are stored without the key and must stay readable; null when it was not assessed.
+     */
+    quality: reportQualitySchema.nullable().optional(),
   })
   .superRefine((report, context) => {
     const problem = (path: (string | number)[], message: string) => context.addIssue({ code: 'custom', path, message });
@@ -132,6 +170,13 @@ export const forecastReportSchema = z
       problem(['forecast', 'timestampsMs'], `has ${report.forecast.timestampsMs.length} timestamps; the horizon is ${report.config.horizon}`);
     }
     if (report.model.id !== report.config.model) problem(['model', 'id'], `is "${report.model.id}" but config.model is "${report.config.model}"`);
+    const quality = report.quality;
+    if (quality) {
+      for (const part of ['gaps', 'outliers', 'duplicates'] as const) {
+        const listed = part === 'duplicates' ? quality.duplicates.timestampsMs.length : quality[part].list.length;
+        if (listed > quality[part].count) problem(['quality', part], `lists ${listed} entries but counts ${quality[part].count}`);
+      }
+    }
     const backtest = report.backtest;
     if (!backtest) return;
     backtest.windows.forEach((window, index) => {
@@ -162,6 +207,7 @@ export type ReportModel = z.infer<typeof reportModelSchema>;
 export type ReportForecast = z.infer<typeof reportForecastSchema>;
 export type ReportBacktest = z.infer<typeof reportBacktestSchema>;
 export type ReportMetrics = z.infer<typeof reportMetricsSchema>;
+export type ReportQuality = z.infer<typeof reportQualitySchema>;
 
 /** Validates a report from outside (a share request, an imported file); names every bad field. */
 export function parseForecastReport(input: unknown, subsystem = 'report'): ForecastReport {

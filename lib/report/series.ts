@@ -93,3 +93,29 @@ export function reportSeries(report: ForecastReport, options: { historyPoints?: 
     backtests,
   };
 }
+
+export interface ReportQualityMarks {
+  /** Flagged points, at their x (timestamp, or position without timestamps) and value. */
+  outliers: { x: number; y: number; score: number }[];
+  /** Spans with absent steps: from the observation before the gap to the one after it. */
+  gaps: { fromX: number; toX: number; missingSteps: number }[];
+}
+
+/**
+ * Where the quality report's outliers and gaps fall on the chart (the listed ones: a report keeps
+ * the first few). Outliers without a timestamp are placed by position only when the data has no
+ * timestamps, since then positions in the window are the chart's x; an old report has none.
+ */
+export function reportQualityMarks(report: ForecastReport): ReportQualityMarks {
+  const quality = report.quality;
+  if (!quality) return { outliers: [], gaps: [] };
+  const timeAxis = report.data.timestampsMs !== null;
+  const outliers: ReportQualityMarks['outliers'] = [];
+  for (const outlier of quality.outliers.list) {
+    const x = timeAxis ? outlier.timestampMs : outlier.index;
+    if (x === null || outlier.value === null || outlier.score === null) continue;
+    outliers.push({ x, y: outlier.value, score: outlier.score });
+  }
+  const gaps = timeAxis ? quality.gaps.list.map((gap) => ({ fromX: gap.fromMs, toX: gap.toMs, missingSteps: gap.missingSteps })) : [];
+  return { outliers, gaps };
+}

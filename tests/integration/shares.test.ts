@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findLiveShare, purgeExpiredShares } from '@/db';
+import { findLiveShare, insertShare, purgeExpiredShares } from '@/db';
 import { reportFromBacktest } from '@/lib/client/report';
 import { parseForecastConfig } from '@/lib/config';
 import { LookaheadError } from '@/lib/core/errors';
-import type { ForecastReport } from '@/lib/report';
+import { parseForecastReport, type ForecastReport } from '@/lib/report';
 import { publishShare, readShare, removeShare, SHARE_NOT_FOUND_MESSAGE } from '@/lib/server/shares';
+import { generateShareToken, hashDeleteSecret } from '@/lib/share';
 import { compareInNode } from '../support/comparison';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases';
 
@@ -50,6 +51,22 @@ for (const backend of backends) {
       expect(shared.report).toEqual(report);
       expect(shared.snapshot).toBe(JSON.stringify(report));
       expect(published.bytes).toBe(Buffer.byteLength(shared.snapshot));
+    });
+
+    it('carries the quality report, and a snapshot stored before reports had one still reads back and parses', async () => {
+      expect(report.quality).toMatchObject({ rowCount: 72, frequency: '1M', gaps: { count: 0 } });
+      const { quality: _quality, ...old } = report;
+      const snapshot = JSON.stringify(old);
+      const token = generateShareToken();
+      // Stored as the share route stored it before quality existed: straight to the table.
+      await insertShare({
+        handle: database.handle,
+        share: { token, deleteSecretSha256: await hashDeleteSecret('old'), snapshot, bytes: Buffer.byteLength(snapshot), title: old.title, createdAt: new Date(), expiresAt: null },
+      });
+      const shared = await readShare({ handle: database.handle, token });
+      expect(shared.snapshot).toBe(snapshot);
+      expect('quality' in shared.report).toBe(false);
+      expect(parseForecastReport(shared.report)).toEqual(old);
     });
 
     it('keeps only the hash of the delete secret', async () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { BacktestResult } from '@/lib/client/protocol';
 import { parseCsv } from '@/lib/data/csv';
+import { assessQuality } from '@/lib/data/quality';
 import { runComparison, type ComparisonSettings } from '@/lib/evaluation';
 import { BASELINE_MODELS, createBaselineModel, SEASONAL_NAIVE_INFO } from '@/lib/models';
 import { loadAugursNode } from '@/lib/runtime/augurs-node';
@@ -43,6 +44,8 @@ export async function compareInNode({
     horizon: settings.horizon,
     quantileLevels: settings.quantileLevels,
     ...run,
+    // As the worker does: the window as read, judged at the time of the run.
+    quality: assessQuality({ timestampsMs, values, frequency: table.frequency, nowMs: Date.now() }),
     timings: { fetchMs: 0, totalMs: 0 },
   };
 }

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { reportFromBacktest, reportFromForecast } from '@/lib/client/report';
 import { parseForecastConfig } from '@/lib/config';
 import { LookaheadError } from '@/lib/core/errors';
+import { assessQuality } from '@/lib/data/quality';
 import { parseForecastReport, type ForecastReport } from '@/lib/report';
 import { compareInNode } from '../support/comparison';
 
@@ -111,6 +112,7 @@ describe('forecast report (the shared snapshot)', () => {
         forecast: { horizon: 12, quantileLevels: settings.quantileLevels, quantiles: entry.windows[0]!.forecast.quantiles as number[][], mean: entry.windows[0]!.forecast.mean as number[] },
         forecastTimestampsMs: report.forecast.timestampsMs,
         runtime: { device: 'wasm', label: 'JavaScript, 1 thread', reason: 'test' },
+        quality: assessQuality({ timestampsMs: report.data.timestampsMs!.slice(-96), values: report.data.values.slice(-96) as number[], nowMs: Date.UTC(1961, 0, 15) }),
         timings: { fetchMs: 1, fitMs: 2, forecastMs: 3, totalMs: 6 },
       },
     });

@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { ComparisonTable } from '@/components/comparison-table';
 import { ConfigSummary } from '@/components/config-summary';
 import { ForecastTable } from '@/components/forecast-table';
+import { QualityPanel } from '@/components/quality-panel';
 import { formatMs, timeLabeler } from '@/components/number-format';
 import { StaticForecastChart } from '@/components/static-forecast-chart';
 import { serializeForecastConfig, workbenchHref } from '@/lib/config';
@@ -81,6 +82,7 @@ export default async function SharedForecastPage({ params }: { params: Params })
             {note}
           </p>
         ))}
+        <QualityPanel quality={report.quality} />
       </section>
       {report.backtest && (
         <section className="panel" aria-label="Model comparison">
