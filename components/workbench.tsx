@@ -165,7 +165,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
         frequency: upload.frequency,
       };
     }
-    return { kind: 'source', sourceId: config.source, column: config.target, limit, params: windowParams(config, limit) };
+    return { kind: 'source', sourceId: config.source, column: config.target, limit, params: windowParams(config, limit), transport: sources.some((source) => source.id === config.source && (source.kind === 'parquet' || source.kind === 'upload')) ? 'parquet-range' : 'arrow' };
   };
 
   const run = useCallback(

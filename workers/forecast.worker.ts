@@ -9,6 +9,8 @@ import { runComparison } from '@/lib/evaluation';
 import { forecastSeries, SEASONAL_NAIVE_INFO, type ModelInfo } from '@/lib/models';
 import { chooseDevice, detectDevices, type DeviceChoice, type DevicePreference } from '@/lib/runtime';
 import { browserModelInfos, createBrowserModel, loadBrowserModelCatalog } from '@/lib/client/browser-models';
+import { readParquetRangeWindow } from '@/lib/client/parquet-range';
+import { errorFromResponse } from '@/lib/client/response-error';
 import type {
   BacktestJob,
   BacktestResult,
@@ -76,11 +78,19 @@ async function readSeries(source: SeriesSource, id: string, signal: AbortSignal)
     const frequency = source.frequency ? frequencyFromLabel(source.frequency) : source.timestampsMs ? inferFrequency(source.timestampsMs) : null;
     return { timestampsMs: source.timestampsMs, values: Float64Array.from(source.values), frequency };
   }
-  const response = await fetch(`/api/sources/${encodeURIComponent(source.sourceId)}/window?${new URLSearchParams(source.params)}`, { signal });
-  if (!response.ok || !response.body) {
-    const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
-    throw new LookaheadError('sources', response.status === 404 ? 'not_found' : 'bad_input', body?.error?.message ?? `window request failed with HTTP ${response.status}`);
+  if (source.transport === 'parquet-range') {
+    const { window, frequencyLabel } = await readParquetRangeWindow({
+      origin: self.location.origin,
+      sourceId: source.sourceId,
+      params: source.params,
+      signal,
+      onProgress: (message, fraction) => post({ kind: 'progress', id, stage: 'fetching', message, fraction }),
+    });
+    const frequency: Frequency | null = frequencyLabel ? frequencyFromLabel(frequencyLabel) : inferFrequency(window.timestampsMs);
+    return { timestampsMs: Array.from(window.timestampsMs), values: window.columns[source.column]!, frequency };
   }
+  const response = await fetch(`/api/sources/${encodeURIComponent(source.sourceId)}/window?${new URLSearchParams(source.params)}`, { signal });
+  if (!response.ok || !response.body) throw await errorFromResponse(response, 'sources', `window request failed with HTTP ${response.status}`);
   const frequencyLabel = response.headers.get('x-lookahead-frequency');
   const window = await decodeWindow(response.body, (rows) =>
     post({ kind: 'progress', id, stage: 'fetching', message: `received ${rows} of up to ${source.limit} rows`, fraction: rows / source.limit }),

@@ -14,7 +14,7 @@ import type { DeviceChoice, DevicePreference, DeviceReport } from '@/lib/runtime
 /** Where the worker gets the series from. */
 export type SeriesSource =
   | {
-      /** A source of GET /api/sources (sample, database table, parquet files, stored upload), read through its window route. */
+      /** A source of GET /api/sources (sample, database table, parquet files, stored upload). */
       kind: 'source';
       sourceId: string;
       /** The target column (also in `params.columns`). */
@@ -23,6 +23,12 @@ export type SeriesSource =
       limit: number;
       /** The query of GET /api/sources/<sourceId>/window (lib/config windowParams). */
       params: Record<string, string>;
+      /**
+       * How the worker reads the window: 'arrow' (the default) asks the window route for an Arrow
+       * stream; 'parquet-range' (parquet directories and stored uploads) reads the source's
+       * parquet files by HTTP Range from /api/files, fetching only the row groups it needs.
+       */
+      transport?: 'arrow' | 'parquet-range';
     }
   | { kind: 'inline'; name: string; column: string; timestampsMs: number[] | null; values: number[]; frequency: string | null };
 

@@ -9,7 +9,7 @@ import { LAKE_END_MS, lakeValue, P2_GAP_HOURS, P2_NULL_HOUR, PLANT_HOURS, PLANT_
 /**
  * The data half of the workbench against real sources: a Postgres table (tables, role mapping,
  * series, filters, downsampling), a parquet lake (series from file names) and a CSV stored on the
- * server. Seasonal naive repeats the last season, so the page's medians are checked against the
+ * server; the worker reads the last two straight from their parquet files by HTTP Range. Seasonal naive repeats the last season, so the page's medians are checked against the
  * rows the source holds, computed here independently.
  */
 const appUrl = inject('appUrl');
@@ -41,6 +41,28 @@ function windowRequests(page: Page): URL[] {
   page.on('request', (request) => {
     const url = new URL(request.url());
     if (/^\/api\/sources\/[^/]+\/window$/.test(url.pathname)) seen.push(url);
+  });
+  return seen;
+}
+
+interface FileResponse {
+  path: string;
+  range: string | null;
+  status: number;
+  bytes: number;
+}
+
+/** The data requests of a page and its worker: window streams, and byte ranges of files (/api/files). */
+function dataRequests(page: Page): { windows: URL[]; files: FileResponse[] } {
+  const seen = { windows: [] as URL[], files: [] as FileResponse[] };
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (/^\/api\/sources\/[^/]+\/window$/.test(url.pathname)) seen.windows.push(url);
+  });
+  page.on('response', (response) => {
+    const url = new URL(response.url());
+    if (!url.pathname.startsWith('/api/files/')) return;
+    seen.files.push({ path: decodeURIComponent(url.pathname), range: response.request().headers()['range'] ?? null, status: response.status(), bytes: Number(response.headers()['content-length']) });
   });
   return seen;
 }
@@ -208,9 +230,9 @@ describe.skipIf(!warehouseUrl)('a Postgres table (needs DATABASE_URL; CI sets it
 });
 
 describe('a parquet lake', () => {
-  it('lists the series named by the files and forecasts one from its rows', async () => {
+  it('lists the series named by the files and forecasts one from its rows, read by HTTP Range in the browser', async () => {
     const page = await openWorkbench();
-    const requests = windowRequests(page);
+    const requests = dataRequests(page);
     await page.selectOption('#source', 'parquet');
     await expect.poll(() => selectedValue(page, '#time-column')).toBe('ts');
     expect(await selectedValue(page, '#column')).toBe('level');
@@ -221,13 +243,29 @@ describe('a parquet lake', () => {
     const expected = Array.from({ length: 24 }, (_, step) => lakeValue('south', LAKE_END_MS - (24 - step) * HOUR));
     const shown = await medians(page);
     shown.forEach((value, step) => expect(value).toBeCloseTo(expected[step]!, 9));
-    expect(Object.fromEntries(requests.at(-1)!.searchParams)).toEqual({ columns: 'level', limit: '100', time: 'ts', series: 'south' });
+    // The worker read the parquet files itself: byte ranges of south's files, no window stream.
+    expect(requests.windows).toEqual([]);
+    expect(requests.files.length).toBeGreaterThan(0);
+    for (const file of requests.files) {
+      expect(file.path).toMatch(/^\/api\/files\/parquet\/2024\/0[12]\/south_2024_0[12]\.parquet$/);
+      expect(file.range).toMatch(/^bytes=\d+-\d*$/);
+      expect(file.status).toBe(206);
+    }
+    // 100 hourly rows at the end of February: February's two newest row groups (of 200 rows) and
+    // both footers, against the two files the series lives in.
+    const listed = (await (await fetch(`${appUrl}/api/sources/parquet/tables?series=south`)).json()) as { files: { sizeBytes: number }[] };
+    expect(listed.files).toHaveLength(2);
+    const fileBytes = listed.files.reduce((sum, file) => sum + file.sizeBytes, 0);
+    const fetched = requests.files.reduce((sum, file) => sum + file.bytes, 0);
+    console.log(`parquet lake: the worker fetched ${fetched} bytes in ${requests.files.length} range requests of ${fileBytes} bytes in 2 files`);
+    expect(fetched).toBeLessThan(fileBytes / 3);
+    expect(pageErrors.get(page)).toEqual([]);
     await page.close();
   });
 
   it('a calendar bucket is refused before anything is sent, naming the fix', async () => {
     const page = await openWorkbench();
-    const requests = windowRequests(page);
+    const requests = dataRequests(page);
     await page.selectOption('#source', 'parquet');
     await expect.poll(() => selectedValue(page, '#series')).toBe('north');
     await page.click('summary:has-text("Time range, filters and downsampling")');
@@ -236,7 +274,7 @@ describe('a parquet lake', () => {
     const error = page.locator('[data-testid=error]');
     await error.waitFor();
     expect(await error.textContent()).toContain('bucket must be a fixed duration such as 30s, 5min, 1h, 1D or 1W');
-    expect(requests).toEqual([]);
+    expect(requests).toEqual({ windows: [], files: [] });
     await page.close();
   });
 });
@@ -253,9 +291,18 @@ describe('a CSV stored on the server', () => {
     await expect.poll(() => page.locator('[data-testid=device]').textContent(), { timeout: 30_000 }).toContain('Device:');
     await page.selectOption('#source', id);
     await expect.poll(() => selectedValue(page, '#column')).toBe('#Passengers');
+    const requests = dataRequests(page);
     await forecast(page, { horizon: 12, context: 96 });
     // Seasonal naive on monthly data repeats 1960.
     expect(await medians(page)).toEqual([417, 391, 419, 461, 472, 535, 622, 606, 508, 461, 390, 432]);
+    // The stored parquet was read by the worker by HTTP Range, not through the window route.
+    expect(requests.windows).toEqual([]);
+    expect(requests.files.length).toBeGreaterThan(0);
+    for (const file of requests.files) {
+      expect(file.path.startsWith(`/api/files/${id}/`)).toBe(true);
+      expect(file.range).toMatch(/^bytes=\d+-\d*$/);
+      expect(file.status).toBe(206);
+    }
     expect(pageErrors.get(page)).toEqual([]);
     await page.close();
   });

@@ -337,6 +337,105 @@ describe('data plane: parquet sources, file route, uploads', () => {
     });
   });
 
+  describe("the browser worker's reader: HTTP Range over the file route", () => {
+    /** The app's routes as the worker's fetch sees them, counting the bytes of every file answer. */
+    function routedFetch() {
+      const seen = { fileRequests: 0, fileBytes: 0, windowRequests: 0 };
+      const fetchThroughRoutes: typeof fetch = async (input, init) => {
+        const url = new URL(String(input));
+        const request = new Request(url, init);
+        const source = url.pathname.match(/^\/api\/sources\/([^/]+)\/tables$/);
+        if (source) return routes.tables.GET(request, { params: Promise.resolve({ id: decodeURIComponent(source[1]!) }) });
+        if (url.pathname.startsWith('/api/files/')) {
+          const segments = url.pathname.replace(/^\/api\/files\//, '').split('/').map(decodeURIComponent);
+          const response = await routes.files.GET(request, { params: Promise.resolve({ path: segments }) });
+          seen.fileRequests++;
+          seen.fileBytes += Number(response.headers.get('content-length') ?? 0);
+          return response;
+        }
+        seen.windowRequests++;
+        throw new Error(`unexpected request ${url.pathname}`);
+      };
+      return { seen, fetch: fetchThroughRoutes };
+    }
+
+    async function rangeWindow(query: string, id = 'parquet') {
+      const { readParquetRangeWindow } = await import('@/lib/client/parquet-range');
+      const routed = routedFetch();
+      const progress: [string, number][] = [];
+      const result = await readParquetRangeWindow({
+        origin: 'http://lookahead.test',
+        sourceId: id,
+        params: Object.fromEntries(new URLSearchParams(query)),
+        fetch: routed.fetch,
+        onProgress: (message, fraction) => progress.push([message, fraction]),
+      });
+      return { ...result, seen: routed.seen, progress };
+    }
+
+    for (const query of [
+      'series=BBB&columns=close&start=2014-01-30T00:00:00Z&end=2014-02-02T12:00:00Z&limit=1000',
+      'series=AAA&columns=close,volume&years=2014&limit=50',
+      'series=AAA&columns=close&years=2014&months=1&min=10&max=20&excludeNulls=true&limit=1000',
+      'series=BBB&columns=close&covariates=volume&years=2014&bucket=6h&agg=last&limit=30',
+    ]) {
+      it(`equals the window route: ${query}`, async () => {
+        const server = await readWindow(await window(query));
+        const browser = await rangeWindow(query);
+        expect(Array.from(browser.window.timestampsMs)).toEqual(Array.from(server.timestampsMs));
+        for (const column of browser.columns) expect(Array.from(browser.window.columns[column]!)).toEqual(Array.from(server.columns[column]!));
+        expect(browser.frequencyLabel).toBe(query.includes('bucket=') ? '6h' : null);
+        expect(browser.seen.windowRequests).toBe(0);
+      });
+    }
+
+    it('fetches the footers and the row groups it needs, a fraction of the files', async () => {
+      const browser = await rangeWindow('series=AAA&columns=close&years=2014&limit=50');
+      // January and February of AAA are listed; the newest 50 rows lie in February's last group.
+      expect(browser.transfer).toMatchObject({ files: 2, rowGroupsTotal: 15, rowGroupsRead: 1 });
+      expect(browser.seen.fileBytes).toBe(browser.transfer.bytesFetched);
+      expect(browser.transfer.bytesFetched).toBeLessThan(browser.transfer.fileBytes / 4);
+      expect(browser.progress.at(-1)![0]).toMatch(/^read 1 of at most \d+ row group\(s\), 50 of 50 rows: [\d.]+ (B|kB) of [\d.]+ kB fetched$/);
+      expect(browser.progress.at(-1)![1]).toBe(1);
+    });
+
+    it('reads an upload with an entity column the same way', async () => {
+      const { source } = await (
+        await routes.uploads.POST(new Request('http://lookahead.test/api/uploads?fileName=stores.csv', { method: 'POST', body: ['date,store,sales', ...Array.from({ length: 30 }, (_, hour) => `${new Date(Date.UTC(2024, 5, 1) + hour * HOUR).toISOString()},${hour % 2 ? 'north' : 'south'},${hour}`)].join('\n') }))
+      ).json();
+      const browser = await rangeWindow('columns=sales&entity=store&series=north&limit=100', source.id);
+      expect(Array.from(browser.window.columns.sales!)).toEqual(Array.from({ length: 15 }, (_, index) => 2 * index + 1));
+    });
+
+    it("errors read as the server's: a corrupt file, a truncated one, a missing series", async () => {
+      await expect(rangeWindow('series=CCC&columns=close&years=2015')).rejects.toThrow(/^parquet: file "2015\/01\/CCC_1h_h15_2015_01_0bad\.parquet" is not a readable parquet file \(.+\); it may be truncated or corrupt$/);
+      await expect(rangeWindow('series=AAA&columns=close&years=2015')).rejects.toThrow(/^parquet: file "2015\/02\/AAA_1h_h15_2015_02_cut0\.parquet" is not a readable parquet file/);
+      await expect(rangeWindow('columns=close&years=2014')).rejects.toThrow(/^parquet: source "parquet" holds one series per file-name \{entity\}: name one with series=<id>/);
+      await expect(rangeWindow('series=AAA&columns=close&bucket=1M')).rejects.toThrow(/^window: bucket 1M is a calendar step/);
+    });
+
+    it("a file that vanished after the listing names it and the route's answer", async () => {
+      const { readParquetRangeWindow } = await import('@/lib/client/parquet-range');
+      const routed = routedFetch();
+      const gone: typeof fetch = async (input, init) => (String(input).includes('/api/files/') ? Response.json({ error: { code: 'not_found', message: 'files: no file "x"' } }, { status: 404 }) : routed.fetch(input, init));
+      await expect(readParquetRangeWindow({ origin: 'http://lookahead.test', sourceId: 'parquet', params: { series: 'AAA', columns: 'close', years: '2014' }, fetch: gone })).rejects.toThrow(/^files: no file "x"$/);
+    });
+
+    it('an aborted read stops with the signal', async () => {
+      const { readParquetRangeWindow } = await import('@/lib/client/parquet-range');
+      const controller = new AbortController();
+      const reading = readParquetRangeWindow({
+        origin: 'http://lookahead.test',
+        sourceId: 'parquet',
+        params: { series: 'AAA', columns: 'close', years: '2014' },
+        fetch: routedFetch().fetch,
+        signal: controller.signal,
+        onProgress: (message) => message.startsWith('read 2 ') && controller.abort(),
+      });
+      await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+    });
+  });
+
   describe('CSV upload stored as parquet', () => {
     const csv = ['date,store,sales,price', ...Array.from({ length: 48 }, (_, hour) => `${new Date(Date.UTC(2024, 4, 1) + hour * HOUR).toISOString()},${hour % 2 ? 'north' : 'south'},${hour * 3},${hour === 5 ? '' : 10 + hour / 4}`)].join('\n');
     const upload = (body: BodyInit, query = 'fileName=sales.csv', headers: Record<string, string> = {}) =>
