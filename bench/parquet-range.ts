@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { asyncBufferFromUrl, parquetMetadataAsync, parquetReadObjects, type FileMetaData } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
+import { readParquetRangeWindow } from '@/lib/client/parquet-range';
 import { startBenchServer } from './lib/bench-server';
 import { printTable, writeResult } from './lib/report';
 
@@ -10,7 +11,9 @@ import { printTable, writeResult } from './lib/report';
  * 100 row groups of 10,000 rows), read the way the browser worker reads it: hyparquet's
  * asyncBufferFromUrl over HTTP Range requests to the file route (a separate server process).
  * Reports the body bytes transferred against the compressed size of the row groups that hold the
- * window, plus the footer. The file is generated once into .data/bench/ (git-ignored).
+ * window, plus the footer; then the same for the browser worker's own reader (file listing, footer
+ * and the row groups lib/data/parquet plans), including the newest rows without start/end. The
+ * file is generated once into .data/bench/ (git-ignored).
  */
 const ROWS = 1_000_000;
 const ROW_GROUP_ROWS = 10_000;
@@ -111,6 +114,28 @@ try {
       elapsedMs,
     });
   }
+  // The worker's own reader (lib/client/parquet-range.ts): file listing, footer, and the row groups
+  // lib/data/parquet plans from the statistics, for a start/end window and for the newest rows.
+  const footerMetadata = await parquetMetadataAsync(await asyncBufferFromUrl({ url }), { initialFetchSize: INITIAL_FETCH_BYTES, parsers: { timestampFromMilliseconds: (value: bigint) => Number(value) } });
+  const footerLength = Number(footerMetadata.metadata_length) + 8;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const workerWindows = [
+    ...windows.map((window) => {
+      const fromMs = START_MS + window.firstRow * MINUTE;
+      return { name: window.name, params: { columns: 'value', start: iso(fromMs), end: iso(fromMs + (WINDOW_ROWS - 1) * MINUTE), limit: String(WINDOW_ROWS) }, fromMs, toMs: fromMs + (WINDOW_ROWS - 1) * MINUTE };
+    }),
+    { name: `newest ${WINDOW_ROWS} rows`, params: { columns: 'value', limit: String(WINDOW_ROWS) }, fromMs: START_MS + (ROWS - WINDOW_ROWS) * MINUTE, toMs: START_MS + (ROWS - 1) * MINUTE },
+  ];
+  const workerResults = [];
+  for (const window of workerWindows) {
+    const started = performance.now();
+    const read = await readParquetRangeWindow({ origin: server.url, sourceId: 'parquet', params: window.params });
+    const elapsedMs = performance.now() - started;
+    if (read.window.timestampsMs.length !== WINDOW_ROWS) throw new Error(`bench parquet-range: the worker's reader returned ${read.window.timestampsMs.length} rows, not ${WINDOW_ROWS}`);
+    const needed = groupsHolding(footerMetadata, window.fromMs, window.toMs).reduce((sum, group) => sum + group.compressedBytes, 0) + footerLength;
+    workerResults.push({ window: window.name, ...read.transfer, neededBytes: needed, ratio: read.transfer.bytesFetched / needed, elapsedMs });
+  }
+
   const kib = (bytes: number) => (bytes / 1024).toFixed(1);
   console.log(`\nparquet-range: ${WINDOW_ROWS}-row windows of a ${ROWS}-row file (${(fileBytes / 2 ** 20).toFixed(1)} MiB, ${ROWS / ROW_GROUP_ROWS} row groups) over HTTP Range\n`);
   printTable({
@@ -127,6 +152,19 @@ try {
       ((result.totalBytes / fileBytes) * 100).toFixed(2),
     ]),
   });
+  console.log(`\nthe browser worker's reader (lib/client/parquet-range.ts over lib/data/parquet), same file\n`);
+  printTable({
+    columns: ['window', 'row groups read', 'requests', 'fetched KiB', 'needed KiB (groups + footer)', 'fetched / needed', '% of file'],
+    rows: workerResults.map((result) => [
+      result.window,
+      `${result.rowGroupsRead} of ${result.rowGroupsTotal}`,
+      result.requests,
+      kib(result.bytesFetched),
+      kib(result.neededBytes),
+      result.ratio.toFixed(3),
+      ((result.bytesFetched / fileBytes) * 100).toFixed(2),
+    ]),
+  });
   const output = writeResult('parquet-range', {
     description: 'Bytes a browser-style hyparquet reader (asyncBufferFromUrl) transfers over HTTP Range for a 1,000-row window of a 1,000,000-row parquet file served by /api/files',
     rows: ROWS,
@@ -135,6 +173,7 @@ try {
     initialFetchBytes: INITIAL_FETCH_BYTES,
     fileBytes,
     results,
+    worker: workerResults,
   });
   console.log(`\nwrote ${output}`);
 } finally {

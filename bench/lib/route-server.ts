@@ -2,12 +2,13 @@ import http from 'node:http';
 import { Readable } from 'node:stream';
 
 /**
- * A bare Node HTTP server around the data-plane route handlers (window and file routes), for the
- * benchmarks: run as its own process (`node --conditions=react-server --import tsx
+ * A bare Node HTTP server around the data-plane route handlers (window, tables and file routes),
+ * for the benchmarks: run as its own process (`node --conditions=react-server --import tsx
  * bench/lib/route-server.ts`) so its memory can be read from /proc while a client pulls from
  * it, without a Next.js build. Prints "listening <port>" when ready.
  */
 const windowRoute = await import('@/app/api/sources/[id]/window/route');
+const tablesRoute = await import('@/app/api/sources/[id]/tables/route');
 const filesRoute = await import('@/app/api/files/[...path]/route');
 
 const server = http.createServer(async (incoming, outgoing) => {
@@ -18,8 +19,11 @@ const server = http.createServer(async (incoming, outgoing) => {
     const request = new Request(url, { method: incoming.method, headers });
     let response: Response;
     const windowMatch = /^\/api\/sources\/([^/]+)\/window$/.exec(url.pathname);
+    const tablesMatch = /^\/api\/sources\/([^/]+)\/tables$/.exec(url.pathname);
     if (windowMatch) {
       response = await windowRoute.GET(request, { params: Promise.resolve({ id: decodeURIComponent(windowMatch[1]!) }) });
+    } else if (tablesMatch) {
+      response = await tablesRoute.GET(request, { params: Promise.resolve({ id: decodeURIComponent(tablesMatch[1]!) }) });
     } else if (url.pathname.startsWith('/api/files/')) {
       const segments = url.pathname.slice('/api/files/'.length).split('/').map(decodeURIComponent);
       const handler = incoming.method === 'HEAD' ? filesRoute.HEAD : filesRoute.GET;
