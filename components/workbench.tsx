@@ -70,6 +70,8 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
   const [upload, setUpload] = useState<CsvSummary | null>(null);
   const [uploadNote, setUploadNote] = useState<string | null>(null);
   const [localOnly, setLocalOnly] = useState(false);
+  /** While a dropped file is being stored, runs wait: the selection is about to switch to it. */
+  const [storing, setStoring] = useState(false);
   const [modelId, setModelId] = useState(offered(serverModels)[0]?.id ?? '');
   const [horizon, setHorizon] = useState(24);
   const [context, setContext] = useState(512);
@@ -251,6 +253,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
     }
     setUpload(table);
     setUploadNote('storing it on the server…');
+    setStoring(true);
     try {
       const form = new FormData();
       form.append('file', file);
@@ -267,6 +270,8 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
       setLocalOnly(true);
       setData(blankSelection(`${UPLOAD_SOURCE_PREFIX}${table.name}`, table.numericColumns.at(-1) ?? ''));
       setUploadNote(`Kept in this tab only (the server did not store it: ${(failure as Error).message}).`);
+    } finally {
+      setStoring(false);
     }
   };
 
@@ -347,7 +352,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
         </div>
         <label htmlFor="levels">Quantile levels</label>
         <input id="levels" type="text" value={levelsText} onChange={(event) => setLevelsText(event.target.value)} />
-        <button type="button" onClick={() => run('forecast')} disabled={busy || !data.target}>
+        <button type="button" onClick={() => run('forecast')} disabled={busy || storing || !data.target}>
           {busy ? 'Working…' : 'Forecast'}
         </button>
         <fieldset className="backtest-settings">
@@ -376,7 +381,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
               </label>
             ))}
           </div>
-          <button type="button" data-testid="backtest-button" onClick={() => run('backtest')} disabled={busy || !data.target}>
+          <button type="button" data-testid="backtest-button" onClick={() => run('backtest')} disabled={busy || storing || !data.target}>
             Backtest &amp; compare
           </button>
         </fieldset>
