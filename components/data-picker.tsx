@@ -139,7 +139,13 @@ export function DataPicker({ sources, local, selection, onChange }: DataPickerPr
           suggestRoles.current = true;
           onChange({ ...latest.current, table: tables[0].key });
         }
-        if (tables.length === 0) setProblem(`source "${selection.source}" has no table this server may read; check its schema allow-list in LOOKAHEAD_SOURCES`);
+        if (tables.length === 0) {
+          setProblem(
+            selection.source === 'app'
+              ? 'the app database holds no tables of your own yet (its own tables are hidden); load some with npm run ingest -- <files>, or add a database to LOOKAHEAD_SOURCES'
+              : `source "${selection.source}" has no table this server may read; check its schema allow-list in LOOKAHEAD_SOURCES`,
+          );
+        }
       })
       .catch((failure: Error) => controller.signal.aborted || setProblem(failure.message))
       .finally(() => controller.signal.aborted || setLoading(null));

@@ -307,3 +307,16 @@ describe('a CSV stored on the server', () => {
     await page.close();
   });
 });
+
+describe("the app's own database", () => {
+  it('with no tables of its own, the page says how to add some instead of offering an empty form', async () => {
+    const page = await openWorkbench();
+    await page.selectOption('#source', 'app');
+    const problem = page.locator('[data-testid=data-problem]');
+    await problem.waitFor();
+    expect(await problem.textContent()).toContain('npm run ingest');
+    expect(await page.isDisabled('button:has-text("Forecast")')).toBe(true);
+    expect(pageErrors.get(page)).toEqual([]);
+    await page.close();
+  });
+});
