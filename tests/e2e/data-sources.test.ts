@@ -320,3 +320,19 @@ describe("the app's own database", () => {
     await page.close();
   });
 });
+
+describe('a CSV the server will not store', () => {
+  it('without a timestamp column it stays usable in this tab, and the page says why it was not stored', async () => {
+    const page = await openWorkbench();
+    const requests = windowRequests(page);
+    await page.setInputFiles('[data-testid=csv-input]', path.resolve('tests/fixtures/e2e/no-timestamps.csv'));
+    await expect.poll(() => page.locator('[data-testid=upload-stored]').textContent()).toContain('Kept in this tab only (the server did not store it: upload: "no-timestamps.csv" has no timestamp column');
+    expect(await selectedValue(page, '#source')).toBe('upload:no-timestamps.csv');
+    await forecast(page, { horizon: 4, context: 60 });
+    // Read in the page: no window request; steps are numbered, not dated.
+    expect(requests).toEqual([]);
+    expect(await page.$$eval('[data-testid=forecast-table] tbody tr td:first-child', (cells) => cells.map((cell) => cell.textContent))).toEqual(['+1', '+2', '+3', '+4']);
+    expect(pageErrors.get(page)).toEqual([]);
+    await page.close();
+  });
+});
