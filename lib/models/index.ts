@@ -2,3 +2,4 @@ export type { ForecastModel, FittedModel, ForecastRequest, ModelInfo, SeriesInpu
 export * from './baselines';
 export { BASELINE_MODELS, createBaselineModel, type ModelRuntimes } from './registry';
 export { forecastSeries, type ForecastRun } from './run';
+export { forecastBatch, seriesName, type BatchOptions, type BatchOutcome, type BatchSeries } from './batch';

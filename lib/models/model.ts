@@ -23,6 +23,11 @@ export interface SeriesInput {
   values: Float64Array | number[];
   /** Frequency of the series when known; models use it for seasonality. */
   frequency?: Frequency | null;
+  /**
+   * Season length in steps chosen by the user (`--season`, `season` in a request); when absent,
+   * seasonal models take the frequency's default (`seasonalPeriod`), and 1 (none) without one.
+   */
+  season?: number;
 }
 
 export interface ForecastRequest {

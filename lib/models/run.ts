@@ -17,6 +17,7 @@ export async function forecastSeries({
   values,
   timestampsMs,
   frequency,
+  season,
   horizon,
   quantileLevels,
   signal,
@@ -25,13 +26,15 @@ export async function forecastSeries({
   values: Float64Array | number[];
   timestampsMs?: ArrayLike<number> | null;
   frequency: Frequency | null;
+  /** Season length chosen by the user; models default to the frequency's. */
+  season?: number;
   horizon: number;
   quantileLevels?: readonly number[];
   signal?: AbortSignal;
 }): Promise<ForecastRun> {
   signal?.throwIfAborted();
   const fitStarted = performance.now();
-  const fitted = await model.fit({ values, frequency }, { signal });
+  const fitted = await model.fit({ values, frequency, ...(season === undefined ? {} : { season }) }, { signal });
   try {
     const forecastStarted = performance.now();
     const forecast = await fitted.forecast({ horizon, quantileLevels, signal });

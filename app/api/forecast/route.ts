@@ -1,5 +1,5 @@
 import { LookaheadError } from '@/lib/core/errors';
-import { parseForecastRequest, runForecastRequest } from '@/lib/server/forecast-service';
+import { forecastResponseStatus, parseForecastRequest, runForecastRequest } from '@/lib/server/forecast-service';
 import { errorResponse } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
@@ -8,7 +8,7 @@ export const runtime = 'nodejs';
 /** Largest request body read (2,000,000 values as JSON is ~40 MB). */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
-/** POST /api/forecast: server-side inference with the same JSON as `npm run forecast`. */
+/** POST /api/forecast: server-side inference with the same JSON as `npm run forecast`; 207 when some series failed. */
 export async function POST(request: Request): Promise<Response> {
   try {
     const length = Number(request.headers.get('content-length') ?? 0);
@@ -19,7 +19,8 @@ export async function POST(request: Request): Promise<Response> {
     } catch (error) {
       throw new LookaheadError('forecast', 'bad_input', `the body is not valid JSON (${(error as Error).message}); send {"model", "horizon", "series":[{"values":[...]}]}`);
     }
-    return Response.json(await runForecastRequest(parseForecastRequest(json), { signal: request.signal }));
+    const answer = await runForecastRequest(parseForecastRequest(json), { signal: request.signal });
+    return Response.json(answer, { status: forecastResponseStatus(answer) });
   } catch (error) {
     return errorResponse(error);
   }

@@ -1,5 +1,6 @@
 import { DEFAULT_QUANTILE_LEVELS, type Forecast } from '@/lib/core/forecast';
 import { seasonalPeriods } from '@/lib/core/frequency';
+import { wantedSeason } from './season';
 import { LookaheadError } from '@/lib/core/errors';
 import type { FittedModel, ForecastModel, ForecastRequest, ModelInfo, SeriesInput } from '../model';
 import { validateHorizon, validateLevels } from './validate';
@@ -23,15 +24,29 @@ export function createAutoEts(augurs: AugursLike): ForecastModel {
   return createAugursModel(AUTO_ETS_INFO, (values) => augurs.autoEts(values, 1));
 }
 
-/** MSTL: STL decomposition for each seasonal period (from the frequency), AutoETS on the trend. */
+/**
+ * MSTL: STL decomposition for each seasonal period, AutoETS on the trend. Periods: the user's
+ * season when given, else the frequency's (hourly 24 and 168, ...). Without any period it can fit
+ * (no frequency or season, or fewer than two cycles of data), it falls back to non-seasonal
+ * AutoETS and says so in the notes (augurs' STL refuses periods below 2).
+ */
 export function createMstl(augurs: AugursLike, options: { periods?: number[] } = {}): ForecastModel {
   return createAugursModel(MSTL_INFO, (values, series, notes) => {
-    const wanted = options.periods ?? seasonalPeriods(series.frequency ?? null);
+    const given = wantedSeason(series);
+    const wanted = options.periods ?? (given.source === 'season' ? [given.season] : seasonalPeriods(series.frequency ?? null));
     // STL needs at least two full cycles of a period to estimate it.
     const periods = wanted.filter((period) => period > 1 && values.length >= 2 * period);
     const dropped = wanted.filter((period) => !periods.includes(period) && period > 1);
-    if (dropped.length) notes.push(`MSTL: seasonal period(s) ${dropped.join(', ')} need at least two cycles of data; left out.`);
-    return augurs.mstl(values, periods.length ? periods : [1]);
+    if (dropped.length) notes.push(`MSTL: seasonal period(s) ${dropped.join(', ')} need at least two cycles of data (${values.length} values); left out.`);
+    if (periods.length === 0) {
+      notes.push(
+        given.source === 'none' && !options.periods
+          ? 'MSTL: no season (the series has no frequency and no season was given), so this is non-seasonal AutoETS; pass --frequency/"frequency", timestamps, or --season/"season".'
+          : 'MSTL: no seasonal period fits this series, so this is non-seasonal AutoETS.',
+      );
+      return augurs.autoEts(values, 1);
+    }
+    return augurs.mstl(values, periods);
   });
 }
 

@@ -1,9 +1,9 @@
 import { DEFAULT_QUANTILE_LEVELS, type Forecast } from '@/lib/core/forecast';
-import { seasonalPeriod } from '@/lib/core/frequency';
 import { normalQuantile } from '@/lib/core/normal';
 import { LookaheadError } from '@/lib/core/errors';
 import type { FittedModel, ForecastModel, ForecastRequest, ModelInfo, SeriesInput } from '../model';
 import { validateLevels, validateHorizon } from './validate';
+import { wantedSeason } from './season';
 
 export const SEASONAL_NAIVE_INFO: ModelInfo = { id: 'seasonal-naive', family: 'baseline', label: 'Seasonal naive' };
 
@@ -20,7 +20,7 @@ export function createSeasonalNaive(options: { season?: number } = {}): Forecast
     async fit(series: SeriesInput): Promise<FittedModel> {
       const values = Float64Array.from(series.values);
       const notes: string[] = [];
-      let season = options.season ?? seasonalPeriod(series.frequency ?? null);
+      let season = wantedSeason(series, options.season).season;
       if (values.length === 0 || values.every(Number.isNaN)) {
         throw new LookaheadError('model', 'bad_input', 'seasonal naive needs at least one observed value; the series is empty or all missing');
       }
