@@ -41,7 +41,7 @@ describe('forecast report (the shared snapshot)', () => {
   it('a real backtest comparison is a valid report and survives JSON unchanged', () => {
     const json = JSON.parse(JSON.stringify(report));
     expect(parseForecastReport(json)).toEqual(report);
-    expect(report.title).toBe('AirPassengers · #Passengers · AutoETS (augurs)');
+    expect(report.title).toBe('AirPassengers · #Passengers · AutoETS');
     expect(report.data.values).toHaveLength(96 + 12 + 12);
     expect(report.backtest!.models.map((entry) => entry.model.id)).toEqual(['seasonal-naive', 'auto-ets', 'mstl']);
     expect(report.backtest!.comparison.rows.every((row) => Number.isFinite(row.values.mase!))).toBe(true);

@@ -16,13 +16,7 @@ export interface AugursFittedLike {
   free(): void;
 }
 
-export const AUTO_ETS_INFO: ModelInfo = { id: 'auto-ets', family: 'baseline', label: 'AutoETS (augurs)' };
 export const MSTL_INFO: ModelInfo = { id: 'mstl', family: 'baseline', label: 'MSTL + AutoETS (augurs)' };
-
-/** augurs' AutoETS fits non-seasonal ETS models; seasonality is MSTL's job. */
-export function createAutoEts(augurs: AugursLike): ForecastModel {
-  return createAugursModel(AUTO_ETS_INFO, (values) => augurs.autoEts(values, 1));
-}
 
 /**
  * MSTL: STL decomposition for each seasonal period, AutoETS on the trend. Periods: the user's

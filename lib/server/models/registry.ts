@@ -43,7 +43,7 @@ function sessionFor(installed: InstalledModel): { session: Promise<OnnxSession>;
 export async function resolveServerModel(reference: string, options: { allowDirectory?: boolean } = {}): Promise<ServerModel> {
   if (BASELINE_MODELS.some((model) => model.id === reference)) {
     const model = await createBaselineModel(reference, { augurs: loadAugursNode });
-    return { model, runtime: reference === 'seasonal-naive' ? 'JavaScript' : 'augurs (WASM)' };
+    return { model, runtime: reference === 'mstl' ? 'augurs (WASM)' : 'JavaScript' };
   }
   let installed = findInstalledModel(reference);
   if (!installed && options.allowDirectory && existsSync(reference) && statSync(reference).isDirectory()) {
