@@ -104,9 +104,9 @@ export async function createBrowserModel(id: string, context: BrowserModelContex
       });
     const model = await createBaselineModel(id, { augurs });
     const runtime: DeviceChoice =
-      id === 'seasonal-naive'
-        ? { device: 'wasm', label: 'JavaScript, 1 thread', reason: `seasonal naive is plain arithmetic; no accelerator needed (${context.device.reason})` }
-        : { device: 'wasm', label: 'WASM (augurs), 1 thread', reason: `augurs runs single-threaded WASM (${context.device.reason})` };
+      id === 'mstl'
+        ? { device: 'wasm', label: 'WASM (augurs), 1 thread', reason: `augurs runs single-threaded WASM (${context.device.reason})` }
+        : { device: 'wasm', label: 'JavaScript, 1 thread', reason: `${model.info.label} is plain JavaScript arithmetic; no accelerator needed (${context.device.reason})` };
     return { model, runtime };
   }
   await loadBrowserModelCatalog(context.origin);

@@ -146,7 +146,7 @@ export function fitEts(spec: EtsSpec, values: ArrayLike<number>, options: { maxE
   // Nelder-Mead stalls on these ridges; restarting from the best point with a fresh simplex finds
   // R's optimum (checked against R's forecast::ets on AirPassengers and milk).
   let best = nelderMead(objective, start, { maxEvaluations: options.maxEvaluations ?? 2000 });
-  for (let restart = 0; restart < (options.restarts ?? 4) && Number.isFinite(best.value); restart++) {
+  for (let restart = 0; restart < (options.restarts ?? 2) && Number.isFinite(best.value); restart++) {
     const again = nelderMead(objective, best.point, { maxEvaluations: options.maxEvaluations ?? 2000 });
     const improved = best.value - again.value;
     if (again.value < best.value) best = again;
