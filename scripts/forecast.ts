@@ -28,7 +28,7 @@ async function main(): Promise<number> {
   });
   if (!values.model || !values.horizon || !values.input) throw new LookaheadError('forecast', 'bad_input', `--model, --horizon and --input are required\n${usage}`);
   const text = values.input === '-' ? readFileSync(0, 'utf8') : readFileSync(values.input, 'utf8');
-  let input: { series?: unknown };
+  let input: { series?: unknown; version?: unknown };
   try {
     input = JSON.parse(text);
   } catch (error) {
@@ -41,6 +41,8 @@ async function main(): Promise<number> {
     model: values.model,
     horizon,
     series: input.series,
+    // The input file may pin the contract version (1 = all or nothing); the answer says which it got.
+    ...(input.version === undefined ? {} : { version: input.version }),
     ...(levels ? { levels } : {}),
     ...(values.frequency ? { frequency: values.frequency } : {}),
     ...(season === undefined ? {} : { season }),
