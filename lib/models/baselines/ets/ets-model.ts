@@ -72,27 +72,47 @@ export interface EtsRun {
   seasonal: Float64Array;
 }
 
-/** Runs the filter over the data; lik is Infinity when a prediction leaves the model's domain. */
+/**
+ * Runs the filter over the data; lik is Infinity when a prediction leaves the model's domain.
+ * This is the optimiser's objective (thousands of calls per fit), so the recursion of predict()
+ * and update() is written out here with plain locals; simulatePaths keeps the readable form.
+ */
 export function runEts(spec: EtsSpec, params: EtsParameters, initial: EtsState, values: ArrayLike<number>): EtsRun {
-  const state = { level: initial.level, slope: initial.slope };
+  const hasTrend = spec.trend !== 'N';
+  const additiveSeason = spec.season === 'A';
+  const multiplicativeSeason = spec.season === 'M';
+  const multiplicativeError = spec.error === 'M';
+  const multiplicative = multiplicativeError || multiplicativeSeason;
   const seasonal = Float64Array.from(spec.season === 'N' ? [] : initial.seasonal);
   const period = spec.season === 'N' ? 1 : spec.period;
+  const { alpha, gamma } = params;
+  const phi = hasTrend ? params.phi : 0;
+  const betaOverAlpha = params.beta / alpha;
+  let level = initial.level;
+  let slope = hasTrend ? initial.slope : 0;
   let sse = 0;
   let logSum = 0;
-  const multiplicative = spec.error === 'M' || spec.season === 'M';
+  let phase = 0;
   for (let t = 0; t < values.length; t++) {
-    const phase = t % period;
-    const mu = predict(spec, state.level, state.slope, seasonal, phase, params.phi);
-    if (!Number.isFinite(mu) || (multiplicative && mu <= 0)) return { lik: Number.POSITIVE_INFINITY, sse: Number.POSITIVE_INFINITY, level: Number.NaN, slope: Number.NaN, seasonal };
+    const damped = phi * slope;
+    const q = level + damped;
+    const s = spec.season === 'N' ? 0 : seasonal[phase]!;
+    const mu = additiveSeason ? q + s : multiplicativeSeason ? q * s : q;
+    if (!(mu > 0) && (multiplicative || !Number.isFinite(mu))) return { lik: Number.POSITIVE_INFINITY, sse: Number.POSITIVE_INFINITY, level: Number.NaN, slope: Number.NaN, seasonal };
     const y = values[t]!;
-    const error = spec.error === 'A' ? y - mu : (y - mu) / mu;
+    const error = multiplicativeError ? (y - mu) / mu : y - mu;
     sse += error * error;
-    if (spec.error === 'M') logSum += Math.log(Math.abs(mu));
-    update(spec, params, y, state, seasonal, phase);
+    if (multiplicativeError) logSum += Math.log(mu);
+    const previousLevel = level;
+    level = q + alpha * ((additiveSeason ? y - s : multiplicativeSeason ? y / s : y) - q);
+    if (hasTrend) slope = damped + betaOverAlpha * (level - previousLevel - damped);
+    if (additiveSeason) seasonal[phase] = s + gamma * (y - q - s);
+    else if (multiplicativeSeason) seasonal[phase] = s + gamma * (y / q - s);
+    phase = phase + 1 === period ? 0 : phase + 1;
   }
   const n = values.length;
-  const lik = n * Math.log(sse) + (spec.error === 'M' ? 2 * logSum : 0);
-  return { lik, sse, level: state.level, slope: state.slope, seasonal };
+  const lik = n * Math.log(sse) + (multiplicativeError ? 2 * logSum : 0);
+  return { lik, sse, level, slope, seasonal };
 }
 
 /** Point forecasts h = 1..horizon from the final state (errors set to zero). */
