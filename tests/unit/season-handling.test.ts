@@ -49,6 +49,12 @@ describe('season handling', () => {
     expect(forecast.notes).toContain('MSTL: seasonal period(s) 24 need at least two cycles of data (40 values); left out.');
   });
 
+  it('seasonal naive without frequency or season is naive, and says how to give a season', async () => {
+    const forecast = await (await createSeasonalNaive().fit({ values: [1, 2, 3] })).forecast({ horizon: 2 });
+    expect(forecast.mean).toEqual([3, 3]);
+    expect(forecast.notes).toEqual(['Seasonal naive: no season (the series has no frequency and no season was given), so this is naive (the last value); pass --frequency/"frequency", timestamps, or --season/"season".']);
+  });
+
   it('seasonal naive repeats the season given', async () => {
     const fitted = await createSeasonalNaive().fit({ values: [1, 2, 3, 4, 5, 6], season: 3 });
     expect((await fitted.forecast({ horizon: 4 })).mean).toEqual([4, 5, 6, 4]);

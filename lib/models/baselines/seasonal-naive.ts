@@ -20,7 +20,11 @@ export function createSeasonalNaive(options: { season?: number } = {}): Forecast
     async fit(series: SeriesInput): Promise<FittedModel> {
       const values = Float64Array.from(series.values);
       const notes: string[] = [];
-      let season = wantedSeason(series, options.season).season;
+      const wanted = wantedSeason(series, options.season);
+      let season = wanted.season;
+      if (wanted.source === 'none') {
+        notes.push('Seasonal naive: no season (the series has no frequency and no season was given), so this is naive (the last value); pass --frequency/"frequency", timestamps, or --season/"season".');
+      }
       if (values.length === 0 || values.every(Number.isNaN)) {
         throw new LookaheadError('model', 'bad_input', 'seasonal naive needs at least one observed value; the series is empty or all missing');
       }
