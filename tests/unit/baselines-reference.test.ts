@@ -78,6 +78,13 @@ describe('AutoETS against R forecast::ets', () => {
     expect(forecast.notes).toContain('AutoETS: 20 values are fewer than 2 seasons of 12 (the season given); fitted without a season. Give more data or a shorter --season.');
   });
 
+  it('a constant series is forecast unchanged with a note (no likelihood to fit), a too-short one is refused by name', async () => {
+    const forecast = await (await createAutoEts().fit({ values: new Array(30).fill(5), season: 12 })).forecast({ horizon: 2, quantileLevels: [0.1, 0.9] });
+    expect(forecast.quantiles).toEqual([[5, 5], [5, 5]]);
+    expect(forecast.notes).toContain('AutoETS: the series is constant (5); the forecast repeats it with no spread.');
+    await expect(createAutoEts().fit({ values: [1, 2, 3, 4] })).rejects.toThrow('model: AutoETS could not fit any ETS model to these 4 values; give more data');
+  });
+
   it('a season above 24 is left out with a note naming MSTL', async () => {
     const hourly = Array.from({ length: 400 }, (_, t) => 10 + Math.sin((2 * Math.PI * t) / 48));
     const forecast = await (await createAutoEts().fit({ values: hourly, season: 48 })).forecast({ horizon: 2 });

@@ -37,6 +37,11 @@ export function createAutoEts(options: { season?: number } = {}): ForecastModel 
         notes.push(`AutoETS: a season of ${season} steps is longer than ${MAX_ETS_SEASON} (as in R's forecast::ets); fitted without a season. Use MSTL for long seasons.`);
         season = 1;
       }
+      if (values.every((value) => value === values[0])) {
+        // No error to fit a likelihood to (log 0); R's ets answers a constant series the same way.
+        notes.push(`AutoETS: the series is constant (${values[0]}); the forecast repeats it with no spread.`);
+        return constantForecast(values[0]!, notes);
+      }
       const fit = selectEts(values, season);
       if (!fit) throw new LookaheadError('model', 'bad_input', `AutoETS could not fit any ETS model to these ${values.length} values; give more data`);
       notes.push(`AutoETS: ${fit.name}${fit.spec.season === 'N' ? '' : ` with season ${season}`}, chosen by AICc.`);
@@ -53,6 +58,19 @@ function fittedEts(fit: EtsFit, notes: string[]): FittedModel {
       const levels = validateLevels(request.quantileLevels ?? DEFAULT_QUANTILE_LEVELS);
       const point = pointForecast(fit.spec, fit.params, fit.final, fit.observed, request.horizon);
       return { horizon: request.horizon, quantileLevels: levels, quantiles: etsQuantiles(fit, point, request.horizon, levels), mean: point, notes: [...notes] };
+    },
+    dispose() {},
+  };
+}
+
+function constantForecast(value: number, notes: string[]): FittedModel {
+  return {
+    info: AUTO_ETS_INFO,
+    async forecast(request: ForecastRequest): Promise<Forecast> {
+      validateHorizon(request.horizon);
+      const levels = validateLevels(request.quantileLevels ?? DEFAULT_QUANTILE_LEVELS);
+      const point = new Array<number>(request.horizon).fill(value);
+      return { horizon: request.horizon, quantileLevels: levels, quantiles: levels.map(() => [...point]), mean: point, notes: [...notes] };
     },
     dispose() {},
   };
