@@ -51,6 +51,8 @@ export interface SeriesTable {
   /** Sorted by series (in `series` order), then time. */
   timestampsMs: Float64Array;
   values: Record<string, Float64Array>;
+  /** Text columns that are not keys (event names, a store column beside one series), in the same order. */
+  text: Record<string, string[]>;
   rowCount: number;
   /** The frequency all series share. */
   frequency: Frequency | null;
@@ -226,9 +228,9 @@ function constantWithin(grouping: Grouping, cells: string[]): boolean {
  */
 function detectKey(table: CsvColumns, timestampsMs: Float64Array): string[] {
   const candidates = keyCandidates(table);
+  // Unique, increasing timestamps are one series, whatever text columns sit beside them.
+  if (candidates.length === 0 || isStrictlyIncreasing(timestampsMs)) return [];
   const named = candidates.filter((candidate) => isEntityName(candidate.name));
-  if (isStrictlyIncreasing(timestampsMs)) return named.slice(0, 1).map((candidate) => candidate.name);
-  if (candidates.length === 0) return [];
   const unique = (members: { cells: string[] }[]): boolean => {
     const grouping = groupRows(
       members.map((member) => member.cells),
@@ -361,8 +363,11 @@ function readTimed(table: CsvColumns, options: SeriesTableOptions): SeriesTable 
   }));
   const warnings = table.warnings.filter((warning) => !warning.startsWith('column') || !keySet.has(warning.split('"')[1] ?? ''));
   if (ordering.reordered) warnings.push(`rows were not in time order${keyColumns.length ? ' within each series' : ''}; sorted by ${keyColumns.length ? 'series, then ' : ''}time`);
-  const droppedText = Object.keys(table.text).filter((name) => !keySet.has(name));
-  if (droppedText.length) warnings.push(`text columns ${droppedText.map(quoted).join(', ')} are neither a key nor numbers; they are not kept`);
+  const text: Record<string, string[]> = {};
+  for (const name of Object.keys(table.text).filter((column) => !keySet.has(column))) {
+    const cells = table.text[name]!;
+    text[name] = Array.from(order, (row) => cells[row]!);
+  }
   const frequency = finishSpans(spans, sortedTimes, warnings, null);
   const idColumn = keyColumns.length === 0 ? null : keyColumns.length === 1 ? keyColumns[0]! : table.columns.includes('unique_id') ? 'series_id' : 'unique_id';
   return {
@@ -377,6 +382,7 @@ function readTimed(table: CsvColumns, options: SeriesTableOptions): SeriesTable 
     series: spans,
     timestampsMs: sortedTimes,
     values,
+    text,
     rowCount: table.rowCount,
     frequency,
     warnings,
@@ -466,6 +472,7 @@ function readWide(table: CsvColumns, options: SeriesTableOptions): SeriesTable {
     series: spans,
     timestampsMs,
     values: { y },
+    text: {},
     rowCount: points,
     frequency,
     warnings: [...table.warnings.filter((warning) => !warning.startsWith('no timestamp column')), ...warnings],
@@ -482,7 +489,7 @@ export function readSeriesCsv(text: string, options: SeriesTableOptions = {}): S
   if (isWideTable(table)) return readWide(table, options);
   throw csvError(
     `no timestamp column (the columns are ${table.columns.map(quoted).join(', ')}); add one with dates such as 2024-01-31 or periods such as 1998 Q1, or lay the file out wide (an id column, then values in columns V1..Vn)`,
-    { columns: table.columns },
+    { columns: table.columns, problem: 'no_timestamp' },
   );
 }
 
