@@ -188,12 +188,14 @@ const identityRanks = (count: number): Int32Array => Int32Array.from({ length: c
 /** Columns that may name series: text columns whose values repeat, and id-named columns of whole numbers. */
 function keyCandidates(table: CsvColumns): { name: string; cells: string[] }[] {
   const candidates: { name: string; cells: string[] }[] = [];
+  const allDifferent: { name: string; cells: string[] }[] = [];
   for (const name of table.columns) {
     if (name === table.timestampColumn) continue;
     const text = table.text[name];
     if (text) {
-      // A column of all-different values (a comment, a row id) names no series.
-      if (new Set(text).size < table.rowCount) candidates.push({ name, cells: text });
+      // A column of all-different values (a comment, a row id) names series only as a last resort
+      // (a two-row example file).
+      (new Set(text).size < table.rowCount ? candidates : allDifferent).push({ name, cells: text });
       continue;
     }
     const values = table.values[name];
@@ -201,7 +203,7 @@ function keyCandidates(table: CsvColumns): { name: string; cells: string[] }[] {
       candidates.push({ name, cells: Array.from(values, (value) => String(value)) });
     }
   }
-  return candidates;
+  return [...candidates, ...allDifferent];
 }
 
 function isStrictlyIncreasing(timestampsMs: Float64Array): boolean {

@@ -227,3 +227,24 @@ describe('readSeriesCsv: wide format', () => {
     expect(failure('a,b\n1,2\n3,4\n').message).toContain('lay the file out wide (an id column, then values in columns V1..Vn)');
   });
 });
+
+describe("the README's CSV examples", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## CSV files'), readme.indexOf('## Your own data'));
+  const examples = [...section.matchAll(/```csv\n([\s\S]*?)```/g)].map((match) => match[1]!);
+
+  it('shows five layouts, three lines each', () => {
+    expect(examples).toHaveLength(5);
+    for (const example of examples) expect(example.trim().split('\n')).toHaveLength(3);
+  });
+
+  it('every example reads', () => {
+    const [single, long, composite, periods, wide] = examples.map((example) => readSeriesCsv(example));
+    expect([single!.layout, single!.series.length]).toEqual(['single', 1]);
+    expect([long!.layout, long!.keyColumns, long!.targets, long!.covariates]).toEqual(['long', ['unique_id'], ['y'], ['sell_price']]);
+    expect(composite!.keyColumns).toEqual(['Region', 'State', 'Purpose']);
+    expect(composite!.series.map((span) => span.id)).toEqual(['Adelaide / South Australia / Business', 'Adelaide / South Australia / Holiday']);
+    expect([periods!.timestampsMs[0], periods!.frequency?.label]).toEqual([Date.UTC(2019, 0, 28), '1W']);
+    expect([wide!.layout, wide!.series.map((span) => span.length)]).toEqual(['wide', [3, 2]]);
+  });
+});
