@@ -175,6 +175,21 @@ for (const backend of backends) {
       expect(fileBytes).toBeLessThan(result.transfer.fileBytes / 3);
     });
 
+    it('a database failure half-way leaves neither the file nor the source row', async () => {
+      const filesBefore = storedFiles();
+      const uploadsBefore = Number((await database.handle.query<{ count: string }>('SELECT count(*) AS count FROM uploaded_sources'))[0]!.count);
+      // Fault injection: the series table is away, so the transaction fails after the source row.
+      await database.handle.query('ALTER TABLE upload_series RENAME TO upload_series_away');
+      try {
+        const response = await upload(`${fixture('long-3-series-gap.csv')}\n\n`, 'fileName=half.csv');
+        expect(response.status).toBe(500);
+      } finally {
+        await database.handle.query('ALTER TABLE upload_series_away RENAME TO upload_series');
+      }
+      expect(storedFiles()).toEqual(filesBefore);
+      expect(Number((await database.handle.query<{ count: string }>('SELECT count(*) AS count FROM uploaded_sources'))[0]!.count)).toBe(uploadsBefore);
+    });
+
     it('refusals name the limit or the series, answer 4xx, and store nothing', async () => {
       const filesBefore = storedFiles();
       const rowsBefore = await seriesRows();
