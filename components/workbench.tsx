@@ -22,6 +22,7 @@ import { chooseDevice, type DevicePreference, type DeviceReport } from '@/lib/ru
 import { ConfigControls } from './config-controls';
 import { DataPicker, blankSelection, dataFacts, type DataSelection, type LocalUpload } from './data-picker';
 import { ReportView } from './report-view';
+import { SeriesPanel } from './series-panel';
 
 export type RunKind = 'forecast' | 'backtest';
 
@@ -408,7 +409,8 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
         </div>
         {upload && (
           <p className="note" data-testid="upload-summary">
-            {upload.name}: {upload.rowCount} rows, {upload.numericColumns.length} numeric column(s)
+            {upload.name}: {upload.rowCount} rows, {upload.series && upload.series.length > 1 ? `${upload.series.length} series (${upload.layout} layout), ` : ''}
+            {upload.numericColumns.length} numeric column(s)
             {upload.frequency ? `, frequency ${upload.frequency}` : ', no timestamps'}.{' '}
             {upload.warnings.join(' ')} <span data-testid="upload-stored">{uploadNote}</span>
           </p>
@@ -437,6 +439,15 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
         )}
         {!report && !error && !busy && <p className="note">Pick data and a model, then press Forecast, or compare every model with a backtest.</p>}
         {report && <ReportView key={`${report.model.id}:${report.timings.totalMs}`} report={report} />}
+        {!localOnly && (
+          <SeriesPanel
+            client={clientRef.current}
+            currentConfig={currentConfig}
+            transport={sources.some((source) => source.id === data.source && (source.kind === 'parquet' || source.kind === 'upload')) ? 'parquet-range' : 'arrow'}
+            device={devicePreference}
+            onError={setError}
+          />
+        )}
         {dataset?.kind === 'dataset' && (
           <p className="note">
             {dataset.name}: {dataset.description} Source: <a href={dataset.sourceUrl}>{dataset.attribution}</a>, licence {dataset.licence}.

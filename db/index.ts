@@ -13,3 +13,5 @@ export type { ReadSession, ReadSessionOptions, RowCursor, CopyBatchReader } from
 export { CopyBinaryDecoder, type CopyBinaryBatch } from './copy-binary';
 export { listUploadedSources, getUploadedSource, saveUploadedSource } from './queries/uploads';
 export { ensureIngestTables } from './ingest-tables';
+export { saveUploadWithSeries, getUploadLayout, getUploadLayouts, listUploadSeries, type NewUploadLayout, type NewUploadSeries } from './queries/upload-series';
+export type { UploadLayout, UploadSeries } from './schema-uploads';

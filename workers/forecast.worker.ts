@@ -5,6 +5,7 @@ import { decodeWindow } from '@/lib/data/arrow-window';
 import { assessQuality } from '@/lib/data/quality';
 import { regularizeWindow } from '@/lib/data/regularize';
 import { parseCsv } from '@/lib/data/csv';
+import { readSeriesCsv, type SeriesTable } from '@/lib/data/series-table';
 import { runComparison } from '@/lib/evaluation';
 import { forecastSeries, SEASONAL_NAIVE_INFO, type ModelInfo } from '@/lib/models';
 import { chooseDevice, detectDevices, type DeviceChoice, type DevicePreference } from '@/lib/runtime';
@@ -192,6 +193,32 @@ async function runBacktest(id: string, job: BacktestJob, signal: AbortSignal): P
 }
 
 function summarizeCsv(name: string, text: string): CsvSummary {
+  let many: SeriesTable;
+  try {
+    many = readSeriesCsv(text, { name });
+  } catch (error) {
+    // A file without timestamps (and not wide) is still forecast here, as consecutive steps.
+    if (error instanceof LookaheadError && error.details?.problem === 'no_timestamp') return summarizeSingleCsv(name, text);
+    throw error;
+  }
+  const first = many.series[0]!;
+  const slice = (values: Float64Array) => Array.from(values.subarray(first.offset, first.offset + first.length));
+  const columns = [...many.targets, ...many.covariates];
+  return {
+    name,
+    rowCount: many.rowCount,
+    timestampColumn: many.timestampColumn,
+    frequency: many.frequency?.label ?? null,
+    numericColumns: columns,
+    warnings: many.warnings,
+    timestampsMs: slice(many.timestampsMs),
+    values: Object.fromEntries(columns.map((column) => [column, slice(many.values[column]!)])),
+    layout: many.layout,
+    series: many.series.map((span) => ({ id: span.id, rowCount: span.length })),
+  };
+}
+
+function summarizeSingleCsv(name: string, text: string): CsvSummary {
   const table = parseCsv(text, { name });
   return {
     name,

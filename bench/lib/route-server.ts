@@ -2,7 +2,8 @@ import http from 'node:http';
 import { Readable } from 'node:stream';
 
 /**
- * A bare Node HTTP server around the data-plane route handlers (window, tables and file routes),
+ * A bare Node HTTP server around the data-plane route handlers (window, tables, file and upload
+ * routes; BENCH_MIGRATE=1 migrates the database first),
  * for the benchmarks: run as its own process (`node --conditions=react-server --import tsx
  * bench/lib/route-server.ts`) so its memory can be read from /proc while a client pulls from
  * it, without a Next.js build. Prints "listening <port>" when ready.
@@ -10,17 +11,29 @@ import { Readable } from 'node:stream';
 const windowRoute = await import('@/app/api/sources/[id]/window/route');
 const tablesRoute = await import('@/app/api/sources/[id]/tables/route');
 const filesRoute = await import('@/app/api/files/[...path]/route');
+const uploadsRoute = await import('@/app/api/uploads/route');
+if (process.env.BENCH_MIGRATE === '1') {
+  const { getDatabase, migrateDatabase } = await import('@/db');
+  await migrateDatabase(await getDatabase());
+}
 
 const server = http.createServer(async (incoming, outgoing) => {
   try {
     const url = new URL(incoming.url ?? '/', `http://${incoming.headers.host ?? '127.0.0.1'}`);
     const headers = new Headers();
     for (const [name, value] of Object.entries(incoming.headers)) if (typeof value === 'string') headers.set(name, value);
-    const request = new Request(url, { method: incoming.method, headers });
+    const hasBody = incoming.method === 'POST';
+    const request = new Request(url, {
+      method: incoming.method,
+      headers,
+      ...(hasBody ? { body: Readable.toWeb(incoming) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
+    } as RequestInit);
     let response: Response;
     const windowMatch = /^\/api\/sources\/([^/]+)\/window$/.exec(url.pathname);
     const tablesMatch = /^\/api\/sources\/([^/]+)\/tables$/.exec(url.pathname);
-    if (windowMatch) {
+    if (url.pathname === '/api/uploads' && hasBody) {
+      response = await uploadsRoute.POST(request);
+    } else if (windowMatch) {
       response = await windowRoute.GET(request, { params: Promise.resolve({ id: decodeURIComponent(windowMatch[1]!) }) });
     } else if (tablesMatch) {
       response = await tablesRoute.GET(request, { params: Promise.resolve({ id: decodeURIComponent(tablesMatch[1]!) }) });

@@ -113,6 +113,9 @@ export interface CsvSummary {
   warnings: string[];
   timestampsMs: number[] | null;
   values: Record<string, number[]>;
+  /** Files of many series: their layout and series; `timestampsMs` and `values` are the first series'. */
+  layout?: 'single' | 'long' | 'wide';
+  series?: { id: string; rowCount: number }[];
 }
 
 export type WorkerResponse =

@@ -47,6 +47,20 @@ export interface CsvOptions {
   onDisorder?: 'fail' | 'keep';
 }
 
+/**
+ * The columns of a file before any check that assumes it holds one series: no order check, no
+ * frequency, and a bad number in a numeric column is collected instead of thrown (the reader of
+ * many series names the series it belongs to). series-table.ts builds on it.
+ */
+export interface CsvColumns extends CsvTable {
+  /** Line in the file of each data row (the header is line 1). */
+  rowLines: number[];
+  /** The timestamp column's cells as written, trimmed (for messages). */
+  timestampCells: string[] | null;
+  /** The first bad cell of each mostly-numeric column, by column. */
+  badCells: { row: number; line: number; column: string; value: string }[];
+}
+
 /** Rows below the first one that header detection looks at. */
 const HEADER_SAMPLE_ROWS = 100;
 /** Values a column's timestamp detection looks at. */
@@ -132,7 +146,7 @@ function headerNames(first: string[]): string[] {
 function isTimeName(name: string): boolean {
   const lower = name.toLowerCase();
   if (lower.includes('date') || lower.includes('time') || lower.includes('stamp') || lower.includes('epoch')) return true;
-  return ['ds', 'dt', 'ts', 'month', 'period', 'year_month', 'yearmonth'].includes(lower.replace(/[^a-z_]/g, ''));
+  return ['ds', 'dt', 'ts', 'month', 'period', 'year_month', 'yearmonth', 'quarter', 'week', 'yearweek', 'year_quarter', 'yearquarter'].includes(lower.replace(/[^a-z_]/g, ''));
 }
 
 function quoteError(problem: QuoteProblem, columns: string[], knownColumns: boolean): LookaheadError {
@@ -236,8 +250,8 @@ function parseTimestampColumn(records: string[][], lines: number[], start: numbe
 }
 
 /** Fails (or, with onDisorder 'keep', warns) on the first repeated or backward timestamp. */
-function checkOrder(records: string[][], lines: number[], start: number, column: number, name: string, timestampsMs: Float64Array, keep: boolean, warnings: string[]): void {
-  const cellAt = (index: number): string => trimCell(records[start + index]![column]!);
+function checkOrder(cells: string[], lines: number[], start: number, name: string, timestampsMs: Float64Array, keep: boolean, warnings: string[]): void {
+  const cellAt = (index: number): string => cells[index]!;
   let firstDuplicate = -1;
   let duplicates = 0;
   let firstBackward = -1;
@@ -298,6 +312,34 @@ function gapWarning(gaps: Gap[], timestampsMs: Float64Array, frequency: Frequenc
 }
 
 export function parseCsv(text: string, options: CsvOptions = {}): CsvTable {
+  const table = readCsvColumns(text, options);
+  const { rowLines, timestampCells, badCells, ...result } = table;
+  const parsed = table.timestampsMs;
+  if (parsed && timestampCells) checkOrder(timestampCells, rowLines, 0, table.timestampColumn!, parsed, options.onDisorder === 'keep', result.warnings);
+  const first = badCells[0];
+  if (first) throw badCellError(first);
+  if (parsed) {
+    const frequency = inferFrequency(parsed);
+    const gaps = frequency ? findGaps(parsed, frequency) : [];
+    if (frequency && gaps.length > 0) result.warnings.push(gapWarning(gaps, parsed, frequency));
+    return { ...result, frequency, gaps };
+  }
+  return result;
+}
+
+/** "row 7, column "y": "abc" is not a number; ..." (with the series, when a file holds several). */
+export function badCellError(cell: CsvColumns['badCells'][number], series?: string): LookaheadError {
+  const where = series === undefined ? '' : `series "${series}", `;
+  return csvError(`${where}row ${cell.line}, column "${cell.column}": ${quoteValue(cell.value)} is not a number; use a plain decimal such as 12.5, or leave the cell empty for a missing value`, {
+    row: cell.line,
+    column: cell.column,
+    value: cell.value,
+    ...(series === undefined ? {} : { series }),
+  });
+}
+
+/** A file's header, timestamp, numeric and text columns (see CsvColumns). */
+export function readCsvColumns(text: string, options: CsvOptions = {}): CsvColumns {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const delimiter = detectDelimiter(body);
   // A ";" file is usually written where "," is the decimal mark.
@@ -331,7 +373,9 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvTable {
   const choice = chooseTimestampColumn(records, start, columns, hasHeader, options);
   const timestampColumn = choice ? columns[choice.index]! : null;
   const parsed = choice ? parseTimestampColumn(records, lines, start, timestampColumn!, choice) : null;
-  if (choice && parsed) checkOrder(records, lines, start, choice.index, timestampColumn!, parsed.timestampsMs, options.onDisorder === 'keep', warnings);
+  const rowLines = lines.slice(start);
+  const timestampCells = choice ? records.slice(start).map((record) => trimCell(record[choice.index]!)) : null;
+  const badCells: CsvColumns['badCells'] = [];
 
   const numericColumns: string[] = [];
   const values: [string, Float64Array][] = [];
@@ -361,11 +405,9 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvTable {
       if (numbers === 0) emptyColumns.push(name);
     } else if (numbers > failures) {
       // Mostly numbers: the odd one out is a typo to fix, not a text column.
-      const cell = trimCell(records[firstFailure]![column]!);
-      throw csvError(
-        `row ${lines[firstFailure]}, column "${name}": ${quoteValue(cell)} is not a number; use a plain decimal such as 12.5, or leave the cell empty for a missing value`,
-        { row: lines[firstFailure], column: name, value: cell },
-      );
+      badCells.push({ row: firstFailure - start, line: lines[firstFailure]!, column: name, value: trimCell(records[firstFailure]![column]!) });
+      numericColumns.push(name);
+      values.push([name, columnValues]);
     } else {
       const cells: string[] = new Array<string>(rowCount);
       for (let row = start; row < records.length; row++) cells[row - start] = trimCell(records[row]![column]!);
@@ -381,13 +423,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvTable {
   }
   for (const name of emptyColumns) warnings.push(`column "${name}" is empty; all its values are missing`);
 
-  let frequency: Frequency | null = null;
-  let gaps: Gap[] = [];
-  if (parsed) {
-    frequency = inferFrequency(parsed.timestampsMs);
-    if (frequency) gaps = findGaps(parsed.timestampsMs, frequency);
-    if (frequency && gaps.length > 0) warnings.push(gapWarning(gaps, parsed.timestampsMs, frequency));
-  } else {
+  if (!parsed) {
     // A time-like header over values we cannot read (01/07/2016, 20160701, month numbers) is
     // worth a sentence: the user probably expected a time axis.
     const timeNamed = options.timestampColumn === undefined && hasHeader ? columns.findIndex(isTimeName) : -1;
@@ -414,8 +450,11 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvTable {
     values: Object.fromEntries(values),
     text: Object.fromEntries(textColumns),
     rowCount,
-    frequency,
-    gaps,
+    frequency: null,
+    gaps: [],
     warnings,
+    rowLines,
+    timestampCells,
+    badCells,
   };
 }

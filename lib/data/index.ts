@@ -5,3 +5,5 @@ export * from './regularize';
 export * from './columns';
 export * from './roles';
 export * from './window-request';
+export * from './series-table';
+export * from './periods';

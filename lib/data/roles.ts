@@ -30,12 +30,32 @@ export interface RoleRequest {
 const TIME_NAMES = /^(ts|time|timestamp|datetime|date|period|time_?stamp|observed_?at|recorded_?at|event_?time)$/i;
 const ENTITY_NAMES = /(^id$|_id$|^symbol$|^ticker$|^series|^entity|^station|^sensor|^device|^item|^store|^region|^unique_id$|^key$)/i;
 
+/** Names forecasting libraries give the value to forecast (statsforecast's y, AutoGluon's target, ...). */
+const TARGET_NAMES = /^(y|target|value|values|sales|demand|quantity|qty|units|trips|visitors|ot)$/i;
+
+/** Whether a column's name marks it as a series id (unique_id, item_id, store, region, ...). */
+export function isEntityName(name: string): boolean {
+  return ENTITY_NAMES.test(name);
+}
+
+/**
+ * Value columns split into targets and covariates: when one of them has a conventional target
+ * name (y, target, value, sales, ...) it is the target and the others are covariates (sell_price,
+ * event flags); otherwise every one is a target to choose from.
+ */
+export function splitValueColumns(numeric: readonly string[]): { targets: string[]; covariates: string[] } {
+  const named = numeric.find((name) => TARGET_NAMES.test(name));
+  if (named === undefined) return { targets: [...numeric], covariates: [] };
+  return { targets: [named], covariates: numeric.filter((name) => name !== named) };
+}
+
 export function suggestRoles(columns: readonly SourceColumn[]): RoleMapping {
   const timestamps = columns.filter((column) => column.kind === 'timestamp');
   const time = timestamps.find((column) => TIME_NAMES.test(column.name)) ?? timestamps[0] ?? null;
   const entity = columns.find((column) => column.kind === 'text' && ENTITY_NAMES.test(column.name)) ?? columns.find((column) => column.kind === 'text') ?? null;
-  const targets = columns.filter((column) => column.kind === 'number' && !ENTITY_NAMES.test(column.name));
-  return { time: time?.name ?? null, targets: targets.map((column) => column.name), entity: entity?.name ?? null, covariates: [] };
+  const numeric = columns.filter((column) => column.kind === 'number' && !ENTITY_NAMES.test(column.name)).map((column) => column.name);
+  const { targets, covariates } = splitValueColumns(numeric);
+  return { time: time?.name ?? null, targets, entity: entity?.name ?? null, covariates };
 }
 
 function roleError(message: string, details?: Record<string, unknown>): LookaheadError {

@@ -3,7 +3,9 @@
  * (no regular expressions) keep a 17k-row column in the low milliseconds. Naive timestamps (no
  * offset) are UTC; the result is UTC milliseconds.
  */
-export type TimestampFormat = 'iso' | 'year-month' | 'date' | 'datetime' | 'epoch-seconds' | 'epoch-millis';
+import { periodPattern, readPeriod, type PeriodFormat } from './periods';
+
+export type TimestampFormat = 'iso' | 'year-month' | 'date' | 'datetime' | 'epoch-seconds' | 'epoch-millis' | PeriodFormat;
 
 export type TimestampReading =
   | { ok: true; ms: number; format: TimestampFormat }
@@ -88,10 +90,20 @@ const notATimestamp: TimestampReading = { ok: false, format: null, invalid: 'tim
 /**
  * Reads one of: `YYYY-MM`, `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS[.fff]]` (naive, "datetime"), ISO 8601
  * `YYYY-MM-DDTHH:MM[:SS[.fff]]` with optional `Z`/`±HH[:MM]` (a space-separated time with an
- * offset is ISO too), and with `options.epoch` bare epoch seconds or milliseconds. Calendar and
+ * offset is ISO too), with `options.epoch` bare epoch seconds or milliseconds, and period labels
+ * (periods.ts: 1998 Q1, 2019-W05, 2020M03) read as the start of their period. Calendar and
  * clock values are checked: 2021-02-30, month 13, 25:00 and 12:60 are invalid, not rolled over.
  */
 export function readTimestamp(text: string, options: ReadTimestampOptions = {}): TimestampReading {
+  const reading = readDateLike(text, options);
+  if (reading.ok || reading.format !== null) return reading;
+  // Period labels (1998 Q1, 2019-W05, 2020M03) only when nothing else reads: rare, and slower.
+  const period = readPeriod(text);
+  if (period.ok) return period;
+  return period.format === null ? reading : invalid(period.format, 'date', period.reason);
+}
+
+function readDateLike(text: string, options: ReadTimestampOptions): TimestampReading {
   const length = text.length;
   const year = digitsAt(text, 0, 4);
   if (year < 0 || length < 5 || text.charCodeAt(4) !== DASH) {
@@ -209,5 +221,7 @@ export function timestampPattern(format: TimestampFormat): string {
       return `whole seconds since 1970-01-01 UTC (${EPOCH_SECONDS_MIN} to ${EPOCH_SECONDS_MAX - 1})`;
     case 'epoch-millis':
       return `whole milliseconds since 1970-01-01 UTC (${EPOCH_MILLIS_MIN} to ${EPOCH_MILLIS_MAX - 1})`;
+    default:
+      return periodPattern(format);
   }
 }

@@ -17,3 +17,4 @@ export {
   type ModelEvaluation,
   type ModelTimings,
 } from './run-comparison';
+export { compareAcrossSeries, type ManySeriesComparison, type SeriesModelScores } from './many-series';

@@ -2,3 +2,4 @@ export { exportFileStem, forecastTable, quantileColumn, type ForecastTable } fro
 export { forecastCsv } from './csv';
 export { forecastJson, forecastJsonText, type ForecastJson } from './json';
 export { forecastParquet } from './parquet';
+export { manySeriesForecastCsv, type SeriesForecastRows } from './long-format';

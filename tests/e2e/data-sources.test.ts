@@ -119,7 +119,7 @@ describe.skipIf(!warehouseUrl)('a Postgres table (needs DATABASE_URL; CI sets it
   it('a gap in the table reaches the model as missing steps, and the page says how many', async () => {
     const page = await openWorkbench();
     await page.selectOption('#source', 'warehouse');
-    await expect.poll(() => page.$$eval('#series option', (options) => options.length)).toBe(2);
+    await expect.poll(() => page.$$eval('#series option', (options) => options.length), { timeout: 30_000 }).toBe(2);
     await page.selectOption('#series', 'p2');
     await forecast(page, { horizon: 24, context: 200 });
     // 200 rows read; 5 hours absent in between: 205 hourly steps.
@@ -132,7 +132,7 @@ describe.skipIf(!warehouseUrl)('a Postgres table (needs DATABASE_URL; CI sets it
     const page = await openWorkbench();
     const requests = windowRequests(page);
     await page.selectOption('#source', 'warehouse');
-    await expect.poll(() => page.$$eval('#series option', (options) => options.length)).toBe(2);
+    await expect.poll(() => page.$$eval('#series option', (options) => options.length), { timeout: 30_000 }).toBe(2);
     await page.selectOption('#series', 'p1');
     await page.click('summary:has-text("Time range, filters and downsampling")');
     await page.fill('#bucket', '1D');
@@ -152,7 +152,7 @@ describe.skipIf(!warehouseUrl)('a Postgres table (needs DATABASE_URL; CI sets it
     const page = await openWorkbench();
     const requests = windowRequests(page);
     await page.selectOption('#source', 'warehouse');
-    await expect.poll(() => page.$$eval('#series option', (options) => options.length)).toBe(2);
+    await expect.poll(() => page.$$eval('#series option', (options) => options.length), { timeout: 30_000 }).toBe(2);
     await page.selectOption('#series', 'p2');
     await page.click('summary:has-text("Time range, filters and downsampling")');
     const end = new Date(PLANT_START_MS + (P2_NULL_HOUR + 5) * HOUR).toISOString();
@@ -283,7 +283,7 @@ describe('a CSV stored on the server', () => {
   it('survives a reload: the stored upload is listed and forecasts as before', async () => {
     const page = await openWorkbench();
     await page.setInputFiles('[data-testid=csv-input]', path.resolve('data/samples/AirPassengers.csv'));
-    await expect.poll(() => page.locator('[data-testid=upload-stored]').textContent()).toMatch(/^Stored on the server as source upload-[0-9a-f]+/);
+    await expect.poll(() => page.locator('[data-testid=upload-stored]').textContent(), { timeout: 60_000 }).toMatch(/^Stored on the server as source upload-[0-9a-f]+/);
     const id = (await page.locator('[data-testid=upload-stored]').textContent())!.match(/upload-[0-9a-f]+/)![0];
     expect(await selectedValue(page, '#source')).toBe(id);
     await expect.poll(() => selectedValue(page, '#column')).toBe('#Passengers');

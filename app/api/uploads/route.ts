@@ -1,5 +1,5 @@
 import { LookaheadError } from '@/lib/core/errors';
-import { getDatabase } from '@/db';
+import { getDatabase, getUploadLayout } from '@/db';
 import { errorResponse } from '@/lib/server/http';
 import { readBodyCapped } from '@/lib/server/json-body';
 import { dataPlaneConfig, summarizeUpload } from '@/lib/server/sources';
@@ -11,9 +11,10 @@ export const dynamic = 'force-dynamic';
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
 /**
- * POST /api/uploads: a CSV (multipart field "file", or the raw body with ?fileName=) stored as
- * parquet and registered as a source. 201 with the source when new, 200 when the same file was
- * uploaded before.
+ * POST /api/uploads: a CSV (multipart field "file", or the raw body with ?fileName=) of one or
+ * many series (single, long or wide; a wide file takes ?frequency=&start=, else integer steps)
+ * stored as parquet and registered as a source. 201 with the source when new, 200 when the same
+ * file was uploaded before.
  */
 export async function POST(request: Request): Promise<Response> {
   try {
@@ -40,13 +41,24 @@ export async function POST(request: Request): Promise<Response> {
       bytes = new Uint8Array(await file.arrayBuffer());
       fileName = file.name || fileName;
     }
+    const frequency = url.searchParams.get('frequency')?.trim().slice(0, 20);
+    const start = url.searchParams.get('start')?.trim().slice(0, 40);
+    if (Boolean(frequency) !== Boolean(start)) {
+      throw new LookaheadError('upload', 'bad_input', `a wide file needs both frequency and start (e.g. ?frequency=1M&start=2000-01-01), got ${frequency ? `frequency=${frequency}` : `start=${start}`} alone`);
+    }
+    const handle = await getDatabase();
     const { upload, created } = await storeCsvUpload(
-      { bytes, fileName: fileName.slice(0, 255), name: url.searchParams.get('name')?.slice(0, 200) ?? undefined },
-      { handle: await getDatabase(), uploadDir: config.uploadDir, maxBytes: config.uploadMaxBytes },
+      {
+        bytes,
+        fileName: fileName.slice(0, 255),
+        name: url.searchParams.get('name')?.slice(0, 200) ?? undefined,
+        ...(frequency && start ? { wide: { frequency, start } } : {}),
+      },
+      { handle, uploadDir: config.uploadDir, maxBytes: config.uploadMaxBytes, maxSeries: config.uploadMaxSeries, maxPoints: config.uploadMaxPoints },
     );
     return Response.json(
       {
-        source: summarizeUpload(upload),
+        source: summarizeUpload(upload, await getUploadLayout({ handle, id: upload.id })),
         created,
       },
       { status: created ? 201 : 200 },

@@ -49,7 +49,7 @@ export interface ParquetWindowPlan {
   stats: ParquetWindowStats;
 }
 
-/** String statistics may be truncated (hyparquet-writer keeps 16 bytes): only shorter ones prune. */
+/** String statistics may be truncated (hyparquet-writer keeps 16 bytes by default) without saying so. */
 const EXACT_STRING_STATISTICS = 16;
 
 function checkSchemas(files: readonly ParquetFile[], roles: ResolvedRoles<SourceColumn>): void {
@@ -104,8 +104,11 @@ export function planParquetWindow(files: readonly ParquetFile[], request: Window
         const entityStats = columnStatistics(group, roles.entity.name);
         const low = entityStats?.min_value;
         const high = entityStats?.max_value;
-        if (typeof low === 'string' && typeof high === 'string' && high.length < EXACT_STRING_STATISTICS && low.length < EXACT_STRING_STATISTICS) {
-          keep = entitySeries >= low && entitySeries <= high;
+        if (typeof low === 'string' && typeof high === 'string') {
+          // A cut minimum is a prefix, still a lower bound. A cut maximum is a bound only when the
+          // writer rounded it up (as the spec asks); compared as a prefix it bounds either way.
+          const exactHigh = entityStats?.is_max_value_exact === true || (entityStats?.is_max_value_exact === undefined && high.length < EXACT_STRING_STATISTICS);
+          keep = entitySeries >= low && (exactHigh ? entitySeries <= high : entitySeries.slice(0, high.length) <= high);
         }
       }
       if (keep && (request.min !== undefined || request.max !== undefined)) {

@@ -26,6 +26,19 @@ export interface ParquetSource {
   /** Cache-Control for the file route: uploads are immutable, directory files revalidate. */
   cacheControl: string;
   listFiles(): Promise<{ files: ParquetFileEntry[]; skipped: SkippedFile[] }>;
+  /** Roles the source knows better than names can tell (an upload's series id column, targets, covariates). */
+  knownRoles?: Partial<RoleMapping>;
+  /** Series listed without reading the files (an upload's, from the app database), for `entity`. */
+  listSeries?: { entity: string; list(request: WindowRequest): Promise<{ series: ParquetSeriesSummary[]; truncated: boolean }> };
+}
+
+export interface ParquetSeriesSummary {
+  id: string;
+  rowCount: number;
+  start: string | null;
+  end: string | null;
+  frequency?: string | null;
+  missingSteps?: number;
 }
 
 export function directorySource({ id, root, pattern }: { id: string; root: string; pattern: FileNamePattern }): ParquetSource {
@@ -69,7 +82,7 @@ export async function describeParquetSource(source: ParquetSource): Promise<{
   const { files, skipped } = await source.listFiles();
   if (files.length === 0) throw new LookaheadError('parquet', 'not_found', `source "${source.id}" has no parquet files${skipped.length ? ` (${skipped.length} skipped: ${skipped[0]!.reason})` : ''}`);
   const first = await openParquetFile(files[0]!.absolutePath, files[0]!.relativePath, files[0]!);
-  return { columns: first.columns, suggested: suggestRoles(first.columns), files: files.length, skipped, entityFromFileName: Boolean(source.pattern?.hasEntity) };
+  return { columns: first.columns, suggested: { ...suggestRoles(first.columns), ...source.knownRoles }, files: files.length, skipped, entityFromFileName: Boolean(source.pattern?.hasEntity) };
 }
 
 export interface ParquetFileSummary {
@@ -106,7 +119,8 @@ export async function listParquetFiles(
   };
 }
 
-export async function listParquetSeries(source: ParquetSource, request: WindowRequest): Promise<{ series: { id: string; rowCount: number; start: string | null; end: string | null }[]; truncated: boolean }> {
+export async function listParquetSeries(source: ParquetSource, request: WindowRequest): Promise<{ series: ParquetSeriesSummary[]; truncated: boolean }> {
+  if (source.listSeries && request.entity === source.listSeries.entity) return source.listSeries.list(request);
   const { files } = await source.listFiles();
   const selected = selectFiles(source, files, { ...request, series: undefined });
   const totals = new Map<string, { rowCount: number; start: number; end: number }>();

@@ -13,7 +13,8 @@ import { SAMPLE_DATASETS } from '@/lib/server/sample-catalog';
  * - LOOKAHEAD_SOURCES: JSON, or a path to a JSON file: [{"id", "url", "schemas"?: [...]}]
  * - LOOKAHEAD_PARQUET_DIR, LOOKAHEAD_PARQUET_PATTERN: the parquet directory source
  * - LOOKAHEAD_UPLOAD_DIR: where uploaded CSVs are stored as parquet (default .data/uploads)
- * - LOOKAHEAD_ROW_CAP, LOOKAHEAD_STATEMENT_TIMEOUT_MS, LOOKAHEAD_UPLOAD_MAX_BYTES
+ * - LOOKAHEAD_ROW_CAP, LOOKAHEAD_STATEMENT_TIMEOUT_MS, LOOKAHEAD_UPLOAD_MAX_BYTES, LOOKAHEAD_UPLOAD_MAX_SERIES,
+ *   LOOKAHEAD_UPLOAD_MAX_POINTS
  */
 
 /** The id of the app's own database as a source (always present). */
@@ -46,6 +47,9 @@ export interface DataPlaneConfig {
   /** A stream nobody pulls from for this long is closed (and its transaction ended). */
   idleTimeoutMs: number;
   uploadMaxBytes: number;
+  /** Most series and points (rows of a long file) one upload may hold. */
+  uploadMaxSeries: number;
+  uploadMaxPoints: number;
 }
 
 /** Every parquet file, no partition fields: the directory is one table. */
@@ -70,6 +74,8 @@ const environment = z.object({
   LOOKAHEAD_STATEMENT_TIMEOUT_MS: positiveInteger('LOOKAHEAD_STATEMENT_TIMEOUT_MS', 30_000),
   LOOKAHEAD_STREAM_IDLE_TIMEOUT_MS: positiveInteger('LOOKAHEAD_STREAM_IDLE_TIMEOUT_MS', 60_000),
   LOOKAHEAD_UPLOAD_MAX_BYTES: positiveInteger('LOOKAHEAD_UPLOAD_MAX_BYTES', 50 * 1024 * 1024),
+  LOOKAHEAD_UPLOAD_MAX_SERIES: positiveInteger('LOOKAHEAD_UPLOAD_MAX_SERIES', 10_000),
+  LOOKAHEAD_UPLOAD_MAX_POINTS: positiveInteger('LOOKAHEAD_UPLOAD_MAX_POINTS', 5_000_000),
 });
 
 function configError(message: string, cause?: unknown): LookaheadError {
@@ -127,6 +133,8 @@ export function dataPlaneConfig(env: Record<string, string | undefined> = proces
     env.LOOKAHEAD_STATEMENT_TIMEOUT_MS,
     env.LOOKAHEAD_STREAM_IDLE_TIMEOUT_MS,
     env.LOOKAHEAD_UPLOAD_MAX_BYTES,
+    env.LOOKAHEAD_UPLOAD_MAX_SERIES,
+    env.LOOKAHEAD_UPLOAD_MAX_POINTS,
   ]);
   if (cached?.key === key) return cached.config;
   const numbers = environment.safeParse(env);
@@ -141,6 +149,8 @@ export function dataPlaneConfig(env: Record<string, string | undefined> = proces
     statementTimeoutMs: numbers.data.LOOKAHEAD_STATEMENT_TIMEOUT_MS,
     idleTimeoutMs: numbers.data.LOOKAHEAD_STREAM_IDLE_TIMEOUT_MS,
     uploadMaxBytes: numbers.data.LOOKAHEAD_UPLOAD_MAX_BYTES,
+    uploadMaxSeries: numbers.data.LOOKAHEAD_UPLOAD_MAX_SERIES,
+    uploadMaxPoints: numbers.data.LOOKAHEAD_UPLOAD_MAX_POINTS,
   };
   cached = { key, config };
   return config;

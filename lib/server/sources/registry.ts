@@ -2,7 +2,23 @@ import 'server-only';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LookaheadError } from '@/lib/core/errors';
-import { APP_TABLE_NAMES, connectionForHandle, getDatabase, getDataset, getUploadedSource, listUploadedSources, openSqlConnection, type DatabaseHandle, type Dataset, type SqlConnection, type UploadedSource } from '@/db';
+import {
+  APP_TABLE_NAMES,
+  connectionForHandle,
+  getDatabase,
+  getDataset,
+  getUploadedSource,
+  getUploadLayout,
+  getUploadLayouts,
+  listUploadedSources,
+  listUploadSeries,
+  openSqlConnection,
+  type DatabaseHandle,
+  type Dataset,
+  type SqlConnection,
+  type UploadedSource,
+  type UploadLayout,
+} from '@/db';
 import { listDatasetSummaries, type DatasetSummary } from '@/lib/server/datasets';
 import { compileFileNamePattern } from '@/lib/server/parquet/pattern';
 import { directorySource, type ParquetSource } from '@/lib/server/parquet/parquet-source';
@@ -36,6 +52,14 @@ export type SourceSummary =
       end: string | null;
       warnings: string[];
       fileUrl: string;
+      /** How the file held its series; absent for uploads stored before multi-series files (one series). */
+      layout?: 'single' | 'long' | 'wide';
+      seriesCount?: number;
+      /** The series id column of the stored file (null for one series), and the file's key columns. */
+      entityColumn?: string | null;
+      keyColumns?: string[];
+      targets?: string[];
+      covariates?: string[];
     };
 
 const globalPools = globalThis as unknown as { lookaheadSourcePools?: Map<string, SqlConnection> };
@@ -73,9 +97,36 @@ function configuredSource(source: SqlSourceConfig): SqlSource {
   return { kind: 'sql', id: source.id, name: source.name ?? source.id, connection: pooledConnection(source), scope: { schemas: source.schemas ?? null, hidden: new Set() } };
 }
 
-export function uploadSource(upload: UploadedSource, config: DataPlaneConfig): ParquetSource {
+/** Series listed per request at most: the picker types ahead through the rest. */
+const UPLOAD_SERIES_LISTED = 10_000;
+
+export function uploadSource(upload: UploadedSource, config: DataPlaneConfig, stored?: { layout: UploadLayout | null; handle: DatabaseHandle }): ParquetSource {
   const absolutePath = path.join(config.uploadDir, upload.storedFileName);
+  const layout = stored?.layout ?? null;
+  const handle = stored?.handle;
   return {
+    ...(layout ? { knownRoles: { entity: layout.entityColumn, targets: layout.targets, covariates: layout.covariates } } : {}),
+    ...(layout?.entityColumn && handle
+      ? {
+          listSeries: {
+            entity: layout.entityColumn,
+            async list(request) {
+              const { series, total } = await listUploadSeries({ handle, id: upload.id, ids: request.ids, limit: UPLOAD_SERIES_LISTED });
+              return {
+                series: series.map((entry) => ({
+                  id: entry.seriesId,
+                  rowCount: entry.rowCount,
+                  start: entry.startTs.toISOString(),
+                  end: entry.endTs.toISOString(),
+                  frequency: entry.frequency,
+                  missingSteps: entry.missingSteps,
+                })),
+                truncated: total > series.length,
+              };
+            },
+          },
+        }
+      : {}),
     kind: 'parquet',
     id: upload.id,
     name: upload.name,
@@ -115,7 +166,7 @@ export async function resolveSource(id: string, { config = dataPlaneConfig(), ha
   }
   if (id.startsWith('upload-') && id.length <= 64) {
     const upload = await getUploadedSource({ handle: database, id });
-    if (upload) return uploadSource(upload, config);
+    if (upload) return uploadSource(upload, config, { layout: await getUploadLayout({ handle: database, id }), handle: database });
   }
   const dataset = await getDataset({ handle: database, id });
   if (dataset) return { kind: 'dataset', id, dataset, handle: database };
@@ -123,8 +174,18 @@ export async function resolveSource(id: string, { config = dataPlaneConfig(), ha
 }
 
 /** What the browser may know of an uploaded source (the list and POST /api/uploads answer with it). */
-export function summarizeUpload(upload: UploadedSource) {
+export function summarizeUpload(upload: UploadedSource, layout: UploadLayout | null = null) {
   return {
+    ...(layout
+      ? {
+          layout: layout.layout as 'single' | 'long' | 'wide',
+          seriesCount: layout.seriesCount,
+          entityColumn: layout.entityColumn,
+          keyColumns: layout.keyColumns,
+          targets: layout.targets,
+          covariates: layout.covariates,
+        }
+      : {}),
     kind: 'upload' as const,
     id: upload.id,
     name: upload.name,
@@ -145,12 +206,13 @@ export async function listSources({ config = dataPlaneConfig(), handle }: { conf
   const database = handle ?? (await getDatabase());
   const datasets = await listDatasetSummaries(database);
   const uploads = await listUploadedSources({ handle: database });
+  const layouts = await getUploadLayouts({ handle: database, ids: uploads.map((upload) => upload.id) });
   const directory = parquetDirectory(config);
   return [
     ...datasets.map((dataset) => ({ kind: 'dataset' as const, ...dataset })),
     { kind: 'sql' as const, id: APP_SOURCE_ID, name: 'App database', description: `Tables of the app's own database (${database.kind})` },
     ...config.sqlSources.map((source) => ({ kind: 'sql' as const, id: source.id, name: source.name ?? source.id, description: 'Postgres database' })),
     ...(directory ? [{ kind: 'parquet' as const, id: directory.id, name: directory.name, description: directory.description }] : []),
-    ...uploads.map(summarizeUpload),
+    ...uploads.map((upload) => summarizeUpload(upload, layouts.get(upload.id) ?? null)),
   ];
 }

@@ -1,0 +1,124 @@
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium } from '../support/chromium';
+
+/**
+ * Files of many series dropped onto the page in Chromium: each fixture layout (long with a gap,
+ * long with covariates, a composite key with quarterly labels, wide, quarterly labels, shuffled)
+ * is stored by the server, its series are listed, and "Forecast all" ends with a forecast per
+ * series; a duplicated (id, time) pair is refused with the series named.
+ */
+const appUrl = inject('appUrl');
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function openWorkbench(): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(appUrl);
+  await expect.poll(() => page.locator('[data-testid=device]').textContent(), { timeout: 30_000 }).toContain('Device:');
+  return { page, errors };
+}
+
+const fixtures: { file: string; series: string[]; context: number }[] = [
+  { file: 'long-3-series-gap.csv', series: ['A', 'B', 'C'], context: 30 },
+  { file: 'long-covariates.csv', series: ['FOODS_1_001', 'HOBBIES_2_010'], context: 30 },
+  {
+    file: 'composite-key-quarterly.csv',
+    series: ['Adelaide / South Australia / Business', 'Adelaide / South Australia / Holiday', 'Sydney / New South Wales / Business', 'Sydney / New South Wales / Holiday'],
+    context: 20,
+  },
+  { file: 'wide.csv', series: ['Y1', 'Y2', 'Y3'], context: 10 },
+  { file: 'quarterly-labels.csv', series: ['Melbourne', 'Perth'], context: 16 },
+  { file: 'long-shuffled.csv', series: ['A', 'B', 'C'], context: 30 },
+];
+
+describe('files of many series on the page', () => {
+  for (const fixture of fixtures) {
+    it(`${fixture.file}: stored, its series listed, a forecast per series`, async () => {
+      const { page, errors } = await openWorkbench();
+      await page.setInputFiles('[data-testid=csv-input]', path.resolve('tests/fixtures/multi-series', fixture.file));
+      await expect.poll(() => page.locator('[data-testid=upload-stored]').textContent(), { timeout: 60_000 }).toContain('Stored on the server');
+      expect(await page.locator('[data-testid=upload-summary]').textContent()).toContain(`${fixture.series.length} series`);
+      // The data picker lists the series of the upload.
+      await expect.poll(() => page.$$eval('#series option', (options) => options.map((option) => (option as HTMLOptionElement).value)), { timeout: 30_000 }).toEqual(fixture.series);
+      await page.locator('[data-testid=series-panel]').waitFor({ timeout: 30_000 });
+      await page.selectOption('#model', 'seasonal-naive');
+      await page.fill('#horizon', '4');
+      await page.fill('#context', String(fixture.context));
+      expect(await page.locator('[data-testid=forecast-job]').isDisabled()).toBe(true);
+      expect(await page.locator('[data-testid=forecast-job-reason]').textContent()).toContain('not available');
+      await page.click('[data-testid=forecast-all]');
+      await expect.poll(() => page.locator('[data-testid=series-result]').count(), { timeout: 120_000 }).toBe(fixture.series.length);
+      const rows = await page.$$eval('[data-testid=series-result]', (elements) =>
+        elements.map((element) => ({ id: element.getAttribute('data-series'), first: Number(element.getAttribute('data-first')), steps: Number(element.getAttribute('data-steps')) })),
+      );
+      expect(rows.map((row) => row.id)).toEqual(fixture.series);
+      for (const row of rows) {
+        expect(Number.isFinite(row.first)).toBe(true);
+        expect(row.steps).toBe(4);
+      }
+      if (fixture.file === 'long-3-series-gap.csv') {
+        // Seasonal naive (monthly, season 12): A's 2022-01 is its 2021-01, 100 + 10 sin(2π·24/12) + 24 · 0.5.
+        expect(rows[0]!.first).toBeCloseTo(112, 6);
+      }
+      await page.locator('[data-testid=series-overlay]').waitFor();
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+  }
+
+  it('the long export holds every series, and the backtest compares models across them', async () => {
+    const { page, errors } = await openWorkbench();
+    await page.setInputFiles('[data-testid=csv-input]', path.resolve('tests/fixtures/multi-series/long-3-series-gap.csv'));
+    await expect.poll(() => page.locator('[data-testid=upload-stored]').textContent(), { timeout: 60_000 }).toContain('Stored on the server');
+    await page.locator('[data-testid=series-panel]').waitFor({ timeout: 30_000 });
+    await page.selectOption('#model', 'seasonal-naive');
+    await page.fill('#horizon', '3');
+    await page.fill('#context', '24');
+    await page.click('[data-testid=forecast-all]');
+    await expect.poll(() => page.locator('[data-testid=series-result]').count(), { timeout: 120_000 }).toBe(3);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-long]')]);
+    const text = await new Promise<string>((resolve, reject) => {
+      download.createReadStream().then((stream) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        stream.on('error', reject);
+      }, reject);
+    });
+    const lines = text.trim().split('\r\n');
+    expect(lines[0]).toMatch(/^unique_id,ds,mean,0\.1,/);
+    expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual(['A', 'A', 'A', 'B', 'B', 'B', 'C', 'C', 'C']);
+    expect(lines[1]!.split(',')[1]).toBe('2022-01-01T00:00:00.000Z');
+
+    await page.fill('#windows', '2');
+    await page.fill('#step', '3');
+    await page.click('[data-testid=backtest-selected]');
+    await expect.poll(() => page.locator('[data-testid=series-comparison-row]').count(), { timeout: 180_000 }).toBeGreaterThan(1);
+    await expect.poll(() => page.locator('[data-testid=series-progress]').count(), { timeout: 180_000 }).toBe(0);
+    const naive = page.locator('[data-testid=series-comparison-row][data-model=seasonal-naive] td');
+    // Seasonal naive relative to itself: 1 on every pooled window.
+    expect(await naive.nth(1).textContent()).toBe('3');
+    expect(await naive.nth(4).textContent()).toBe('1.000');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a duplicated (id, time) pair is refused, naming the series and rows', async () => {
+    const { page } = await openWorkbench();
+    await page.setInputFiles('[data-testid=csv-input]', path.resolve('tests/fixtures/multi-series/long-duplicate-key.csv'));
+    const error = page.locator('[data-testid=error]');
+    await error.waitFor({ timeout: 30_000 });
+    expect(await error.textContent()).toContain('series "B", duplicate timestamp 2020-05-01 in column "ds" for unique_id="B" at rows 18 and 19');
+    await page.close();
+  });
+});
