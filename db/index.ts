@@ -13,3 +13,4 @@ export type { ReadSession, ReadSessionOptions, RowCursor, CopyBatchReader } from
 export { CopyBinaryDecoder, type CopyBinaryBatch } from './copy-binary';
 export { listUploadedSources, getUploadedSource, saveUploadedSource } from './queries/uploads';
 export { ensureIngestTables } from './ingest-tables';
+export { maintainMonitoringStorage, configureTimescale, monitoringStorageKind, listPartitions, type MaintenanceResult, type StorageFeature, type MonitoringStorageKind } from './monitoring-storage';

@@ -62,3 +62,6 @@ export const seriesPoints = pgTable(
 
 export type Dataset = typeof datasets.$inferSelect;
 export type NewDataset = typeof datasets.$inferInsert;
+
+/** Monitoring tables (issue 11): inference events, training runs and metrics, rollups, audit, alerts. */
+export * from './schema-monitoring';
