@@ -17,6 +17,7 @@ import {
   type TrainingMetricRow,
   type TrainingRunRow,
 } from '@/db';
+import { alertConfig, evaluateAlertRules } from '../anomalies/alerts';
 import { BatchWriter, type BatchWriterStats } from './batch-writer';
 import { monitoringConfig, type MonitoringConfig } from './config';
 import { metrics } from './metrics';
@@ -331,8 +332,17 @@ const globalForMonitor = globalThis as unknown as { lookaheadMonitor?: Monitor }
 /** The process's monitor, on the app database; its schedule starts with it. */
 export function getMonitor(): Monitor {
   if (!globalForMonitor.lookaheadMonitor) {
-    globalForMonitor.lookaheadMonitor = new Monitor({ database: getDatabase });
-    globalForMonitor.lookaheadMonitor.startSchedule();
+    const monitor = new Monitor({ database: getDatabase });
+    monitor.addScheduledTask('alerts', async ({ handle }) => {
+      const config = alertConfig();
+      if (config.rules.length === 0) return [];
+      const results = await evaluateAlertRules({ handle, config });
+      const failed = results.filter((result) => result.error);
+      if (failed.length) throw new Error(failed.map((result) => `${result.rule}: ${result.error}`).join('; '));
+      return results;
+    });
+    monitor.startSchedule();
+    globalForMonitor.lookaheadMonitor = monitor;
   }
   return globalForMonitor.lookaheadMonitor;
 }
