@@ -221,7 +221,7 @@ export async function trainingCurves(handle: DatabaseHandle, { from, to, limit =
   const rows = await handle.query<Record<string, unknown>>(
     `SELECT m.run_id, coalesce(r.model, m.model) AS model, coalesce(r.status, 'unknown') AS status, m.epoch, m.step, m.train_loss, m.val_loss, m."time"
        FROM training_metrics m LEFT JOIN training_runs r ON r.id = m.run_id
-      WHERE m."time" >= $1 AND m."time" < $2 ORDER BY m.run_id, m."time" LIMIT $3`,
+      WHERE m."time" >= $1 AND m."time" < $2 ORDER BY m.run_id, m."time", m.epoch, m.step LIMIT $3`,
     [from.toISOString(), to.toISOString(), limit],
   );
   return rows.map((row) => ({
@@ -285,4 +285,32 @@ export async function listAlertFirings(handle: DatabaseHandle, { limit = 100 }: 
     httpStatus: row.http_status === null ? null : Number(row.http_status),
     error: row.error === null ? null : String(row.error),
   }));
+}
+
+export interface FreshnessRow {
+  source: string;
+  kind: 'sample' | 'upload' | 'ingested-table' | 'inference';
+  newest: string | null;
+  updatedAt: string | null;
+}
+
+/**
+ * How current each source's data is, from what the app already records (no scans of users'
+ * tables): samples' and uploads' newest timestamps, the newest file ingested into each table,
+ * and the newest recorded model run.
+ */
+export async function dataFreshness(handle: DatabaseHandle): Promise<FreshnessRow[]> {
+  const date = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string).toISOString());
+  const datasets = await handle.query<Record<string, unknown>>(`SELECT id, origin, end_ts, created_at FROM datasets ORDER BY id`);
+  const uploads = await handle.query<Record<string, unknown>>(`SELECT id, end_ts, created_at FROM uploaded_sources ORDER BY id`);
+  const ingested = await handle.query<Record<string, unknown>>(
+    `SELECT target_table, max(updated_at) AS updated_at FROM lookahead_ingested_files WHERE status = 'loaded' GROUP BY 1 ORDER BY 1`,
+  );
+  const [inference] = await handle.query<Record<string, unknown>>(`SELECT max("time") AS newest FROM inference_events WHERE "time" > now() - interval '30 days'`);
+  return [
+    ...datasets.map((row) => ({ source: String(row.id), kind: (row.origin === 'upload' ? 'upload' : 'sample') as FreshnessRow['kind'], newest: date(row.end_ts), updatedAt: date(row.created_at) })),
+    ...uploads.map((row) => ({ source: String(row.id), kind: 'upload' as const, newest: date(row.end_ts), updatedAt: date(row.created_at) })),
+    ...ingested.map((row) => ({ source: `app:${String(row.target_table)}`, kind: 'ingested-table' as const, newest: null, updatedAt: date(row.updated_at) })),
+    { source: 'inference_events', kind: 'inference' as const, newest: date(inference?.newest), updatedAt: null },
+  ];
 }

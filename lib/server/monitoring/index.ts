@@ -29,3 +29,4 @@ export { acceptTelemetry, telemetrySchema, type TelemetryReport } from './teleme
 export { recordServerForecast, recordShare, recordShareDelete } from './forecast-recording';
 export { serverRuntimeKind, browserRuntimeKind, type RuntimeKind } from './runtime-kind';
 export { clientActor } from './actor';
+export { dashboardData, parseDashboardRange, DASHBOARD_RANGES, type DashboardData, type DashboardRange } from './dashboard';
