@@ -295,7 +295,7 @@ function AnomalyPanel() {
                 <YAxis stroke={CHART_COLORS.axis} width={60} domain={['auto', 'auto']} />
                 <Tooltip labelFormatter={(value) => formatTime(Number(value))} />
                 <Line dataKey="value" stroke={CHART_COLORS.history} dot={false} isAnimationActive={false} name={report.column} />
-                <Scatter dataKey="anomaly" fill={CHART_COLORS.outlier} name="anomaly" isAnimationActive={false} />
+                <Scatter data={rows.filter((row) => row.anomaly !== null && row.anomaly !== undefined)} dataKey="anomaly" fill={CHART_COLORS.outlier} name="anomaly" isAnimationActive={false} />
               </ComposedChart>
             </ResponsiveContainer>
           </div>
