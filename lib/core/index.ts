@@ -5,3 +5,4 @@ export * from './frequency';
 export * from './metrics';
 export * from './backtest';
 export * from './anomaly';
+export * from './drift';
