@@ -85,6 +85,29 @@ for (const backend of backends) {
       expect(receiver.bodies.length).toBe(bodies);
     });
 
+    it('a rule without a series covers every series of the table, each firing on its own', async () => {
+      const everySeries = { ...rule, id: 'all-sensors', series: undefined, threshold: 4 };
+      const bodies = receiver.bodies.length;
+      const [result] = await evaluateAlertRules({ handle: database.handle, config: { ...config, rules: [alertConfig({ LOOKAHEAD_ALERT_RULES: JSON.stringify([everySeries]) }).rules[0]!] } });
+      expect(result!.error).toBeUndefined();
+      const posted = receiver.bodies.slice(bodies) as { series: string; time: string }[];
+      expect(new Set(posted.map((body) => body.series))).toEqual(new Set(['a', 'b']));
+      expect(posted).toContainEqual(expect.objectContaining({ series: 'a', time: spikeTime }));
+      const firings = await listAlertFirings(database.handle, { limit: 500 });
+      expect(firings.filter((firing) => firing.ruleId === 'all-sensors/a').length).toBeGreaterThanOrEqual(1);
+      expect(firings.filter((firing) => firing.ruleId === 'all-sensors/b').length).toBeGreaterThanOrEqual(1);
+      // At most 20 firings per series and round: later rounds fire the rest, then nothing, and no point twice.
+      let rounds = 0;
+      for (;;) {
+        const [again] = await evaluateAlertRules({ handle: database.handle, config: { ...config, rules: [alertConfig({ LOOKAHEAD_ALERT_RULES: JSON.stringify([everySeries]) }).rules[0]!] } });
+        rounds += 1;
+        if (again!.fired === 0 || rounds > 20) break;
+      }
+      expect(rounds).toBeLessThanOrEqual(20);
+      const all = (await listAlertFirings(database.handle, { limit: 5000 })).filter((firing) => firing.ruleId.startsWith('all-sensors/'));
+      expect(new Set(all.map((firing) => `${firing.ruleId} ${firing.pointTime}`)).size).toBe(all.length);
+    });
+
     it('the monitor schedule runs the rules with partitions and rollups, reporting each step', async () => {
       const monitor = new Monitor({ database: async () => database.handle, config: { retentionDays: 7 } });
       monitor.addScheduledTask('alerts', ({ handle }) => evaluateAlertRules({ handle, config }));

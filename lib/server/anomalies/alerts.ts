@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { insertAlertFiring, lastFiredPoint, type DatabaseHandle } from '@/db';
 import { LookaheadError } from '@/lib/core/errors';
 import { metrics } from '../monitoring/metrics';
-import { detectAnomalies, type Anomaly } from './detect';
+import { detectAnomalies, detectAnomaliesEverySeries, type Anomaly, type SeriesAnomalies } from './detect';
 
 /**
  * Alert rules, evaluated on the monitor's schedule: each rule scores the newest points of one
@@ -154,24 +154,34 @@ export async function evaluateAlertRules({
     try {
       if (!config.webhookUrl) throw new LookaheadError('alerts', 'internal', 'LOOKAHEAD_ALERT_WEBHOOK_URL is not set; rules are evaluated but nothing can be posted');
       checkWebhookHost(config.webhookUrl, config.allowedHosts);
-      const report = await detectAnomalies({ sourceId: rule.source, searchParams: ruleQuery(rule) });
-      result.checked = report.series.values.length;
-      const since = await lastFiredPoint(handle, rule.id);
-      const fresh = report.anomalies.filter((anomaly): anomaly is Anomaly & { time: string } => anomaly.time !== null && (!since || Date.parse(anomaly.time) > since.getTime()));
-      for (const anomaly of fresh.slice(0, MAX_FIRINGS_PER_RULE)) {
-        const payload = {
-          rule: rule.id, level: rule.level, source: rule.source, table: rule.table ?? null, column: report.column, series: rule.series ?? '',
-          method: report.method, time: anomaly.time, value: anomaly.value, score: anomaly.score, threshold: rule.method === 'zscore' ? rule.threshold : 0,
-          ...(anomaly.median !== undefined ? { median: anomaly.median } : {}), ...(anomaly.lower !== undefined ? { lower: anomaly.lower, upper: anomaly.upper } : {}),
-        };
-        const delivery = await post(config.webhookUrl, payload, fetchImpl);
-        await insertAlertFiring(handle, {
-          ruleId: rule.id, source: rule.source, series: rule.series ?? '', pointTime: anomaly.time, value: anomaly.value, score: anomaly.score,
-          threshold: payload.threshold, delivered: delivery.delivered, httpStatus: delivery.status, error: delivery.error,
-        });
-        metrics().alertFirings.inc({ rule: rule.id, delivered: String(delivery.delivered) });
-        result.fired += 1;
-        if (delivery.delivered) result.delivered += 1;
+      // A rule naming an entity column but no series covers every series of the table.
+      const everySeries = Boolean(rule.entity) && rule.series === undefined;
+      const perSeries: SeriesAnomalies[] = everySeries
+        ? (await detectAnomaliesEverySeries({ sourceId: rule.source, searchParams: ruleQuery(rule) })).series
+        : [await detectAnomalies({ sourceId: rule.source, searchParams: ruleQuery(rule) })].map((report) => ({ series: rule.series ?? '', points: report.series.values.length, count: report.count, anomalies: report.anomalies }));
+      for (const entry of perSeries) {
+        const series = entry.series;
+        if (entry.error) throw new LookaheadError('alerts', 'internal', `series "${series}": ${entry.error}`);
+        result.checked += entry.points;
+        // Each series of an every-series rule fires once per point on its own.
+        const ruleKey = everySeries ? `${rule.id}/${series}` : rule.id;
+        const since = await lastFiredPoint(handle, ruleKey);
+        const fresh = entry.anomalies.filter((anomaly): anomaly is Anomaly & { time: string } => anomaly.time !== null && (!since || Date.parse(anomaly.time) > since.getTime()));
+        for (const anomaly of fresh.slice(0, MAX_FIRINGS_PER_RULE)) {
+          const payload = {
+            rule: rule.id, level: rule.level, source: rule.source, table: rule.table ?? null, column: rule.column, series,
+            method: rule.method, time: anomaly.time, value: anomaly.value, score: anomaly.score, threshold: rule.method === 'zscore' ? rule.threshold : 0,
+            ...(anomaly.median !== undefined ? { median: anomaly.median } : {}), ...(anomaly.lower !== undefined ? { lower: anomaly.lower, upper: anomaly.upper } : {}),
+          };
+          const delivery = await post(config.webhookUrl, payload, fetchImpl);
+          await insertAlertFiring(handle, {
+            ruleId: ruleKey, source: rule.source, series, pointTime: anomaly.time, value: anomaly.value, score: anomaly.score,
+            threshold: payload.threshold, delivered: delivery.delivered, httpStatus: delivery.status, error: delivery.error,
+          });
+          metrics().alertFirings.inc({ rule: rule.id, delivered: String(delivery.delivered) });
+          result.fired += 1;
+          if (delivery.delivered) result.delivered += 1;
+        }
       }
     } catch (error) {
       result.error = (error as Error).message;

@@ -4,7 +4,7 @@ import { intervalLevels, outsideInterval, rollingRobustZ } from '@/lib/core/anom
 import { LookaheadError } from '@/lib/core/errors';
 import { runForecastRequest } from '../forecast-service';
 import { fromZodError } from '../http';
-import { dataPlaneConfig, openWindowReader, parseWindowRequest, readWholeWindow, resolveSource, sqlRobustZ, type DataPlaneConfig, type ResolvedSource, type WindowRequest } from '../sources';
+import { dataPlaneConfig, openWindowReader, parseWindowRequest, readWholeWindow, resolveSource, sourceSeries, sqlRobustZ, type DataPlaneConfig, type ResolvedSource, type WindowRequest } from '../sources';
 
 /**
  * Anomalies of one series of any source. method=zscore: the rolling robust z-score, computed in
@@ -126,4 +126,49 @@ export async function detectAnomalies({ sourceId, searchParams, config = dataPla
     series: { ...series, scores, lower: lowerSeries, upper: upperSeries },
     anomalies, count: anomalies.length,
   };
+}
+
+export interface SeriesAnomalies {
+  series: string;
+  /** Points scored. */
+  points: number;
+  count: number;
+  anomalies: Anomaly[];
+  error?: string;
+}
+
+/**
+ * Anomalies of every series of a table (the `detect-anomalies` job's work, and alert rules that
+ * name a source without a series): the series are listed as GET /series lists them (at most
+ * `maxSeries`), then each is scored as detectAnomalies scores one. A series that fails is
+ * reported with its error; the others go on.
+ */
+export async function detectAnomaliesEverySeries({
+  sourceId,
+  searchParams,
+  config = dataPlaneConfig(),
+  maxSeries = 1_000,
+}: {
+  sourceId: string;
+  searchParams: URLSearchParams;
+  config?: DataPlaneConfig;
+  maxSeries?: number;
+}): Promise<{ series: SeriesAnomalies[]; truncated: boolean }> {
+  const { window: request } = parseAnomalyQuery(searchParams, config);
+  const source = await resolveSource(sourceId, { config });
+  const listed = await sourceSeries(source, { ...request, series: undefined }, config);
+  const ids = listed.series.map((entry) => entry.id).slice(0, maxSeries);
+  const results: SeriesAnomalies[] = [];
+  for (const id of ids) {
+    const query = new URLSearchParams(searchParams);
+    if (id === '') query.delete('series');
+    else query.set('series', id);
+    try {
+      const report = await detectAnomalies({ sourceId, searchParams: query, config });
+      results.push({ series: id, points: report.series.values.length, count: report.count, anomalies: report.anomalies });
+    } catch (error) {
+      results.push({ series: id, points: 0, count: 0, anomalies: [], error: (error as Error).message });
+    }
+  }
+  return { series: results, truncated: listed.truncated || listed.series.length > maxSeries };
 }
