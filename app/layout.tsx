@@ -16,6 +16,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <a href="/">Lookahead</a>
           </h1>
           <p>Forecasts with honest uncertainty, computed in your browser.</p>
+          <a className="top-link" href="/monitor">Monitor</a>
         </header>
         <main>{children}</main>
       </body>

@@ -15,3 +15,4 @@ export { listUploadedSources, getUploadedSource, saveUploadedSource } from './qu
 export { ensureIngestTables } from './ingest-tables';
 export { saveUploadWithSeries, getUploadLayout, getUploadLayouts, listUploadSeries, type NewUploadLayout, type NewUploadSeries } from './queries/upload-series';
 export type { UploadLayout, UploadSeries } from './schema-uploads';
+export { maintainMonitoringStorage, configureTimescale, monitoringStorageKind, listPartitions, type MaintenanceResult, type StorageFeature, type MonitoringStorageKind } from './monitoring-storage';

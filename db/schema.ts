@@ -63,3 +63,6 @@ export const seriesPoints = pgTable(
 export type Dataset = typeof datasets.$inferSelect;
 export type NewDataset = typeof datasets.$inferInsert;
 export * from './schema-uploads';
+
+/** Monitoring tables (issue 11): inference events, training runs and metrics, rollups, audit, alerts. */
+export * from './schema-monitoring';

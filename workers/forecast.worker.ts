@@ -12,6 +12,7 @@ import { chooseDevice, detectDevices, type DeviceChoice, type DevicePreference }
 import { browserModelInfos, createBrowserModel, loadBrowserModelCatalog } from '@/lib/client/browser-models';
 import { readParquetRangeWindow } from '@/lib/client/parquet-range';
 import { errorFromResponse } from '@/lib/client/response-error';
+import { sendTelemetry } from '@/lib/client/telemetry';
 import type {
   BacktestJob,
   BacktestResult,
@@ -250,9 +251,39 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
       case 'forecast': {
         const controller = new AbortController();
         inFlight.set(request.id, controller);
+        const started = performance.now();
         try {
           const result = await runForecast(request.id, request.job, controller.signal);
           post({ kind: 'result', id: request.id, result });
+          if (request.job.telemetry !== false) {
+            sendTelemetry(self.location.origin, {
+              kind: 'forecast',
+              model: result.model.id,
+              revision: result.model.revision ?? null,
+              device: result.runtime.device,
+              deviceLabel: result.runtime.label,
+              latencyMs: result.timings.fitMs + result.timings.forecastMs,
+              points: result.history.values.length,
+              horizon: request.job.horizon,
+              outcome: 'ok',
+            });
+          }
+        } catch (error) {
+          if (request.job.telemetry !== false) {
+            const choice = reportPromise ? await reportPromise.then((report) => chooseDevice(report, request.job.device)).catch(() => null) : null;
+            sendTelemetry(self.location.origin, {
+              kind: 'forecast',
+              model: request.job.modelId,
+              device: choice?.device ?? 'wasm',
+              deviceLabel: choice?.label ?? 'unknown',
+              latencyMs: performance.now() - started,
+              points: 0,
+              horizon: request.job.horizon,
+              outcome: error instanceof LookaheadError && error.code === 'cancelled' ? 'cancelled' : 'error',
+              errorKind: error instanceof LookaheadError ? error.code : 'internal',
+            });
+          }
+          throw error;
         } finally {
           inFlight.delete(request.id);
         }

@@ -1,4 +1,5 @@
 import { LookaheadError, type ErrorPayload } from '@/lib/core/errors';
+import { telemetryAllowed } from './telemetry';
 import type { BacktestJob, BacktestResult, CsvSummary, ForecastJob, ForecastResult, WorkerRequest, WorkerResponse } from './protocol';
 
 type Pending = {
@@ -66,7 +67,7 @@ export class ForecastClient {
   }
 
   async forecast(job: ForecastJob, options: { signal?: AbortSignal; onProgress?: Pending['onProgress'] } = {}): Promise<ForecastResult> {
-    return (await this.request<'result'>({ kind: 'forecast', job } as never, options)).result;
+    return (await this.request<'result'>({ kind: 'forecast', job: { telemetry: telemetryAllowed(), ...job } } as never, options)).result;
   }
 
   /** Rolling-origin backtest of several models; progress per model and window; abort cancels between windows. */

@@ -39,6 +39,8 @@ export interface ForecastJob {
   quantileLevels: number[];
   /** WebGPU or WASM for learned models; 'auto' (default) follows the device report. */
   device?: DevicePreference;
+  /** false: do not report this run to POST /api/telemetry (the browser opted out). */
+  telemetry?: boolean;
 }
 
 /**

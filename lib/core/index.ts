@@ -4,3 +4,5 @@ export * from './normal';
 export * from './frequency';
 export * from './metrics';
 export * from './backtest';
+export * from './anomaly';
+export * from './drift';

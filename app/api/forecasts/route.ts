@@ -4,6 +4,8 @@ import { readJsonBody } from '@/lib/server/json-body';
 import { originFromHeaders } from '@/lib/server/public-url';
 import { SHARE_ENVELOPE_BYTES, publishShare, shareMaxBytes } from '@/lib/server/shares';
 import { snapshotTooLarge } from '@/lib/share';
+import { getMonitor, recordShare, withRequestMetrics } from '@/lib/server/monitoring';
+import type { ForecastReport } from '@/lib/report/schema';
 
 export const dynamic = 'force-dynamic';
 
@@ -12,7 +14,7 @@ export const dynamic = 'force-dynamic';
  * {token, url, path, deleteSecret, createdAt, expiresAt, bytes}. 400 for an invalid snapshot
  * (naming each bad field), 413 over the size cap.
  */
-export async function POST(request: Request): Promise<Response> {
+export const POST = withRequestMetrics('/api/forecasts', async (request: Request): Promise<Response> => {
   try {
     const maxBytes = shareMaxBytes();
     const body = await readJsonBody(request, {
@@ -21,9 +23,11 @@ export async function POST(request: Request): Promise<Response> {
       tooLarge: (bytes) => snapshotTooLarge(bytes, maxBytes),
     });
     const share = await publishShare({ handle: await getDatabase(), body, maxBytes });
+    // Validated by publishShare: the snapshot is a ForecastReport (recorded in forecast_audit, token hashed).
+    recordShare({ monitor: getMonitor(), request, token: share.token, report: (body as { snapshot: ForecastReport }).snapshot, bytes: share.bytes });
     const url = new URL(share.path, originFromHeaders(request.headers)).href;
     return Response.json({ ...share, url }, { status: 201, headers: { location: url, 'cache-control': 'no-store' } });
   } catch (error) {
     return errorResponse(error);
   }
-}
+});

@@ -10,3 +10,4 @@ export { suggestRoles, resolveRoles, type RoleMapping, type ResolvedRoles } from
 export { buildWindowStatements, type WindowStatements } from './sql-window';
 export { quoteIdentifier } from './identifiers';
 export type { SourceColumn, ColumnKind } from '@/lib/data/columns';
+export { sqlRobustZ, type SqlRobustZRow } from './sql-anomalies';

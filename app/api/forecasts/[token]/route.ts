@@ -4,6 +4,7 @@ import { errorResponse } from '@/lib/server/http';
 import { readJsonBody } from '@/lib/server/json-body';
 import { readShare, removeShare } from '@/lib/server/shares';
 import { LookaheadError } from '@/lib/core/errors';
+import { getMonitor, recordShareDelete } from '@/lib/server/monitoring';
 
 export const dynamic = 'force-dynamic';
 
@@ -35,6 +36,7 @@ export async function DELETE(request: Request, { params }: { params: Promise<{ t
     );
     if (!body.success) throw new LookaheadError('share', 'bad_input', 'send the delete secret as JSON: {"deleteSecret": "..."}');
     await removeShare({ handle: await getDatabase(), token, deleteSecret: body.data.deleteSecret });
+    recordShareDelete({ monitor: getMonitor(), request, token });
     return new Response(null, { status: 204 });
   } catch (error) {
     return errorResponse(error);

@@ -1,0 +1,317 @@
+'use client';
+
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { CartesianGrid, ComposedChart, Legend, Line, LineChart, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
+import { CHART_COLORS, CHART_FONT } from './chart-style';
+
+/** /monitor: latency, throughput and errors per model and runtime, training curves, the queue, data freshness, alerts and anomalies. */
+
+type LatencyPoint = { bucket: string; model: string; runtime: string; requests: number; errors: number; points: number; p50: number | null; p90: number | null; p95: number | null; p99: number | null; throughputPerS: number };
+type TrainingPoint = { runId: string; model: string; status: string; epoch: number | null; step: number | null; trainLoss: number | null; valLoss: number | null; time: string };
+type Dashboard = {
+  range: string;
+  from: string;
+  to: string;
+  read: 'raw' | 'rollup-1h';
+  bucketSeconds: number;
+  latency: LatencyPoint[];
+  training: TrainingPoint[];
+  queue: { depth: Record<string, number>; workers: number; active: number; connected: boolean };
+  freshness: { source: string; kind: string; newest: string | null; updatedAt: string | null }[];
+  alerts: { ruleId: string; source: string; series: string; pointTime: string; value: number; score: number | null; delivered: boolean; httpStatus: number | null; error: string | null }[];
+  buffers: { name: string; buffered: number; written: number; dropped: number; lastError: string | null }[];
+  queryMs: number;
+};
+type AnomalyReport = {
+  column: string;
+  engine: string;
+  method: string;
+  series: { timestampsMs: number[]; values: (number | null)[]; scores: (number | null)[] };
+  anomalies: { time: string | null; value: number; score: number | null; median?: number | null; lower?: number; upper?: number }[];
+  count: number;
+};
+
+const RANGES = ['1h', '6h', '24h', '7d', '30d'] as const;
+const PALETTE = ['#2563eb', '#d97706', '#059669', '#7c3aed', '#db2777', '#0891b2', '#65a30d', '#b91c1c'];
+const formatTime = (ms: number) => new Date(ms).toISOString().slice(5, 16).replace('T', ' ');
+const number = (value: number | null | undefined, digits = 1) => (value === null || value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits));
+
+async function readJson<T>(response: Response): Promise<T> {
+  const body = await response.json();
+  if (!response.ok) throw new Error(body?.error?.message ?? `HTTP ${response.status}`);
+  return body as T;
+}
+
+export function MonitorDashboard({ initialRange = '24h' }: { initialRange?: string }) {
+  const [range, setRange] = useState(initialRange);
+  const [data, setData] = useState<Dashboard | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string>('');
+
+  const load = useCallback(async () => {
+    try {
+      setError(null);
+      setData(await readJson<Dashboard>(await fetch(`/api/monitor?range=${encodeURIComponent(range)}`, { cache: 'no-store' })));
+    } catch (failure) {
+      setError((failure as Error).message);
+    }
+  }, [range]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const keys = useMemo(() => [...new Set((data?.latency ?? []).map((point) => `${point.model} · ${point.runtime}`))].sort(), [data]);
+  const key = keys.includes(selected) ? selected : (keys[0] ?? '');
+
+  const percentileRows = useMemo(
+    () => (data?.latency ?? []).filter((point) => `${point.model} · ${point.runtime}` === key).map((point) => ({ x: Date.parse(point.bucket), p50: point.p50, p90: point.p90, p95: point.p95, p99: point.p99 })),
+    [data, key],
+  );
+  const throughputRows = useMemo(() => {
+    const byBucket = new Map<number, Record<string, number>>();
+    for (const point of data?.latency ?? []) {
+      const x = Date.parse(point.bucket);
+      const row = byBucket.get(x) ?? { x };
+      row[`${point.model} · ${point.runtime}`] = point.throughputPerS;
+      row[`errors:${point.model} · ${point.runtime}`] = point.requests ? point.errors / point.requests : 0;
+      byBucket.set(x, row);
+    }
+    return [...byBucket.values()].sort((a, b) => a.x! - b.x!);
+  }, [data]);
+  const summary = useMemo(
+    () =>
+      keys.map((name) => {
+        const points = (data?.latency ?? []).filter((point) => `${point.model} · ${point.runtime}` === name);
+        const requests = points.reduce((sum, point) => sum + point.requests, 0);
+        const weighted = (field: 'p50' | 'p99') => points.reduce((sum, point) => sum + (point[field] ?? 0) * point.requests, 0) / Math.max(requests, 1);
+        return { name, requests, errors: points.reduce((sum, point) => sum + point.errors, 0), p50: weighted('p50'), p99: weighted('p99') };
+      }),
+    [data, keys],
+  );
+  const runs = useMemo(() => {
+    const byRun = new Map<string, TrainingPoint[]>();
+    for (const point of data?.training ?? []) byRun.set(point.runId, [...(byRun.get(point.runId) ?? []), point]);
+    return [...byRun.entries()];
+  }, [data]);
+
+  return (
+    <div className="monitor">
+      <div className="toolbar">
+        <label className="inline-label" htmlFor="monitor-range">Time range</label>
+        <select id="monitor-range" value={range} onChange={(event) => setRange(event.target.value)} data-testid="monitor-range">
+          {RANGES.map((value) => <option key={value} value={value}>last {value}</option>)}
+        </select>
+        <button type="button" className="secondary small" onClick={() => void load()}>Refresh</button>
+        {data && (
+          <span className="note" data-testid="monitor-read">
+            {data.read === 'raw' ? `from raw events, ${data.bucketSeconds / 60}-minute buckets` : 'from the 1-hour rollups'} · query {data.queryMs} ms
+          </span>
+        )}
+      </div>
+      {error && <p className="error">{error}</p>}
+
+      <section className="panel">
+        <h2>Latency percentiles</h2>
+        {keys.length === 0 ? (
+          <p className="note" data-testid="monitor-empty">No model runs recorded in this range. Forecasts (server and browser) appear here within seconds.</p>
+        ) : (
+          <>
+            <label className="inline-label" htmlFor="monitor-series">Model · runtime </label>
+            <select id="monitor-series" value={key} onChange={(event) => setSelected(event.target.value)} style={{ width: 'auto' }}>
+              {keys.map((name) => <option key={name}>{name}</option>)}
+            </select>
+            <div style={{ width: '100%', height: 260 }}>
+              <ResponsiveContainer>
+                <LineChart data={percentileRows} margin={{ top: 10, right: 20, bottom: 10, left: 10 }} style={{ fontFamily: CHART_FONT, fontSize: 12 }}>
+                  <CartesianGrid stroke={CHART_COLORS.grid} />
+                  <XAxis dataKey="x" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={formatTime} minTickGap={40} stroke={CHART_COLORS.axis} />
+                  <YAxis unit=" ms" stroke={CHART_COLORS.axis} width={70} />
+                  <Tooltip labelFormatter={(value) => formatTime(Number(value))} formatter={(value) => `${number(Number(value), 2)} ms`} />
+                  <Legend />
+                  {(['p50', 'p90', 'p95', 'p99'] as const).map((field, index) => (
+                    <Line key={field} dataKey={field} stroke={PALETTE[index]} dot={false} isAnimationActive={false} connectNulls />
+                  ))}
+                </LineChart>
+              </ResponsiveContainer>
+            </div>
+            <table className="numbers" data-testid="monitor-summary">
+              <thead>
+                <tr><th>model · runtime</th><th>requests</th><th>errors</th><th>error rate</th><th>p50 ms</th><th>p99 ms</th></tr>
+              </thead>
+              <tbody>
+                {summary.map((row) => (
+                  <tr key={row.name}>
+                    <td>{row.name}</td><td>{row.requests}</td><td>{row.errors}</td><td>{number((100 * row.errors) / Math.max(row.requests, 1))}%</td><td>{number(row.p50, 2)}</td><td>{number(row.p99, 2)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+      </section>
+
+      {keys.length > 0 && (
+        <section className="panel">
+          <h2>Throughput and error rate</h2>
+          <div style={{ width: '100%', height: 220 }}>
+            <ResponsiveContainer>
+              <ComposedChart data={throughputRows} margin={{ top: 10, right: 20, bottom: 10, left: 10 }} style={{ fontFamily: CHART_FONT, fontSize: 12 }}>
+                <CartesianGrid stroke={CHART_COLORS.grid} />
+                <XAxis dataKey="x" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={formatTime} minTickGap={40} stroke={CHART_COLORS.axis} />
+                <YAxis yAxisId="rate" unit="/s" stroke={CHART_COLORS.axis} width={70} />
+                <YAxis yAxisId="errors" orientation="right" domain={[0, 1]} tickFormatter={(value) => `${Math.round(Number(value) * 100)}%`} stroke={CHART_COLORS.outlier} />
+                <Tooltip labelFormatter={(value) => formatTime(Number(value))} />
+                <Legend />
+                {keys.map((name, index) => (
+                  <Line key={name} yAxisId="rate" dataKey={name} name={`${name} req/s`} stroke={PALETTE[index % PALETTE.length]} dot={false} isAnimationActive={false} connectNulls />
+                ))}
+                {keys.map((name, index) => (
+                  <Line key={`errors:${name}`} yAxisId="errors" dataKey={`errors:${name}`} name={`${name} errors`} stroke={PALETTE[index % PALETTE.length]} strokeDasharray="4 3" dot={false} isAnimationActive={false} connectNulls />
+                ))}
+              </ComposedChart>
+            </ResponsiveContainer>
+          </div>
+        </section>
+      )}
+
+      <section className="panel">
+        <h2>Training runs</h2>
+        {runs.length === 0 ? (
+          <p className="note" data-testid="monitor-no-training">No training metrics in this range.</p>
+        ) : (
+          <div style={{ width: '100%', height: 240 }}>
+            <ResponsiveContainer>
+              <LineChart margin={{ top: 10, right: 20, bottom: 10, left: 10 }} style={{ fontFamily: CHART_FONT, fontSize: 12 }}>
+                <CartesianGrid stroke={CHART_COLORS.grid} />
+                <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} stroke={CHART_COLORS.axis} label={{ value: 'step', position: 'insideBottomRight', offset: -4 }} />
+                <YAxis stroke={CHART_COLORS.axis} width={60} />
+                <Tooltip />
+                <Legend />
+                {runs.map(([runId, points], index) => (
+                  <Line key={runId} data={points.map((point, i) => ({ step: point.step ?? point.epoch ?? i, loss: point.trainLoss }))} dataKey="loss" name={`${runId} (${points[0]!.model}, ${points[0]!.status}) train`} stroke={PALETTE[index % PALETTE.length]} dot={false} isAnimationActive={false} connectNulls />
+                ))}
+                {runs.filter(([, points]) => points.some((point) => point.valLoss !== null)).map(([runId, points], index) => (
+                  <Line key={`${runId}:val`} data={points.map((point, i) => ({ step: point.step ?? point.epoch ?? i, loss: point.valLoss }))} dataKey="loss" name={`${runId} val`} stroke={PALETTE[index % PALETTE.length]} strokeDasharray="4 3" dot={false} isAnimationActive={false} connectNulls />
+                ))}
+              </LineChart>
+            </ResponsiveContainer>
+          </div>
+        )}
+      </section>
+
+      {data && (
+        <div className="pair">
+          <section className="panel">
+            <h2>Job queue</h2>
+            {data.queue.connected ? (
+              <p data-testid="monitor-queue">{Object.entries(data.queue.depth).map(([queue, depth]) => `${queue}: ${depth} waiting`).join(', ') || 'no jobs waiting'} · {data.queue.active} running · {data.queue.workers} workers with a recent heartbeat</p>
+            ) : (
+              <p className="note" data-testid="monitor-queue">The job queue is not connected in this process (depth 0, 0 workers).</p>
+            )}
+            <h3>Monitoring buffers</h3>
+            <table className="numbers">
+              <thead><tr><th>table</th><th>written</th><th>buffered</th><th>dropped</th></tr></thead>
+              <tbody>{data.buffers.map((buffer) => <tr key={buffer.name}><td>{buffer.name}</td><td>{buffer.written}</td><td>{buffer.buffered}</td><td>{buffer.dropped}</td></tr>)}</tbody>
+            </table>
+          </section>
+          <section className="panel">
+            <h2>Data freshness</h2>
+            <table className="numbers" data-testid="monitor-freshness">
+              <thead><tr><th>source</th><th>kind</th><th>newest point</th><th>updated</th></tr></thead>
+              <tbody>{data.freshness.map((row) => <tr key={`${row.kind}:${row.source}`}><td>{row.source}</td><td>{row.kind}</td><td>{row.newest?.slice(0, 16).replace('T', ' ') ?? '–'}</td><td>{row.updatedAt?.slice(0, 16).replace('T', ' ') ?? '–'}</td></tr>)}</tbody>
+            </table>
+          </section>
+        </div>
+      )}
+
+      {data && data.alerts.length > 0 && (
+        <section className="panel">
+          <h2>Alert firings</h2>
+          <table className="numbers" data-testid="monitor-alerts">
+            <thead><tr><th>rule</th><th>series</th><th>point</th><th>value</th><th>score</th><th>delivered</th></tr></thead>
+            <tbody>{data.alerts.map((alert, index) => <tr key={index}><td>{alert.ruleId}</td><td>{alert.source}{alert.series ? `/${alert.series}` : ''}</td><td>{alert.pointTime.slice(0, 16).replace('T', ' ')}</td><td>{number(alert.value, 3)}</td><td>{number(alert.score, 2)}</td><td>{alert.delivered ? 'yes' : `no (${alert.error ?? alert.httpStatus})`}</td></tr>)}</tbody>
+          </table>
+        </section>
+      )}
+
+      <AnomalyPanel />
+    </div>
+  );
+}
+
+/** Anomalies of any series: the form takes the same parameters as GET /api/sources/<id>/anomalies. */
+function AnomalyPanel() {
+  const [query, setQuery] = useState({ source: 'app', table: '', columns: '', entity: '', series: '', window: '48', threshold: '3.5' });
+  const [report, setReport] = useState<AnomalyReport | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const params = new URLSearchParams(Object.entries(query).filter(([key, value]) => key !== 'source' && value !== ''));
+      setReport(await readJson<AnomalyReport>(await fetch(`/api/sources/${encodeURIComponent(query.source)}/anomalies?${params}`, { cache: 'no-store' })));
+    } catch (failure) {
+      setError((failure as Error).message);
+      setReport(null);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const rows = useMemo(() => {
+    if (!report) return [];
+    const flagged = new Set(report.anomalies.map((anomaly) => (anomaly.time ? Date.parse(anomaly.time) : NaN)));
+    return report.series.timestampsMs.map((x, i) => ({ x, value: report.series.values[i], anomaly: flagged.has(x) ? report.series.values[i] : null }));
+  }, [report]);
+  const field = (name: keyof typeof query, label: string) => (
+    <label key={name}>
+      {label}
+      <input type="text" value={query[name]} onChange={(event) => setQuery({ ...query, [name]: event.target.value })} data-testid={`anomaly-${name}`} />
+    </label>
+  );
+  return (
+    <section className="panel">
+      <h2>Anomalies</h2>
+      <p className="note">Rolling robust z-score: each point against the median and MAD of the window of points before it (computed in the database for database sources).</p>
+      <div className="pair">
+        {field('source', 'Source id')}
+        {field('table', 'Table (database sources)')}
+        {field('columns', 'Column')}
+        {field('entity', 'Series-id column')}
+        {field('series', 'Series')}
+        {field('window', 'Window (points)')}
+        {field('threshold', '|z| threshold')}
+      </div>
+      <button type="button" onClick={() => void run()} disabled={busy} data-testid="anomaly-run">{busy ? 'Scoring…' : 'Find anomalies'}</button>
+      {error && <p className="error" data-testid="anomaly-error">{error}</p>}
+      {report && (
+        <>
+          <p className="status" data-testid="anomaly-count">{report.count} anomal{report.count === 1 ? 'y' : 'ies'} in {report.series.values.length} points of {report.column} ({report.engine === 'sql' ? 'scored in the database' : 'scored in lib/core'})</p>
+          <div style={{ width: '100%', height: 260 }}>
+            <ResponsiveContainer>
+              <ComposedChart data={rows} margin={{ top: 10, right: 20, bottom: 10, left: 10 }} style={{ fontFamily: CHART_FONT, fontSize: 12 }}>
+                <CartesianGrid stroke={CHART_COLORS.grid} />
+                <XAxis dataKey="x" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={formatTime} minTickGap={40} stroke={CHART_COLORS.axis} />
+                <YAxis stroke={CHART_COLORS.axis} width={60} domain={['auto', 'auto']} />
+                <Tooltip labelFormatter={(value) => formatTime(Number(value))} />
+                <Line dataKey="value" stroke={CHART_COLORS.history} dot={false} isAnimationActive={false} name={report.column} />
+                <Scatter data={rows.filter((row) => row.anomaly !== null && row.anomaly !== undefined)} dataKey="anomaly" fill={CHART_COLORS.outlier} name="anomaly" isAnimationActive={false} />
+              </ComposedChart>
+            </ResponsiveContainer>
+          </div>
+          <table className="numbers" data-testid="anomaly-table">
+            <thead><tr><th>time</th><th>value</th><th>score</th><th>median / interval</th></tr></thead>
+            <tbody>
+              {report.anomalies.map((anomaly, index) => (
+                <tr key={index}>
+                  <td>{anomaly.time ?? '–'}</td><td>{number(anomaly.value, 3)}</td><td>{number(anomaly.score, 2)}</td>
+                  <td>{anomaly.median !== undefined ? number(anomaly.median, 3) : `${number(anomaly.lower, 3)} – ${number(anomaly.upper, 3)}`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}

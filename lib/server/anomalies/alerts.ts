@@ -1,0 +1,191 @@
+import 'server-only';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { insertAlertFiring, lastFiredPoint, type DatabaseHandle } from '@/db';
+import { LookaheadError } from '@/lib/core/errors';
+import { metrics } from '../monitoring/metrics';
+import { detectAnomalies, detectAnomaliesEverySeries, type Anomaly, type SeriesAnomalies } from './detect';
+
+/**
+ * Alert rules, evaluated on the monitor's schedule: each rule scores the newest points of one
+ * series with the rolling robust z-score (or a forecast interval) and POSTs every new anomaly to
+ * the webhook from the server's configuration. The URL never comes from a request, and its host
+ * must be on LOOKAHEAD_ALERT_ALLOWED_HOSTS; redirects are not followed (they could leave the
+ * list). Every firing is recorded in alert_firings, delivered or not, and a point fires once.
+ */
+
+const ruleSchema = z.strictObject({
+  id: z.string().min(1).max(100),
+  /** Source id as GET /api/sources lists it, and the window parameters naming the series. */
+  source: z.string().min(1).max(200),
+  table: z.string().max(200).optional(),
+  column: z.string().min(1).max(200),
+  time: z.string().max(200).optional(),
+  entity: z.string().max(200).optional(),
+  series: z.string().max(200).optional(),
+  method: z.enum(['zscore', 'interval']).default('zscore'),
+  window: z.number().int().min(3).max(10_000).default(48),
+  threshold: z.number().positive().default(3.5),
+  /** For method=interval. */
+  model: z.string().max(200).optional(),
+  intervalLevel: z.number().gt(0).lt(1).optional(),
+  horizon: z.number().int().min(1).max(1024).optional(),
+  /** Severity carried in the webhook payload. */
+  level: z.enum(['info', 'warning', 'critical']).default('warning'),
+  /** Newest rows read per evaluation. */
+  limit: z.number().int().min(10).max(100_000).default(2_000),
+});
+
+export type AlertRule = z.infer<typeof ruleSchema>;
+
+export interface AlertConfig {
+  rules: AlertRule[];
+  webhookUrl: URL | null;
+  allowedHosts: string[];
+}
+
+/** Reads LOOKAHEAD_ALERT_RULES (JSON or a file path), LOOKAHEAD_ALERT_WEBHOOK_URL and LOOKAHEAD_ALERT_ALLOWED_HOSTS. */
+export function alertConfig(env: Record<string, string | undefined> = process.env): AlertConfig {
+  const rulesText = env.LOOKAHEAD_ALERT_RULES?.trim();
+  let rules: AlertRule[] = [];
+  if (rulesText) {
+    let text = rulesText;
+    if (!rulesText.startsWith('[')) {
+      const file = path.resolve(rulesText);
+      if (!existsSync(file)) throw new LookaheadError('alerts', 'internal', `LOOKAHEAD_ALERT_RULES is neither JSON nor an existing file: ${file}`);
+      text = readFileSync(file, 'utf8');
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new LookaheadError('alerts', 'internal', `LOOKAHEAD_ALERT_RULES is not valid JSON: ${(error as Error).message}`, { cause: error });
+    }
+    const parsed = z.array(ruleSchema).max(200).safeParse(json);
+    if (!parsed.success) {
+      throw new LookaheadError('alerts', 'internal', `LOOKAHEAD_ALERT_RULES: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`, { cause: parsed.error });
+    }
+    rules = parsed.data;
+  }
+  const allowedHosts = (env.LOOKAHEAD_ALERT_ALLOWED_HOSTS ?? '').split(',').map((host) => host.trim().toLowerCase()).filter(Boolean);
+  const webhookText = env.LOOKAHEAD_ALERT_WEBHOOK_URL?.trim();
+  let webhookUrl: URL | null = null;
+  if (webhookText) {
+    try {
+      webhookUrl = new URL(webhookText);
+    } catch (error) {
+      throw new LookaheadError('alerts', 'internal', `LOOKAHEAD_ALERT_WEBHOOK_URL is not a URL: "${webhookText.slice(0, 200)}"`, { cause: error });
+    }
+    checkWebhookHost(webhookUrl, allowedHosts);
+  }
+  return { rules, webhookUrl, allowedHosts };
+}
+
+/** The webhook's host (host or host:port) must be on the allow-list; http(s) only. */
+export function checkWebhookHost(url: URL, allowedHosts: readonly string[]): void {
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new LookaheadError('alerts', 'internal', `the webhook URL must be http(s), got ${url.protocol}`);
+  }
+  const host = url.host.toLowerCase();
+  if (!allowedHosts.includes(host) && !allowedHosts.includes(url.hostname.toLowerCase())) {
+    throw new LookaheadError(
+      'alerts',
+      'internal',
+      `the webhook host ${host} is not on LOOKAHEAD_ALERT_ALLOWED_HOSTS (${allowedHosts.length ? allowedHosts.join(', ') : 'empty'}); add it there to allow posting to it`,
+    );
+  }
+}
+
+export interface AlertEvaluation {
+  rule: string;
+  checked: number;
+  fired: number;
+  delivered: number;
+  error?: string;
+}
+
+/** Most firings one rule posts per evaluation (a burst beyond it fires on the next rounds). */
+const MAX_FIRINGS_PER_RULE = 20;
+
+function ruleQuery(rule: AlertRule): URLSearchParams {
+  const query = new URLSearchParams({ columns: rule.column, limit: String(rule.limit), method: rule.method });
+  for (const key of ['table', 'time', 'entity', 'series'] as const) if (rule[key] !== undefined) query.set(key, rule[key]!);
+  if (rule.method === 'zscore') {
+    query.set('window', String(rule.window));
+    query.set('threshold', String(rule.threshold));
+  } else {
+    if (rule.model) query.set('model', rule.model);
+    if (rule.intervalLevel) query.set('level', String(rule.intervalLevel));
+    if (rule.horizon) query.set('horizon', String(rule.horizon));
+  }
+  return query;
+}
+
+async function post(url: URL, payload: unknown, fetchImpl: typeof fetch): Promise<{ delivered: boolean; status: number | null; error: string | null }> {
+  try {
+    const response = await fetchImpl(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'lookahead-alerts' },
+      body: JSON.stringify(payload),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(10_000),
+    });
+    await response.body?.cancel().catch(() => undefined);
+    return { delivered: response.ok, status: response.status, error: response.ok ? null : `HTTP ${response.status}` };
+  } catch (error) {
+    return { delivered: false, status: null, error: (error as Error).message.slice(0, 500) };
+  }
+}
+
+export async function evaluateAlertRules({
+  handle,
+  config = alertConfig(),
+  fetchImpl = globalThis.fetch,
+}: {
+  handle: DatabaseHandle;
+  config?: AlertConfig;
+  fetchImpl?: typeof fetch;
+}): Promise<AlertEvaluation[]> {
+  const results: AlertEvaluation[] = [];
+  for (const rule of config.rules) {
+    const result: AlertEvaluation = { rule: rule.id, checked: 0, fired: 0, delivered: 0 };
+    results.push(result);
+    try {
+      if (!config.webhookUrl) throw new LookaheadError('alerts', 'internal', 'LOOKAHEAD_ALERT_WEBHOOK_URL is not set; rules are evaluated but nothing can be posted');
+      checkWebhookHost(config.webhookUrl, config.allowedHosts);
+      // A rule naming an entity column but no series covers every series of the table.
+      const everySeries = Boolean(rule.entity) && rule.series === undefined;
+      const perSeries: SeriesAnomalies[] = everySeries
+        ? (await detectAnomaliesEverySeries({ sourceId: rule.source, searchParams: ruleQuery(rule) })).series
+        : [await detectAnomalies({ sourceId: rule.source, searchParams: ruleQuery(rule) })].map((report) => ({ series: rule.series ?? '', points: report.series.values.length, count: report.count, anomalies: report.anomalies }));
+      for (const entry of perSeries) {
+        const series = entry.series;
+        if (entry.error) throw new LookaheadError('alerts', 'internal', `series "${series}": ${entry.error}`);
+        result.checked += entry.points;
+        // Each series of an every-series rule fires once per point on its own.
+        const ruleKey = everySeries ? `${rule.id}/${series}` : rule.id;
+        const since = await lastFiredPoint(handle, ruleKey);
+        const fresh = entry.anomalies.filter((anomaly): anomaly is Anomaly & { time: string } => anomaly.time !== null && (!since || Date.parse(anomaly.time) > since.getTime()));
+        for (const anomaly of fresh.slice(0, MAX_FIRINGS_PER_RULE)) {
+          const payload = {
+            rule: rule.id, level: rule.level, source: rule.source, table: rule.table ?? null, column: rule.column, series,
+            method: rule.method, time: anomaly.time, value: anomaly.value, score: anomaly.score, threshold: rule.method === 'zscore' ? rule.threshold : 0,
+            ...(anomaly.median !== undefined ? { median: anomaly.median } : {}), ...(anomaly.lower !== undefined ? { lower: anomaly.lower, upper: anomaly.upper } : {}),
+          };
+          const delivery = await post(config.webhookUrl, payload, fetchImpl);
+          await insertAlertFiring(handle, {
+            ruleId: ruleKey, source: rule.source, series, pointTime: anomaly.time, value: anomaly.value, score: anomaly.score,
+            threshold: payload.threshold, delivered: delivery.delivered, httpStatus: delivery.status, error: delivery.error,
+          });
+          metrics().alertFirings.inc({ rule: rule.id, delivered: String(delivery.delivered) });
+          result.fired += 1;
+          if (delivery.delivered) result.delivered += 1;
+        }
+      }
+    } catch (error) {
+      result.error = (error as Error).message;
+    }
+  }
+  return results;
+}

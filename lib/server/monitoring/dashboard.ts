@@ -1,0 +1,77 @@
+import 'server-only';
+import { z } from 'zod';
+import { dataFreshness, latencyFromEvents, latencyFromRollups, listAlertFirings, trainingCurves, type DatabaseHandle, type FreshnessRow, type LatencyPoint, type TrainingCurvePoint, type AlertFiringRow } from '@/db';
+import { fromZodError } from '../http';
+import { metrics } from './metrics';
+import type { Monitor } from './monitor';
+
+/**
+ * What /monitor shows for a time range. Up to a day it reads inference_events directly (exact
+ * percentiles per bucket); beyond a day only the 1-hour rollups (model_performance), so a 30-day
+ * view costs ~720 rows per model and runtime instead of every event.
+ */
+export const DASHBOARD_RANGES = {
+  '1h': { ms: 3_600_000, bucketSeconds: 60, read: 'raw' },
+  '6h': { ms: 6 * 3_600_000, bucketSeconds: 300, read: 'raw' },
+  '24h': { ms: 24 * 3_600_000, bucketSeconds: 900, read: 'raw' },
+  '7d': { ms: 7 * 86_400_000, bucketSeconds: 3600, read: 'rollup-1h' },
+  '30d': { ms: 30 * 86_400_000, bucketSeconds: 3600, read: 'rollup-1h' },
+} as const;
+
+export type DashboardRange = keyof typeof DASHBOARD_RANGES;
+
+const rangeSchema = z.enum(Object.keys(DASHBOARD_RANGES) as [DashboardRange, ...DashboardRange[]], { error: `range must be one of ${Object.keys(DASHBOARD_RANGES).join(', ')}` });
+
+export function parseDashboardRange(value: string | null): DashboardRange {
+  const parsed = rangeSchema.safeParse(value ?? '24h');
+  if (!parsed.success) throw fromZodError('monitor', parsed.error);
+  return parsed.data;
+}
+
+export interface DashboardData {
+  range: DashboardRange;
+  from: string;
+  to: string;
+  read: 'raw' | 'rollup-1h';
+  bucketSeconds: number;
+  latency: LatencyPoint[];
+  training: TrainingCurvePoint[];
+  queue: { depth: Record<string, number>; workers: number; active: number; connected: boolean };
+  freshness: FreshnessRow[];
+  alerts: AlertFiringRow[];
+  buffers: ReturnType<Monitor['stats']>;
+  queryMs: number;
+}
+
+export async function dashboardData({ handle, range, monitor, now = new Date() }: { handle: DatabaseHandle; range: DashboardRange; monitor: Monitor; now?: Date }): Promise<DashboardData> {
+  const plan = DASHBOARD_RANGES[range];
+  const to = now;
+  const from = new Date(now.getTime() - plan.ms);
+  const started = performance.now();
+  const latency = plan.read === 'raw' ? await latencyFromEvents(handle, { from, to, bucketSeconds: plan.bucketSeconds }) : await latencyFromRollups(handle, { from, to, width: '1h' });
+  const queryMs = performance.now() - started;
+  const provider = metrics().queueProvider;
+  let queue: DashboardData['queue'] = { depth: {}, workers: 0, active: 0, connected: false };
+  if (provider) {
+    try {
+      const stats = await provider();
+      queue = { depth: stats.depth, workers: stats.workers, active: stats.active ?? 0, connected: true };
+    } catch {
+      queue = { depth: {}, workers: 0, active: 0, connected: false };
+    }
+  }
+  return {
+    range,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    read: plan.read,
+    bucketSeconds: plan.bucketSeconds,
+    latency,
+    training: await trainingCurves(handle, { from, to }),
+    queue,
+    freshness: await dataFreshness(handle),
+    alerts: await listAlertFirings(handle, { limit: 50 }),
+    buffers: monitor.stats(),
+    queryMs: Math.round(queryMs * 10) / 10,
+  };
+}
