@@ -10,7 +10,7 @@ import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LookaheadError } from '@/lib/core/errors';
-import { convertChronosBolt, type ChronosBoltManifest, type ManifestFile, type WeightDtype } from '@/lib/models/chronos-bolt';
+import { convertChronosBolt, encodedChunks, type ChronosBoltManifest, type ManifestFile, type WeightDtype } from '@/lib/models/chronos-bolt';
 
 export interface ConvertCheckpointOptions {
   checkpointDir: string;
@@ -57,10 +57,11 @@ export async function convertCheckpointDir(options: ConvertCheckpointOptions): P
     converted = convertChronosBolt({ configJson, safetensors, dtype });
     const name = fileNameByDtype[dtype];
     const hash = createHash('sha256');
-    // Chunks are written as they are, so a base model is never copied into one 800 MB buffer.
+    // Chunks are written as they are made (one transposed weight at a time), so a base model is
+    // never copied into one 800 MB buffer.
     const handle = await open(join(options.outDir, name), 'w');
     try {
-      for (const chunk of converted.onnx.chunks) {
+      for (const chunk of encodedChunks(converted.onnx)) {
         hash.update(chunk);
         await handle.write(chunk);
       }
