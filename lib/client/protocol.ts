@@ -3,6 +3,7 @@ import type { ErrorPayload } from '@/lib/core/errors';
 import type { Forecast } from '@/lib/core/forecast';
 import type { QualityReport } from '@/lib/data/quality';
 import type { Comparison, ModelEvaluation } from '@/lib/evaluation';
+import type { WeightDtype } from '@/lib/models/chronos-bolt/onnx-builder';
 import type { ModelInfo } from '@/lib/models/model';
 import type { DeviceChoice, DevicePreference, DeviceReport } from '@/lib/runtime/device';
 
@@ -39,6 +40,8 @@ export interface ForecastJob {
   quantileLevels: number[];
   /** WebGPU or WASM for learned models; 'auto' (default) follows the device report. */
   device?: DevicePreference;
+  /** Weight storage of a Chronos-Bolt converted in the browser (default fp32). */
+  weights?: WeightDtype;
 }
 
 /**
