@@ -23,6 +23,7 @@ import { ConfigControls } from './config-controls';
 import { DataPicker, blankSelection, dataFacts, type DataSelection, type LocalUpload } from './data-picker';
 import { BrowserModelsPanel } from './browser-models-panel';
 import { ReportView } from './report-view';
+import { ServerInstall } from './server-install';
 
 export type RunKind = 'forecast' | 'backtest';
 
@@ -104,6 +105,14 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
     );
     return () => client.dispose();
   }, []);
+
+  /** Re-reads the model list (after a server install: the server lists the new model for everyone). */
+  const reloadModels = useCallback(() => {
+    clientRef.current?.probe().then(
+      (message) => setModels(offered(message.models, showTestModels)),
+      (failure: Error) => setError(failure.message),
+    );
+  }, [showTestModels]);
 
   const device = useMemo(() => (deviceReport ? chooseDevice(deviceReport, devicePreference) : null), [deviceReport, devicePreference]);
   const local: LocalUpload | null =
@@ -347,6 +356,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
             then kept in the browser for the next visits.
           </p>
         )}
+        {models.find((model) => model.id === modelId)?.needsDownload && <ServerInstall modelId={modelId} dtype={weights} onInstalled={reloadModels} />}
         <ConfigControls preset={preset} onPreset={choosePreset} currentConfig={currentConfig} onImport={applyConfig} onError={setError} />
         {presetWarning && <p className="note">{presetWarning}</p>}
         <div className="pair">

@@ -44,7 +44,7 @@ async function device(preference: DevicePreference = 'auto'): Promise<{ report: 
  */
 async function availableModels(): Promise<ModelInfo[]> {
   try {
-    return await loadBrowserModelCatalog(self.location.origin);
+    return await loadBrowserModelCatalog(self.location.origin, { fresh: true });
   } catch {
     return browserModelInfos();
   }

@@ -54,8 +54,12 @@ let cachedInBrowser: CachedModel[] = [];
 let hubUrl = 'https://huggingface.co';
 let catalog: Promise<InstalledModelSummary[]> | null = null;
 
-/** Fetches the installed models once per worker; `browserModelInfos()` includes them afterwards. */
-export function loadBrowserModelCatalog(origin: string): Promise<ModelInfo[]> {
+/**
+ * Fetches the installed models (once per worker, or again with `fresh`: a model installed on the
+ * server since shows up without a restart); `browserModelInfos()` includes them afterwards.
+ */
+export function loadBrowserModelCatalog(origin: string, { fresh = false }: { fresh?: boolean } = {}): Promise<ModelInfo[]> {
+  if (fresh) catalog = null;
   catalog ??= fetch(new URL('/api/models', origin))
     .then(async (response) => {
       if (!response.ok) throw new LookaheadError('models', 'internal', `GET /api/models answered HTTP ${response.status}`);
