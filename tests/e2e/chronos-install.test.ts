@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
@@ -11,6 +13,7 @@ import { flatten, loadGolden } from '../support/chronos-golden';
  */
 const appUrl = inject('appUrl');
 const hubUrl = inject('hubUrl');
+const modelsDir = inject('modelsDir');
 const golden = loadGolden('tiny-random');
 const seasonal = golden.inputs.seasonal_300!;
 /** predict_default of seasonal_300: [1, 9, 64], levels 0.1 ... 0.9. */
@@ -193,5 +196,48 @@ describe('Chronos-Bolt installed in the browser from the hub', () => {
       await hubOffline(false);
     }
     await page.close();
+  });
+
+  it('a storage quota too small for the model: the message says so and how to free space, nothing is cached, baselines still forecast', async () => {
+    const small = await browser.newContext();
+    try {
+      const page = await openWorkbench(small);
+      const cdp = await small.newCDPSession(page);
+      // The tiny-random ONNX is ~1.6 MB; leave this origin 200 kB.
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(appUrl).origin, quotaSize: 200_000 });
+      const message = await forecast(page, 'chronos-bolt-tiny', { expectError: true });
+      expect(message).toContain('model-cache: the browser has no room to store Chronos-Bolt tiny (fp32)');
+      expect(message).toContain('delete models under "Models in this browser", choose fp16 weights or a smaller model');
+      expect(await cachedRepos(page)).toEqual([]);
+      await forecast(page, 'seasonal-naive');
+      expect(await page.locator('[data-testid=forecast-table] tbody tr').count()).toBe(64);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('"install on the server" pulls and converts in the background with progress; the model is then listed for every visitor, no restart', async () => {
+    const page = await openWorkbench(context);
+    try {
+      await page.selectOption('#model', 'chronos-bolt-base');
+      await page.locator('[data-testid=server-install] button').click();
+      await expect.poll(() => page.locator('[data-testid=server-install-status]').getAttribute('data-status'), { timeout: 120_000 }).toBe('done');
+      expect(await page.locator('[data-testid=server-install-status]').textContent()).toBe(`amazon/chronos-bolt-base is installed on the server as chronos-bolt-base@${'4'.repeat(40)}`);
+      // The page's list now has the server's copy (no download label), and so has a new visitor's.
+      await expect.poll(() => page.locator('#model option[value="chronos-bolt-base"]').textContent(), { timeout: 30_000 }).toBe('Chronos-Bolt base');
+      const other = await browser.newPage();
+      await other.goto(appUrl);
+      await expect.poll(() => other.locator('#model option[value="chronos-bolt-base"]').textContent(), { timeout: 30_000 }).toBe('Chronos-Bolt base');
+      await other.close();
+      // It forecasts from the server's files, not from the hub.
+      await fetch(`${hubUrl}/__fake/reset`, { method: 'POST' });
+      await forecast(page, 'chronos-bolt-base');
+      expectGolden(await shownQuantiles(page));
+      expect(await hubRequests()).toEqual([]);
+    } finally {
+      // Other e2e files compare "every model": leave the server as it was.
+      rmSync(path.join(modelsDir, 'chronos-bolt-base'), { recursive: true, force: true });
+      await page.close();
+    }
   });
 });

@@ -36,7 +36,8 @@ export default async function setup(project: TestProject) {
   });
   const sources = await prepareExternalSources();
   // FAKE hub (no internet here), serving golden checkpoints under the official repo names:
-  // tiny = tiny-random, mini = upstream-dummy with corrupted bytes, small = tiny-random (offline tests).
+  // tiny = tiny-random, mini = upstream-dummy with corrupted bytes, small = tiny-random (offline tests),
+  // base = tiny-random (installed on the server by a test, which removes it again).
   const golden = (name: string) => ({
     'config.json': readFileSync(path.resolve(`tests/fixtures/golden/chronos-bolt/${name}/config.json`)),
     'model.safetensors': readFileSync(path.resolve(`tests/fixtures/golden/chronos-bolt/${name}/model.safetensors`)),
@@ -46,6 +47,7 @@ export default async function setup(project: TestProject) {
       'amazon/chronos-bolt-tiny': { commit: '1'.repeat(40), files: golden('tiny-random') },
       'amazon/chronos-bolt-mini': { commit: '2'.repeat(40), files: golden('upstream-dummy') },
       'amazon/chronos-bolt-small': { commit: '3'.repeat(40), files: golden('tiny-random') },
+      'amazon/chronos-bolt-base': { commit: '4'.repeat(40), files: golden('tiny-random') },
     },
     { corrupt: ['amazon/chronos-bolt-mini'] },
   );
