@@ -12,7 +12,7 @@ import { printTable, writeResult } from './lib/report';
 import { syntheticCheckpoint } from './lib/synthetic-checkpoint';
 
 /**
- * `npm run bench -- install [tiny,small]`: Chronos-Bolt installed in the browser from the hub.
+ * `npm run bench -- install [tiny,small] [--convert-only]`: Chronos-Bolt installed in the browser from the hub.
  *
  * Checkpoints of the real tiny and small shapes (pseudo-random weights, bench/lib/synthetic-checkpoint)
  * are served by the local hub imitation (FAKE: no internet here) at loopback speed; the production
@@ -50,6 +50,16 @@ function converterMemory(checkpoint: { config: Uint8Array; safetensors: Uint8Arr
 }
 
 const memory = Object.fromEntries(sizes.map((size) => [size, converterMemory(checkpoints[size]!)]));
+if (process.argv.includes('--convert-only')) {
+  // The converter's memory alone (e.g. for base, whose browser run takes long on a small machine).
+  const table = {
+    columns: ['size', 'weights MB', 'onnx MB', 'convert streamed peak MB', 'convert joined peak MB'],
+    rows: sizes.map((size) => [size, mb(checkpoints[size]!.safetensors.byteLength), mb(memory[size]!.onnxBytes), mb(memory[size]!.streamedPeakBytes), mb(memory[size]!.joinedPeakBytes)]),
+  };
+  printTable(table);
+  console.log(`wrote ${writeResult('install-convert', { description: 'Peak ArrayBuffer bytes above the checkpoint held while converting, in Node: streamed chunk by chunk (as the browser worker stores it) vs joined into one buffer', memory, table })}`);
+  process.exit(0);
+}
 
 ensureBuilt();
 const hub = await startFakeHub(

@@ -3,7 +3,7 @@ import type { ErrorPayload } from '@/lib/core/errors';
 import type { Forecast } from '@/lib/core/forecast';
 import type { QualityReport } from '@/lib/data/quality';
 import type { Comparison, ModelEvaluation } from '@/lib/evaluation';
-import type { WeightDtype } from '@/lib/models/chronos-bolt/onnx-builder';
+import type { WeightDtype } from '@/lib/models/chronos-bolt';
 import type { ModelInfo } from '@/lib/models/model';
 import type { DeviceChoice, DevicePreference, DeviceReport } from '@/lib/runtime/device';
 
