@@ -21,8 +21,10 @@ import type { SourceSummary } from '@/lib/server/sources';
 import { chooseDevice, type DevicePreference, type DeviceReport } from '@/lib/runtime/device';
 import { ConfigControls } from './config-controls';
 import { DataPicker, blankSelection, dataFacts, type DataSelection, type LocalUpload } from './data-picker';
+import { BrowserModelsPanel } from './browser-models-panel';
 import { ReportView } from './report-view';
 import { SeriesPanel } from './series-panel';
+import { ServerInstall } from './server-install';
 
 export type RunKind = 'forecast' | 'backtest';
 
@@ -83,6 +85,10 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
   const [compared, setCompared] = useState<string[] | null>(null);
   const [preset, setPreset] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** Weight storage of a Chronos-Bolt converted in this browser. */
+  const [weights, setWeights] = useState<'fp32' | 'fp16'>('fp32');
+  /** Bumped after every run, so "Models in this browser" re-reads the cache. */
+  const [runCount, setRunCount] = useState(0);
   const [progress, setProgress] = useState<{ message: string; fraction?: number } | null>(null);
   const [report, setReport] = useState<ForecastReport | null>(null);
   const [error, setError] = useState<string | null>(initialError);
@@ -100,6 +106,14 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
     );
     return () => client.dispose();
   }, []);
+
+  /** Re-reads the model list (after a server install: the server lists the new model for everyone). */
+  const reloadModels = useCallback(() => {
+    clientRef.current?.probe().then(
+      (message) => setModels(offered(message.models, showTestModels)),
+      (failure: Error) => setError(failure.message),
+    );
+  }, [showTestModels]);
 
   const device = useMemo(() => (deviceReport ? chooseDevice(deviceReport, devicePreference) : null), [deviceReport, devicePreference]);
   const local: LocalUpload | null =
@@ -195,7 +209,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
       try {
         if (kind === 'forecast') {
           const result = await client.forecast(
-            { source, modelId: config.model, horizon: config.horizon, quantileLevels: config.quantileLevels, device: devicePreference },
+            { source, modelId: config.model, horizon: config.horizon, quantileLevels: config.quantileLevels, device: devicePreference, weights },
             { signal: controller.signal, onProgress },
           );
           setReport(reportFromForecast({ config, dataName, result }));
@@ -220,11 +234,12 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
       } finally {
         setBusy(false);
         setProgress(null);
+        setRunCount((count) => count + 1);
       }
     },
     // seriesSource reads `upload` only.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [currentConfig, sources, upload, localOnly, devicePreference],
+    [currentConfig, sources, upload, localOnly, devicePreference, weights],
   );
 
   // `/?config=...`: apply once, then run once the worker has answered the probe.
@@ -297,11 +312,13 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
   };
 
   const toggleCompared = (id: string, on: boolean) => {
-    const current = compared ?? models.map((model) => model.id);
+    // "Every model" means every model ready here: hub downloads join a comparison only when ticked.
+    const everyReady = models.filter((model) => !model.needsDownload).map((model) => model.id);
+    const current = compared ?? everyReady;
     const next = on ? [...new Set([...current, id])] : current.filter((candidate) => candidate !== id);
     // Keep the offered order; "every model" is stored as [] so new models join automatically.
     const ordered = models.map((model) => model.id).filter((candidate) => next.includes(candidate));
-    setCompared(ordered.length === models.length ? null : ordered);
+    setCompared(ordered.length === everyReady.length && ordered.every((candidate) => everyReady.includes(candidate)) ? null : ordered);
   };
   const custom = (setter: (value: number) => void) => (value: number) => {
     setter(value);
@@ -334,11 +351,13 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
             </optgroup>
           )}
         </select>
-        {!models.some((model) => model.family === 'chronos-bolt' && !model.testOnly) && (
-          <p className="note" data-testid="no-chronos">
-            No Chronos-Bolt model is installed. To add one: <code>npm run models:pull -- amazon/chronos-bolt-small</code>, then restart.
+        {models.find((model) => model.id === modelId)?.needsDownload && (
+          <p className="note" data-testid="hub-download-note">
+            Chosen for the first time, this model is downloaded from the model hub, checked and converted in this browser (one progress bar),
+            then kept in the browser for the next visits.
           </p>
         )}
+        {models.find((model) => model.id === modelId)?.needsDownload && <ServerInstall modelId={modelId} dtype={weights} onInstalled={reloadModels} />}
         <ConfigControls preset={preset} onPreset={choosePreset} currentConfig={currentConfig} onImport={applyConfig} onError={setError} />
         {presetWarning && <p className="note">{presetWarning}</p>}
         <div className="pair">
@@ -375,7 +394,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
                   type="checkbox"
                   name="compare-model"
                   value={model.id}
-                  checked={compared === null || compared.includes(model.id)}
+                  checked={compared === null ? !model.needsDownload : compared.includes(model.id)}
                   onChange={(event) => toggleCompared(model.id, event.target.checked)}
                 />{' '}
                 {model.label}
@@ -424,6 +443,12 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
         <p className="note" data-testid="device">
           {device ? `Device: ${device.label}. ${device.reason}.` : 'Checking WebGPU and WASM…'}
         </p>
+        <label htmlFor="weights">Chronos-Bolt weights (converted in the browser)</label>
+        <select id="weights" value={weights} onChange={(event) => setWeights(event.target.value as 'fp32' | 'fp16')}>
+          <option value="fp32">fp32 (exact)</option>
+          <option value="fp16">fp16 (half the size)</option>
+        </select>
+        <BrowserModelsPanel refreshKey={runCount} />
       </section>
       <section className="panel result-panel" aria-label="Result">
         {error && (

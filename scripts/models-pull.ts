@@ -6,62 +6,15 @@
  * to ONNX and installs it under <models dir>/<id>/<commit>/ (LOOKAHEAD_MODELS_DIR, default
  * public/models), where the app lists it.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { LookaheadError, isLookaheadError } from '@/lib/core/errors';
-import type { ChronosBoltManifest, WeightDtype } from '@/lib/models/chronos-bolt';
-import { downloadHubFile, formatProgress, hubBaseUrl, parseHubReference, type DownloadProgress, type DownloadedFile } from '@/lib/server/models/hub';
-import { modelsDirectory } from '@/lib/server/models/store';
-import { convertCheckpointDir } from './models-convert';
+import type { WeightDtype } from '@/lib/models/chronos-bolt';
+import { formatProgress, hubBaseUrl } from '@/lib/server/models/hub';
+import { pullModel } from '@/lib/server/models/pull';
 
-export const CHECKPOINT_FILES = ['config.json', 'model.safetensors'] as const;
-
-export interface PullResult {
-  manifest: ChronosBoltManifest;
-  directory: string;
-  downloads: DownloadedFile[];
-  /** False when the same weights were already installed. */
-  converted: boolean;
-}
-
-export async function pullModel({
-  reference,
-  dtype = 'fp32',
-  baseUrl = hubBaseUrl(),
-  modelsDir = modelsDirectory(),
-  cacheDir = path.resolve(process.env.LOOKAHEAD_DATA_DIR ?? '.data', 'hub'),
-  onProgress,
-}: {
-  reference: string;
-  dtype?: WeightDtype;
-  baseUrl?: string;
-  modelsDir?: string;
-  cacheDir?: string;
-  onProgress?: (progress: DownloadProgress) => void;
-}): Promise<PullResult> {
-  const parsed = parseHubReference(reference);
-  const checkpointDir = path.join(cacheDir, parsed.repo, parsed.revision);
-  const downloads: DownloadedFile[] = [];
-  for (const file of CHECKPOINT_FILES) {
-    downloads.push(await downloadHubFile({ baseUrl, reference: parsed, file, directory: checkpointDir, onProgress }));
-  }
-  // Install under the commit the hub resolved the revision to: an immutable path.
-  const revision = downloads.find((download) => download.commit)?.commit ?? parsed.revision;
-  const id = parsed.repo.split('/')[1]!;
-  const directory = path.join(modelsDir, id, revision);
-  const manifestPath = path.join(directory, 'manifest.json');
-  const weightsSha = downloads.find((download) => download.file === 'model.safetensors')!.sha256;
-  if (existsSync(manifestPath)) {
-    const existing = JSON.parse(readFileSync(manifestPath, 'utf8')) as ChronosBoltManifest;
-    const sameWeights = existing.inputs.some((input) => input.name === 'model.safetensors' && input.sha256 === weightsSha);
-    const hasDtype = existing.files.some((file) => (file.dtype ?? 'fp32') === dtype);
-    if (sameWeights && hasDtype) return { manifest: existing, directory, downloads, converted: false };
-  }
-  const manifest = await convertCheckpointDir({ checkpointDir, outDir: directory, dtype, revision, repo: parsed.repo, id });
-  return { manifest, directory, downloads, converted: true };
-}
+export { CHECKPOINT_FILES, pullModel, type PullResult } from '@/lib/server/models/pull';
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ options: { dtype: { type: 'string' } }, allowPositionals: true, strict: true });
@@ -92,7 +45,7 @@ async function main(): Promise<void> {
   }
   console.error(
     result.converted
-      ? `models:pull: installed ${result.manifest.id}@${result.manifest.revision} in ${result.directory} (${((performance.now() - started) / 1000).toFixed(1)} s); restart npm start to list it`
+      ? `models:pull: installed ${result.manifest.id}@${result.manifest.revision} in ${result.directory} (${((performance.now() - started) / 1000).toFixed(1)} s); the app lists it now (no restart needed)`
       : `models:pull: ${result.manifest.id}@${result.manifest.revision} is already installed in ${result.directory}`,
   );
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ensureBuilt } from './app-build';
 import { prepareDatabase } from './prepare-database';
+import { pullOnStart } from './pull-on-start';
 
 /**
  * `npm start`: build when the sources are newer than the last build, migrate, load the samples
@@ -27,5 +28,7 @@ server.stdout.on('data', (chunk: Buffer) => {
     console.log(`\nlookahead: open http://localhost:${port} (ready ${((performance.now() - started) / 1000).toFixed(1)} s after npm start)\n`);
   }
 });
+// In the background: the app serves meanwhile and lists the model when it lands.
+void pullOnStart(process.env.LOOKAHEAD_PULL_ON_START);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill(signal));
 server.on('exit', (code) => process.exit(code ?? 0));

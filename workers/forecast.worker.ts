@@ -46,7 +46,7 @@ async function device(preference: DevicePreference = 'auto'): Promise<{ report: 
  */
 async function availableModels(): Promise<ModelInfo[]> {
   try {
-    return await loadBrowserModelCatalog(self.location.origin);
+    return await loadBrowserModelCatalog(self.location.origin, { fresh: true });
   } catch {
     return browserModelInfos();
   }
@@ -113,6 +113,7 @@ async function runForecast(id: string, job: ForecastJob, signal: AbortSignal): P
     origin: self.location.origin,
     device: choice,
     wasmThreads: report.wasm.threads,
+    weightDtype: job.weights,
     signal,
     onProgress: (message, fraction) => post({ kind: 'progress', id, stage: 'loading-model', message, fraction }),
   });
@@ -143,7 +144,7 @@ async function runForecast(id: string, job: ForecastJob, signal: AbortSignal): P
 /** Model ids to compare: the requested ones (every real model when none), seasonal naive first as the baseline. */
 async function comparedModels(requested: readonly string[]): Promise<ModelInfo[]> {
   const available = await availableModels();
-  const offered = available.filter((info) => !info.testOnly);
+  const offered = available.filter((info) => !info.testOnly && !info.needsDownload);
   const chosen = requested.length === 0 ? offered : requested.map((modelId) => {
     const info = available.find((candidate) => candidate.id === modelId);
     if (!info) {

@@ -1,12 +1,23 @@
 import { LookaheadError } from '@/lib/core/errors';
 import { createBaselineModel, type ForecastModel, type ModelInfo } from '@/lib/models';
 import { BASELINE_MODELS } from '@/lib/models/registry';
-import { createChronosBoltModel, modelFileFor, parseChronosBoltConfig, type ChronosBoltConfig } from '@/lib/models/chronos-bolt';
+import {
+  CHRONOS_BOLT_CATALOG,
+  catalogEntry,
+  createChronosBoltModel,
+  formatDownloadSize,
+  modelFileFor,
+  parseChronosBoltConfig,
+  type CatalogEntry,
+  type ChronosBoltConfig,
+  type WeightDtype,
+} from '@/lib/models/chronos-bolt';
 import { loadAugurs } from '@/lib/runtime/augurs';
 import type { DeviceChoice } from '@/lib/runtime/device';
 import { createChronosRuntime } from '@/lib/runtime/onnx-session';
 import type { WebSession } from '@/lib/runtime/onnx-web';
 import { fetchModelBytes } from './model-bytes';
+import { installFromHub, listCachedModels, PHASE_END, type CachedModel } from './model-install';
 
 /**
  * The models a browser worker can run, and the factory by id. Baselines run on the CPU (plain
@@ -20,6 +31,8 @@ export interface BrowserModelContext {
   wasmThreads?: number;
   onProgress?: (message: string, fraction?: number) => void;
   signal?: AbortSignal;
+  /** Weight storage for a Chronos-Bolt converted in this browser (default fp32). */
+  weightDtype?: WeightDtype;
 }
 
 export interface BrowserModel {
@@ -36,63 +49,131 @@ interface InstalledModelSummary extends ModelInfo {
 }
 
 let installed: InstalledModelSummary[] = [];
+let cachedInBrowser: CachedModel[] = [];
+/** The hub the server names (LOOKAHEAD_HUB_URL): browser installs download from it. */
+let hubUrl = 'https://huggingface.co';
 let catalog: Promise<InstalledModelSummary[]> | null = null;
 
-/** Fetches the installed models once per worker; `browserModelInfos()` includes them afterwards. */
-export function loadBrowserModelCatalog(origin: string): Promise<ModelInfo[]> {
+/**
+ * Fetches the installed models (once per worker, or again with `fresh`: a model installed on the
+ * server since shows up without a restart); `browserModelInfos()` includes them afterwards.
+ */
+export function loadBrowserModelCatalog(origin: string, { fresh = false }: { fresh?: boolean } = {}): Promise<ModelInfo[]> {
+  if (fresh) catalog = null;
   catalog ??= fetch(new URL('/api/models', origin))
     .then(async (response) => {
       if (!response.ok) throw new LookaheadError('models', 'internal', `GET /api/models answered HTTP ${response.status}`);
-      const body = (await response.json()) as { installed: InstalledModelSummary[] };
+      const body = (await response.json()) as { installed: InstalledModelSummary[]; hubUrl?: string };
       installed = body.installed;
+      if (typeof body.hubUrl === 'string' && body.hubUrl) hubUrl = body.hubUrl;
       return installed;
     })
     .catch((error: unknown) => {
       catalog = null;
       throw error;
     });
-  return catalog.then(() => browserModelInfos());
+  return Promise.all([catalog, refreshCachedModels()]).then(() => browserModelInfos());
 }
 
-/** Baselines, then installed Chronos-Bolt models (test checkpoints carry testOnly: true). */
+/** Re-reads which hub models this browser has converted (labels say "in this browser"). */
+export async function refreshCachedModels(): Promise<void> {
+  cachedInBrowser = await listCachedModels().catch(() => []);
+}
+
+/** A hub model installed in the browser unless the server has installed it already. */
+function browserInstallable(id: string): CatalogEntry | undefined {
+  const entry = catalogEntry(id);
+  return entry && !installed.some((model) => model.id === entry.id) ? entry : undefined;
+}
+
+/**
+ * Baselines, installed Chronos-Bolt models (test checkpoints carry testOnly: true), then every
+ * official Chronos-Bolt size the server has not installed: converted in this browser on first use.
+ */
 export function browserModelInfos(): ModelInfo[] {
-  return [...BASELINE_MODELS, ...installed.map(({ id, family, label, revision, testOnly }) => ({ id, family, label, revision, testOnly }))];
+  const fromHub = CHRONOS_BOLT_CATALOG.filter((entry) => browserInstallable(entry.id)).map((entry): ModelInfo => {
+    const cached = cachedInBrowser.some((model) => model.repo === entry.repo);
+    return {
+      id: entry.id,
+      family: 'chronos-bolt',
+      label: `${entry.label} (${cached ? 'in this browser' : `download ${formatDownloadSize(entry.downloadBytes)}`})`,
+      ...(cached ? {} : { needsDownload: true }),
+    };
+  });
+  return [...BASELINE_MODELS, ...installed.map(({ id, family, label, revision, testOnly }) => ({ id, family, label, revision, testOnly })), ...fromHub];
 }
 
 const sessions = new Map<string, Promise<WebSession>>();
 
-async function chronosSession(model: InstalledModelSummary, context: BrowserModelContext): Promise<WebSession> {
-  const file = modelFileFor({ files: model.files } as never);
-  const providers = context.device.device === 'webgpu' ? (['webgpu', 'wasm'] as const) : (['wasm'] as const);
-  const key = `${file.sha256}:${providers.join(',')}`;
+type Providers = readonly ('webgpu' | 'wasm')[];
+
+function providersFor(context: BrowserModelContext): Providers {
+  return context.device.device === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'];
+}
+
+/** A session on the model bytes, warmed up: the first run compiles kernels (WebGPU shaders). */
+async function startSession(bytes: Uint8Array, config: ChronosBoltConfig, label: string, providers: Providers, context: BrowserModelContext, startFraction?: number): Promise<WebSession> {
+  context.onProgress?.(`starting ${label} on ${providers[0] === 'webgpu' ? 'WebGPU' : 'WASM'} (warm-up)`, startFraction);
+  // Imported on demand: the 28 MB onnxruntime-web bundle only loads when a learned model runs.
+  const { createWebOnnxSession } = await import('@/lib/runtime/onnx-web');
+  const session = await createWebOnnxSession(bytes, { executionProviders: providers, numThreads: context.wasmThreads });
+  const patches = new Float32Array(2 * config.patchSize);
+  await session.run({ patches: { data: patches, dims: [1, 1, 2 * config.patchSize] }, patch_mask: { data: new Float32Array([1]), dims: [1, 1] } }, ['quantiles']);
+  return session;
+}
+
+function remembered(key: string, create: () => Promise<WebSession>): Promise<WebSession> {
   if (!sessions.has(key)) {
-    const created = (async () => {
-      const bytes = await fetchModelBytes({
-        url: new URL(`${model.baseUrl}/${file.name}`, context.origin).href,
-        sha256: file.sha256,
-        bytes: file.bytes,
-        signal: context.signal,
-        onProgress: (received, total, fromCache) =>
-          context.onProgress?.(
-            fromCache ? `${model.label}: loaded from the browser cache` : `downloading ${model.label}: ${(received / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`,
-            received / total,
-          ),
-      });
-      context.onProgress?.(`starting ${model.label} on ${providers[0] === 'webgpu' ? 'WebGPU' : 'WASM'}`);
-      // Imported on demand: the 28 MB onnxruntime-web bundle only loads when a learned model runs.
-      const { createWebOnnxSession } = await import('@/lib/runtime/onnx-web');
-      const session = await createWebOnnxSession(bytes, { executionProviders: providers, numThreads: context.wasmThreads });
-      // Warm-up: the first run compiles kernels (WebGPU shaders); do it before reporting ready.
-      const config = parseChronosBoltConfig(model.config);
-      const patches = new Float32Array(2 * config.patchSize);
-      await session.run({ patches: { data: patches, dims: [1, 1, 2 * config.patchSize] }, patch_mask: { data: new Float32Array([1]), dims: [1, 1] } }, ['quantiles']);
-      return session;
-    })();
+    const created = create();
     created.catch(() => sessions.delete(key));
     sessions.set(key, created);
   }
   return sessions.get(key)!;
 }
+
+async function chronosSession(model: InstalledModelSummary, context: BrowserModelContext): Promise<WebSession> {
+  const file = modelFileFor({ files: model.files } as never);
+  const providers = providersFor(context);
+  return remembered(`${file.sha256}:${providers.join(',')}`, async () => {
+    const bytes = await fetchModelBytes({
+      url: new URL(`${model.baseUrl}/${file.name}`, context.origin).href,
+      sha256: file.sha256,
+      bytes: file.bytes,
+      signal: context.signal,
+      onProgress: (received, total, fromCache) =>
+        context.onProgress?.(
+          fromCache ? `${model.label}: loaded from the browser cache` : `downloading ${model.label}: ${(received / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`,
+          received / total,
+        ),
+    });
+    return startSession(bytes, parseChronosBoltConfig(model.config), model.label, providers, context);
+  });
+}
+
+/** Downloads, converts and caches a hub checkpoint in this browser (or reads the cache), then starts it. */
+async function hubSession(entry: CatalogEntry, context: BrowserModelContext): Promise<{ session: WebSession; config: ChronosBoltConfig }> {
+  const providers = providersFor(context);
+  const dtype = context.weightDtype ?? 'fp32';
+  let config: ChronosBoltConfig | null = null;
+  const session = await remembered(`hub:${entry.repo}:${dtype}:${providers.join(',')}`, async () => {
+    const result = await installFromHub({
+      entry,
+      hubUrl,
+      origin: context.origin,
+      dtype,
+      signal: context.signal,
+      onProgress: (progress) => context.onProgress?.(progress.message, progress.fraction),
+    });
+    configs.set(entry.repo, result.model.config);
+    if (!result.fromCache) await refreshCachedModels();
+    return startSession(result.onnx, result.model.config, entry.label, providers, context, PHASE_END.convert);
+  });
+  config = configs.get(entry.repo) ?? null;
+  if (!config) throw new LookaheadError('model-install', 'internal', `no configuration for ${entry.repo}`);
+  return { session, config };
+}
+
+const configs = new Map<string, ChronosBoltConfig>();
 
 export async function createBrowserModel(id: string, context: BrowserModelContext): Promise<BrowserModel> {
   if (BASELINE_MODELS.some((model) => model.id === id)) {
@@ -109,13 +190,24 @@ export async function createBrowserModel(id: string, context: BrowserModelContex
         : { device: 'wasm', label: 'JavaScript, 1 thread', reason: `${model.info.label} is plain JavaScript arithmetic; no accelerator needed (${context.device.reason})` };
     return { model, runtime };
   }
-  await loadBrowserModelCatalog(context.origin);
+  await loadBrowserModelCatalog(context.origin).catch(() => undefined);
   const summary = installed.find((model) => model.id === id || `${model.id}@${model.revision}` === id);
-  if (!summary) {
+  const entry = summary ? undefined : browserInstallable(id);
+  if (!summary && !entry) {
     const available = browserModelInfos().map((model) => model.id).join(', ');
-    throw new LookaheadError('model', 'bad_input', `unknown model "${id}"; available: ${available}. Install Chronos-Bolt with npm run models:pull -- amazon/chronos-bolt-small`);
+    throw new LookaheadError('model', 'bad_input', `unknown model "${id}"; available: ${available}`);
   }
-  const session = await chronosSession(summary, context);
+  let session: WebSession;
+  let info: ModelInfo;
+  let config: ChronosBoltConfig;
+  if (summary) {
+    session = await chronosSession(summary, context);
+    info = summary;
+    config = parseChronosBoltConfig(summary.config);
+  } else {
+    ({ session, config } = await hubSession(entry!, context));
+    info = browserModelInfos().find((model) => model.id === entry!.id)!;
+  }
   const fallbacks = session.fallbacks.map((fallback) => `${fallback.executionProvider}: ${fallback.reason}`).join('; ');
   const runtime: DeviceChoice =
     session.executionProvider === 'webgpu'
@@ -125,6 +217,6 @@ export async function createBrowserModel(id: string, context: BrowserModelContex
           label: `WASM, ${session.numThreads} thread${session.numThreads === 1 ? '' : 's'}`,
           reason: fallbacks ? `WebGPU failed (${fallbacks}); using WASM` : context.device.reason,
         };
-  const model = createChronosBoltModel({ info: summary, config: parseChronosBoltConfig(summary.config), runtime: createChronosRuntime(session) });
+  const model = createChronosBoltModel({ info, config, runtime: createChronosRuntime(session) });
   return { model, runtime };
 }

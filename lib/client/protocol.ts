@@ -3,6 +3,7 @@ import type { ErrorPayload } from '@/lib/core/errors';
 import type { Forecast } from '@/lib/core/forecast';
 import type { QualityReport } from '@/lib/data/quality';
 import type { Comparison, ModelEvaluation } from '@/lib/evaluation';
+import type { WeightDtype } from '@/lib/models/chronos-bolt';
 import type { ModelInfo } from '@/lib/models/model';
 import type { DeviceChoice, DevicePreference, DeviceReport } from '@/lib/runtime/device';
 
@@ -41,6 +42,8 @@ export interface ForecastJob {
   device?: DevicePreference;
   /** false: do not report this run to POST /api/telemetry (the browser opted out). */
   telemetry?: boolean;
+  /** Weight storage of a Chronos-Bolt converted in the browser (default fp32). */
+  weights?: WeightDtype;
 }
 
 /**

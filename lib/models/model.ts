@@ -16,6 +16,8 @@ export interface ModelInfo {
   revision?: string;
   /** Test checkpoints are never offered as real forecasters. */
   testOnly?: boolean;
+  /** A hub checkpoint this browser has not downloaded yet: used on request only, never by "compare every model". */
+  needsDownload?: boolean;
 }
 
 export interface SeriesInput {

@@ -87,12 +87,12 @@ describe('Chronos-Bolt in the browser', () => {
     await page.close();
   });
 
-  it('never offers a test checkpoint without ?testModels=1, and says how to pull a real model', async () => {
+  it('never offers a test checkpoint without ?testModels=1; the real sizes are offered from the hub instead', async () => {
     const page = await browser.newPage();
     await page.goto(appUrl);
     await expect.poll(() => page.locator('[data-testid=device]').textContent(), { timeout: 30_000 }).toContain('Device:');
     expect(await page.locator('#model option[value="tiny-random"]').count()).toBe(0);
-    expect(await page.locator('[data-testid=no-chronos]').textContent()).toContain('npm run models:pull -- amazon/chronos-bolt-small');
+    expect(await page.locator('#model option[value="chronos-bolt-small"]').textContent()).toBe('Chronos-Bolt small (download 191 MB)');
     await page.close();
   });
 });

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { convertCheckpointDir } from '../../scripts/models-convert';
 import { findChromium, MISSING_CHROMIUM_MESSAGE } from '../support/chromium';
 import { startAppServer } from '../support/app-server';
+import { startFakeHub } from '../support/fake-hub';
 import { prepareExternalSources } from '../support/e2e-sources';
 
 declare module 'vitest' {
@@ -14,6 +15,8 @@ declare module 'vitest' {
     modelsDir: string;
     /** The e2e server's "warehouse" database source; '' when DATABASE_URL is not set. */
     warehouseUrl: string;
+    /** The local hub imitation (FAKE: no internet here) the server names as LOOKAHEAD_HUB_URL. */
+    hubUrl: string;
   }
 }
 
@@ -32,12 +35,30 @@ export default async function setup(project: TestProject) {
     id: 'tiny-random',
   });
   const sources = await prepareExternalSources();
-  const server = await startAppServer({ LOOKAHEAD_MODELS_DIR: modelsDir, ...sources.env });
+  // FAKE hub (no internet here), serving golden checkpoints under the official repo names:
+  // tiny = tiny-random, mini = upstream-dummy with corrupted bytes, small = tiny-random (offline tests),
+  // base = tiny-random (installed on the server by a test, which removes it again).
+  const golden = (name: string) => ({
+    'config.json': readFileSync(path.resolve(`tests/fixtures/golden/chronos-bolt/${name}/config.json`)),
+    'model.safetensors': readFileSync(path.resolve(`tests/fixtures/golden/chronos-bolt/${name}/model.safetensors`)),
+  });
+  const hub = await startFakeHub(
+    {
+      'amazon/chronos-bolt-tiny': { commit: '1'.repeat(40), files: golden('tiny-random') },
+      'amazon/chronos-bolt-mini': { commit: '2'.repeat(40), files: golden('upstream-dummy') },
+      'amazon/chronos-bolt-small': { commit: '3'.repeat(40), files: golden('tiny-random') },
+      'amazon/chronos-bolt-base': { commit: '4'.repeat(40), files: golden('tiny-random') },
+    },
+    { corrupt: ['amazon/chronos-bolt-mini'] },
+  );
+  const server = await startAppServer({ LOOKAHEAD_MODELS_DIR: modelsDir, LOOKAHEAD_HUB_URL: hub.url, ...sources.env });
   project.provide('appUrl', server.url);
   project.provide('modelsDir', modelsDir);
   project.provide('warehouseUrl', sources.warehouseUrl);
+  project.provide('hubUrl', hub.url);
   return async () => {
     await server.stop();
+    await hub.close();
     await sources.cleanup();
     rmSync(modelsDir, { recursive: true, force: true });
   };

@@ -8,28 +8,90 @@ import type { AddressInfo } from 'node:net';
  * HEAD/GET `/<repo>/resolve/<revision>/<file>` with X-Repo-Commit; LFS files (*.safetensors)
  * get X-Linked-Etag (sha256) and X-Linked-Size and a 302 to a CDN path that honours Range.
  * `cutAfterBytes` drops the connection mid-body on the first GET of a file, to test resuming.
+ *
+ * Like the real hub it answers browsers with CORS headers (and preflights), and lists a revision at
+ * `GET /api/models/<repo>/revision/<revision>?blobs=true` (commit sha; per file size, git blob id and
+ * LFS sha256). Test switches: `corrupt` repos serve LFS bytes that differ from the published sha256;
+ * offline mode drops every hub connection (as an unreachable host would); `requests` logs each
+ * request. Tests in another process drive these over HTTP: GET /__fake/requests, POST
+ * /__fake/offline?on=1|0, POST /__fake/reset.
  */
 export interface FakeHubRepo {
   commit: string;
   files: Record<string, Uint8Array>;
 }
 
+export interface FakeHubRequest {
+  method: string;
+  path: string;
+  range: string | null;
+}
+
 export interface FakeHub {
   url: string;
   /** Range headers the CDN path received, in order. */
   rangeRequests: (string | null)[];
+  /** Every hub request (not the /__fake control paths), in order. */
+  requests: FakeHubRequest[];
+  setOffline(offline: boolean): void;
   close(): Promise<void>;
 }
 
-export async function startFakeHub(repos: Record<string, FakeHubRepo>, options: { cutAfterBytes?: Record<string, number> } = {}): Promise<FakeHub> {
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'x-repo-commit, x-linked-etag, x-linked-size, content-range, content-length, accept-ranges, etag',
+};
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function gitBlobId(bytes: Uint8Array): string {
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+export async function startFakeHub(
+  repos: Record<string, FakeHubRepo>,
+  options: { cutAfterBytes?: Record<string, number>; corrupt?: readonly string[] } = {},
+): Promise<FakeHub> {
   const rangeRequests: (string | null)[] = [];
+  const requests: FakeHubRequest[] = [];
+  let offline = false;
   const cut = new Map(Object.entries(options.cutAfterBytes ?? {}));
   const blobs = new Map<string, Uint8Array>();
-  for (const repo of Object.values(repos)) {
-    for (const bytes of Object.values(repo.files)) blobs.set(createHash('sha256').update(bytes).digest('hex'), bytes);
+  for (const [name, repo] of Object.entries(repos)) {
+    for (const bytes of Object.values(repo.files)) {
+      const served = options.corrupt?.includes(name) ? Uint8Array.from(bytes, (byte, i) => (i === bytes.length - 1 ? byte ^ 0xff : byte)) : bytes;
+      blobs.set(sha256Hex(bytes), served);
+    }
   }
   const server: Server = createServer((request, response) => {
     const url = new URL(request.url!, 'http://hub');
+    if (url.pathname.startsWith('/__fake/')) {
+      response.setHeader('content-type', 'application/json');
+      if (url.pathname === '/__fake/requests') return response.end(JSON.stringify(requests));
+      if (url.pathname === '/__fake/offline') offline = url.searchParams.get('on') === '1';
+      if (url.pathname === '/__fake/reset') requests.length = 0;
+      return response.end('{}');
+    }
+    if (offline) return request.socket.destroy();
+    requests.push({ method: request.method!, path: url.pathname + url.search, range: request.headers.range ?? null });
+    for (const [key, value] of Object.entries(CORS)) response.setHeader(key, value);
+    if (request.method === 'OPTIONS') {
+      return response.writeHead(204, { 'access-control-allow-methods': 'GET, HEAD', 'access-control-allow-headers': 'range', 'access-control-max-age': '600' }).end();
+    }
+    const listing = url.pathname.match(/^\/api\/models\/(.+?\/.+?)\/revision\/([^/]+)$/);
+    if (listing) {
+      const repo = repos[listing[1]!];
+      const revision = decodeURIComponent(listing[2]!);
+      if (!repo || (revision !== 'main' && revision !== repo.commit)) return response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"Repository not found"}');
+      const siblings = Object.entries(repo.files).map(([rfilename, bytes]) =>
+        rfilename.endsWith('.safetensors')
+          ? { rfilename, size: bytes.length, blobId: gitBlobId(new TextEncoder().encode(`version https://git-lfs.github.com/spec/v1\noid sha256:${sha256Hex(bytes)}\nsize ${bytes.length}\n`)), lfs: { sha256: sha256Hex(bytes), size: bytes.length, pointerSize: 134 } }
+          : { rfilename, size: bytes.length, blobId: gitBlobId(bytes) },
+      );
+      return response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: listing[1], sha: repo.commit, siblings }));
+    }
     const cdn = url.pathname.match(/^\/cdn\/([0-9a-f]{64})\/(.+)$/);
     if (cdn) {
       const bytes = blobs.get(cdn[1]!);
@@ -80,6 +142,14 @@ export async function startFakeHub(repos: Record<string, FakeHubRepo>, options: 
   return {
     url: `http://127.0.0.1:${port}`,
     rangeRequests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    requests,
+    setOffline: (value) => {
+      offline = value;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -66,7 +66,9 @@ export function buildChronosBoltGraph(config: ChronosBoltConfig, weights: Weight
   const tokensDim = config.useRegToken ? 'num_patches_plus_reg' : 'num_patches';
 
   const linear = (name: string, x: string, out: number, inDim: number, bias: boolean): string => {
-    const w = g.weight(`${name}.weight`, transposed(weights.float32(`${name}.weight`, [out, inDim]), out, inDim), [inDim, out]);
+    // Read (and shape-checked) now, transposed only when the encoder writes it: one copy at a time.
+    const stored = weights.float32(`${name}.weight`, [out, inDim]);
+    const w = g.weight(`${name}.weight`, () => transposed(stored, out, inDim), [inDim, out]);
     const product = g.op('MatMul', [x, w]);
     if (!bias) return product;
     return g.op('Add', [product, g.parameter(`${name}.bias`, weights.float32(`${name}.bias`, [out]), [out])]);

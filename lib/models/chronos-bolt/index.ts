@@ -3,7 +3,8 @@ export { parseChronosBoltConfig, maxEncoderTokens, type ChronosBoltConfig } from
 export { convertChronosBolt, type ConvertInput, type ConvertedModel } from './convert';
 export { buildChronosBoltGraph, ONNX_OPSET, INPUT_PATCHES, INPUT_PATCH_MASK, OUTPUT_QUANTILES, OUTPUT_ENCODER, type BuildGraphOptions, type WeightSource } from './graph';
 export type { WeightDtype } from './onnx-builder';
-export { encodeOnnxModel, concatChunks, type EncodedBytes, type OnnxModel } from './onnx-proto';
+export { encodeOnnxModel, concatChunks, encodedChunks, type EncodedBytes, type LazyBytes, type OnnxModel } from './onnx-proto';
+export { CHRONOS_BOLT_CATALOG, catalogEntry, checkpointParameters, formatDownloadSize, type CatalogEntry, type ChronosBoltArchitecture } from './catalog';
 export { parseSafetensors, type SafetensorsFile, type SafetensorsEntry } from './safetensors';
 export { relativePositionBucket } from './position-bias';
 export { stackContexts, instanceNorm, patchContext, type ContextBatch, type InstanceNorm, type PatchedBatch } from './preprocess';

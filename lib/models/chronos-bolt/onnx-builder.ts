@@ -1,5 +1,5 @@
 import { LookaheadError } from '@/lib/core/errors';
-import { OnnxDataType, type OnnxAttribute, type OnnxGraph, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './onnx-proto';
+import { OnnxDataType, type LazyBytes, type OnnxAttribute, type OnnxGraph, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './onnx-proto';
 
 /**
  * How matmul weights are stored in the graph; compute is float32 either way. (Per-channel int8 was
@@ -63,7 +63,7 @@ export class OnnxGraphBuilder {
     return output;
   }
 
-  private initializer(name: string, dataType: OnnxDataType, dims: readonly number[], rawData: Uint8Array): string {
+  private initializer(name: string, dataType: OnnxDataType, dims: readonly number[], rawData: Uint8Array | LazyBytes): string {
     this.initializers.push({ name, dataType, dims, rawData });
     return name;
   }
@@ -94,11 +94,21 @@ export class OnnxGraphBuilder {
     return this.initializer(name, OnnxDataType.FLOAT, dims, bytesOf(data));
   }
 
-  /** A matmul weight, stored in the builder's weight dtype and returned as a float32 value (fp16 widened by Cast). */
-  weight(name: string, data: Float32Array, dims: readonly [number, number]): string {
-    checkSize(name, data, dims);
-    if (this.weightDtype === 'fp32') return this.initializer(name, OnnxDataType.FLOAT, dims, bytesOf(data));
-    const stored = this.initializer(`${name}.fp16`, OnnxDataType.FLOAT16, dims, bytesOf(float32ToFloat16(data)));
+  /**
+   * A matmul weight, stored in the builder's weight dtype and returned as a float32 value (fp16
+   * widened by Cast). `data` is called when the model is encoded (streamed: one weight at a time).
+   */
+  weight(name: string, data: () => Float32Array, dims: readonly [number, number]): string {
+    const size = dims[0] * dims[1];
+    const made = (): Float32Array => {
+      const values = data();
+      checkSize(name, values, dims);
+      return values;
+    };
+    if (this.weightDtype === 'fp32') {
+      return this.initializer(name, OnnxDataType.FLOAT, dims, { byteLength: size * 4, produce: () => bytesOf(made()) });
+    }
+    const stored = this.initializer(`${name}.fp16`, OnnxDataType.FLOAT16, dims, { byteLength: size * 2, produce: () => bytesOf(float32ToFloat16(made())) });
     const widened = `${name}.fp32`;
     this.nodes.push({ opType: 'Cast', inputs: [stored], outputs: [widened], name: widened, attributes: [attr.int('to', OnnxDataType.FLOAT)] });
     return widened;

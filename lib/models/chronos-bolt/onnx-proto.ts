@@ -4,6 +4,9 @@
  *
  * The encoder returns a list of byte chunks instead of one buffer so that large initializers are
  * referenced, not copied, until the caller writes or concatenates them (a base model is ~800 MB).
+ * An initializer may also be lazy (its byte length known up front, its bytes made on demand):
+ * streamed with `encodedChunks`, a converter then holds one transposed tensor at a time instead of
+ * a second copy of every weight.
  */
 import { LookaheadError } from '@/lib/core/errors';
 
@@ -15,12 +18,18 @@ export const OnnxDataType = {
 } as const;
 export type OnnxDataType = (typeof OnnxDataType)[keyof typeof OnnxDataType];
 
+/** Bytes made when they are written: `produce()` must return exactly `byteLength` bytes. */
+export interface LazyBytes {
+  byteLength: number;
+  produce(): Uint8Array;
+}
+
 export interface OnnxTensor {
   name: string;
   dataType: OnnxDataType;
   dims: readonly number[];
   /** Little-endian element bytes, as TensorProto.raw_data (typed arrays are little-endian on every platform we target). */
-  rawData: Uint8Array;
+  rawData: Uint8Array | LazyBytes;
 }
 
 export type OnnxAttribute =
@@ -65,9 +74,9 @@ export interface OnnxModel {
   graph: OnnxGraph;
 }
 
-/** The encoded form: chunks in order, and their total length. */
+/** The encoded form: chunks in order (lazy ones made on demand), and their total length. */
 export interface EncodedBytes {
-  chunks: Uint8Array[];
+  chunks: (Uint8Array | LazyBytes)[];
   byteLength: number;
 }
 
@@ -79,7 +88,7 @@ const textEncoder = new TextEncoder();
 
 /** Accumulates one message: small fields in a scratch array, big byte fields as chunk references. */
 class MessageWriter {
-  private readonly chunks: Uint8Array[] = [];
+  private readonly chunks: (Uint8Array | LazyBytes)[] = [];
   private scratch: number[] = [];
   private flushedLength = 0;
 
@@ -127,10 +136,10 @@ class MessageWriter {
     return this.bytes(field, textEncoder.encode(value));
   }
 
-  bytes(field: number, value: Uint8Array): this {
+  bytes(field: number, value: Uint8Array | LazyBytes): this {
     this.tag(field, WIRE_LENGTH_DELIMITED);
     this.varint(value.byteLength);
-    if (value.byteLength < 256) {
+    if (value instanceof Uint8Array && value.byteLength < 256) {
       for (const byte of value) this.scratch.push(byte);
     } else {
       this.flush();
@@ -256,11 +265,26 @@ export function encodeOnnxModel(model: OnnxModel): EncodedBytes {
   return encoded;
 }
 
+/** The chunks in order, each lazy one made just before it is yielded (write it, then drop it). */
+export function* encodedChunks(encoded: EncodedBytes): Generator<Uint8Array> {
+  for (const chunk of encoded.chunks) {
+    if (chunk instanceof Uint8Array) {
+      yield chunk;
+      continue;
+    }
+    const bytes = chunk.produce();
+    if (bytes.byteLength !== chunk.byteLength) {
+      throw new LookaheadError('onnx', 'internal', `a lazy initializer made ${bytes.byteLength} bytes, ${chunk.byteLength} were announced`);
+    }
+    yield bytes;
+  }
+}
+
 /** Joins encoded chunks into one buffer. */
 export function concatChunks(encoded: EncodedBytes): Uint8Array {
   const out = new Uint8Array(encoded.byteLength);
   let offset = 0;
-  for (const chunk of encoded.chunks) {
+  for (const chunk of encodedChunks(encoded)) {
     out.set(chunk, offset);
     offset += chunk.byteLength;
   }
