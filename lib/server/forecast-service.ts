@@ -2,7 +2,8 @@ import 'server-only';
 import { z } from 'zod';
 import { LookaheadError } from '@/lib/core/errors';
 import { DEFAULT_QUANTILE_LEVELS } from '@/lib/core/forecast';
-import { frequencyFromLabel, inferFrequency, type Frequency } from '@/lib/core/frequency';
+import { addSteps, frequencyFromLabel, inferFrequency, type Frequency } from '@/lib/core/frequency';
+import type { Forecast } from '@/lib/core/forecast';
 import { forecastSeries } from '@/lib/models';
 import { fromZodError } from './http';
 import { resolveServerModel } from './models/registry';
@@ -84,23 +85,36 @@ export async function runForecastRequest(body: ForecastRequestBody, options: { a
   const levels = [...new Set(body.levels ?? DEFAULT_QUANTILE_LEVELS)].sort((a, b) => a - b);
   const declared: Frequency | null = body.frequency ? frequencyFromLabel(body.frequency) : null;
   const forecasts: ForecastResponseBody['forecasts'] = [];
-  for (const [index, series] of body.series.entries()) {
+  const inputs = body.series.map((series) => {
     const values = Float64Array.from(series.values, (value) => (value === null ? Number.NaN : value));
     const timestampsMs = series.timestamps?.map(toMs) ?? null;
-    const frequency = declared ?? (timestampsMs ? inferFrequency(timestampsMs) : null);
-    try {
-      const run = await forecastSeries({ model, values, timestampsMs, frequency, horizon: body.horizon, quantileLevels: levels, signal: options.signal });
-      forecasts.push({
-        quantiles: run.forecast.quantiles,
-        mean: run.forecast.mean,
-        ...(run.timestampsMs ? { timestamps: run.timestampsMs.map((ms) => new Date(ms).toISOString()) } : {}),
-        ...(run.forecast.notes?.length ? { notes: run.forecast.notes } : {}),
-      });
-    } catch (error) {
-      if (error instanceof LookaheadError && error.expose) {
-        throw new LookaheadError(error.subsystem, error.code, `series.${index}: ${error.message.replace(`${error.subsystem}: `, '')}`, { cause: error });
+    return { values, timestampsMs, frequency: declared ?? (timestampsMs ? inferFrequency(timestampsMs) : null) };
+  });
+  const answer = (forecast: Forecast, timestampsMs: number[] | null) =>
+    forecasts.push({
+      quantiles: forecast.quantiles,
+      mean: forecast.mean,
+      ...(timestampsMs ? { timestamps: timestampsMs.map((ms) => new Date(ms).toISOString()) } : {}),
+      ...(forecast.notes?.length ? { notes: forecast.notes } : {}),
+    });
+  if (model.batch) {
+    // A batching model (Chronos-Bolt) takes the series batchSize at a time, one runtime pass each.
+    for (let start = 0; start < inputs.length; start += model.batch.batchSize) {
+      const group = inputs.slice(start, start + model.batch.batchSize);
+      const results = await model.batch.forecastBatch(group, { horizon: body.horizon, quantileLevels: levels, ...(options.signal ? { signal: options.signal } : {}) });
+      results.forEach((forecast, index) => answer(forecast, futureTimestamps(group[index]!, body.horizon)));
+    }
+  } else {
+    for (const [index, input] of inputs.entries()) {
+      try {
+        const run = await forecastSeries({ model, ...input, horizon: body.horizon, quantileLevels: levels, signal: options.signal });
+        answer(run.forecast, run.timestampsMs);
+      } catch (error) {
+        if (error instanceof LookaheadError && error.expose) {
+          throw new LookaheadError(error.subsystem, error.code, `series.${index}: ${error.message.replace(`${error.subsystem}: `, '')}`, { cause: error });
+        }
+        throw error;
       }
-      throw error;
     }
   }
   return {
@@ -111,4 +125,11 @@ export async function runForecastRequest(body: ForecastRequestBody, options: { a
     elapsedMs: Math.round((performance.now() - started) * 10) / 10,
     forecasts,
   };
+}
+
+/** The forecast steps' timestamps, continuing the series at its frequency (as forecastSeries does). */
+function futureTimestamps(input: { timestampsMs: number[] | null; frequency: Frequency | null }, horizon: number): number[] | null {
+  const last = input.timestampsMs?.at(-1);
+  if (last === undefined || !input.frequency) return null;
+  return Array.from({ length: horizon }, (_, step) => addSteps(last, input.frequency!, step + 1));
 }
