@@ -64,7 +64,7 @@ try {
     });
     const speedup = perWindowMs / batchedMs;
     console.log(`\nspeed-up ${speedup.toFixed(2)}x; worst relative difference of the median forecasts ${worstDifference.toExponential(2)}; ${loaded.executionProvider}, ${loaded.numThreads} thread(s)`);
-    const file = writeResult('backtest-batch', {
+    const file = writeResult(THREADS === 1 ? 'backtest-batch' : `backtest-batch-threads${THREADS}`, {
       description: `${WINDOWS}-window backtest (context ${CONTEXT}, horizon ${HORIZON}, step ${STEP}) of a random-weight Chronos-Bolt-small shape in headless Chromium (onnxruntime-web WASM, harness page), batched vs one call per window, alternating in one run`,
       windows: WINDOWS,
       context: CONTEXT,
