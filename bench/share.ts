@@ -13,8 +13,13 @@ import { printTable, writeResult } from './lib/report';
  * the preview image for comparison. The snapshot is a realistic one: ETTh1 OT, context 512,
  * horizon 24, a 5-window backtest of the three baselines at nine levels. The load generator runs
  * on the same machine as the server, so both share its cores.
+ *
+ * Before and after in one run: the page and the image are loaded once through the share cache
+ * (lib/server/share-cache) and once rendered per request as before it, by sending the header the
+ * cache itself uses to reach Next's renderer (the same code path every request took before).
  */
 const CONNECTIONS = 50;
+const RENDER = { 'x-lookahead-share-render': '1' };
 const seconds = Number(process.argv[3] ?? 15);
 if (!(seconds > 0)) throw new Error(`bench share: duration must be a number of seconds > 0, got ${process.argv[3]}`);
 
@@ -35,15 +40,22 @@ try {
   const share = (await response.json()) as { token: string; bytes: number; url: string };
   const ogImage = (await (await fetch(share.url)).text()).match(/property="og:image" content="([^"]+)"/)?.[1];
   if (!ogImage) throw new Error('bench share: the share page has no og:image');
-  const targets = [
-    { name: 'GET /f/<token> (page)', url: share.url },
+  const imageUrl = ogImage.replace(/^https?:\/\/[^/]+/, server.url);
+  const first = await fetch(share.url);
+  const etag = first.headers.get('etag');
+  if (first.status !== 200 || !etag) throw new Error(`bench share: the cached page answered HTTP ${first.status} with ETag ${etag}`);
+  const targets: { name: string; url: string; headers?: Record<string, string> }[] = [
+    { name: 'GET /f/<token> (page) rendered per request: before', url: share.url, headers: RENDER },
+    { name: 'GET /f/<token> (page) from the share cache: after', url: share.url },
+    { name: 'GET /f/<token> (page) If-None-Match: 304', url: share.url, headers: { 'if-none-match': etag } },
+    { name: 'GET /f/<token>/opengraph-image rendered per request: before', url: imageUrl, headers: RENDER },
+    { name: 'GET /f/<token>/opengraph-image from the share cache: after', url: imageUrl },
     { name: 'GET /api/forecasts/<token> (JSON)', url: `${server.url}/api/forecasts/${share.token}` },
-    { name: 'GET /f/<token>/opengraph-image', url: ogImage.replace(/^https?:\/\/[^/]+/, server.url) },
     { name: 'GET /f/<unknown> (404)', url: `${server.url}/f/${'x'.repeat(24)}` },
   ];
   const results = [];
   for (const target of targets) {
-    const load = await runLoad({ url: target.url, connections: CONNECTIONS, durationMs: seconds * 1000 });
+    const load = await runLoad({ url: target.url, headers: target.headers, connections: CONNECTIONS, durationMs: seconds * 1000 });
     results.push({ target: target.name, ...load });
   }
   const table = {
@@ -66,7 +78,8 @@ try {
   console.log(`\nshare page: ${CONNECTIONS} keep-alive connections, ${seconds} s per target after 2 s warm-up; snapshot ${(share.bytes / 1024).toFixed(1)} KiB\n`);
   printTable(table);
   const file = writeResult('share', {
-    description: 'Shared forecast page (next start, PGlite) under 50 concurrent keep-alive clients; load generator on the same machine',
+    description:
+      'Shared forecast page (next start, PGlite) under 50 concurrent keep-alive clients; load generator on the same machine. "before" rows send x-lookahead-share-render, which bypasses the share cache to the per-request renderer (the path every request took before the cache)',
     connections: CONNECTIONS,
     secondsPerTarget: seconds,
     snapshotBytes: share.bytes,

@@ -20,8 +20,11 @@ export async function runLoad({
   connections,
   durationMs,
   warmupMs = 2_000,
+  headers = {},
 }: {
   url: string;
+  /** Sent with every request (a conditional request's If-None-Match, a bypass header). */
+  headers?: Record<string, string>;
   connections: number;
   durationMs: number;
   warmupMs?: number;
@@ -30,7 +33,7 @@ export async function runLoad({
   const target = new URL(url);
   const get = () =>
     new Promise<{ status: number; bytes: number }>((resolve, reject) => {
-      const request = http.get({ host: target.hostname, port: target.port, path: target.pathname + target.search, agent }, (response) => {
+      const request = http.get({ host: target.hostname, port: target.port, path: target.pathname + target.search, agent, headers }, (response) => {
         let bytes = 0;
         response.on('data', (chunk: Buffer) => (bytes += chunk.length));
         response.on('end', () => resolve({ status: response.statusCode ?? 0, bytes }));

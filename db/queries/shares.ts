@@ -31,6 +31,24 @@ export async function findLiveShare({ handle, token, now = new Date() }: { handl
   return rows[0] ?? null;
 }
 
+/** Only whether a share is live at `now`, and until when: the share cache's cheap liveness check. */
+export async function findLiveShareExpiry({
+  handle,
+  token,
+  now = new Date(),
+}: {
+  handle: DatabaseHandle;
+  token: string;
+  now?: Date;
+}): Promise<{ expiresAt: Date | null } | null> {
+  const rows = await handle.db
+    .select({ expiresAt: forecastShares.expiresAt })
+    .from(forecastShares)
+    .where(and(eq(forecastShares.token, token), live(now)))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
 /**
  * Deletes a live share whose delete secret hashes to `deleteSecretSha256`. False when there is
  * no such live share or the secret is wrong: both answer the same.

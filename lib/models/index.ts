@@ -1,4 +1,4 @@
-export type { ForecastModel, FittedModel, ForecastRequest, ModelInfo, SeriesInput } from './model';
+export type { BatchForecaster, ForecastModel, FittedModel, ForecastRequest, ModelInfo, SeriesInput } from './model';
 export * from './baselines';
 export { BASELINE_MODELS, createBaselineModel, type ModelRuntimes } from './registry';
 export { forecastSeries, type ForecastRun } from './run';

@@ -46,7 +46,19 @@ export interface FittedModel {
   dispose(): void;
 }
 
+/**
+ * Many series in few runtime calls (Chronos-Bolt): result i equals fit(series[i]) then
+ * forecast(request), notes included. Backtests send their windows here.
+ */
+export interface BatchForecaster {
+  /** Series per call, chosen from the model's size and a memory budget. */
+  readonly batchSize: number;
+  forecastBatch(series: readonly SeriesInput[], request: ForecastRequest): Promise<Forecast[]>;
+}
+
 export interface ForecastModel {
   readonly info: ModelInfo;
   fit(series: SeriesInput, options?: { signal?: AbortSignal }): Promise<FittedModel>;
+  /** Present when the model batches; callers fall back to fit() per series without it. */
+  readonly batch?: BatchForecaster;
 }

@@ -39,10 +39,14 @@ export async function forecastSeries({
     const forecastStarted = performance.now();
     const forecast = await fitted.forecast({ horizon, quantileLevels, signal });
     const forecastMs = performance.now() - forecastStarted;
-    const last = timestampsMs && timestampsMs.length ? timestampsMs[timestampsMs.length - 1]! : null;
-    const futureTimestamps = last !== null && frequency ? Array.from({ length: horizon }, (_, step) => addSteps(last, frequency, step + 1)) : null;
-    return { model: fitted.info, forecast, timestampsMs: futureTimestamps, fitMs: forecastStarted - fitStarted, forecastMs };
+    return { model: fitted.info, forecast, timestampsMs: futureTimestamps(timestampsMs, frequency, horizon), fitMs: forecastStarted - fitStarted, forecastMs };
   } finally {
     fitted.dispose();
   }
+}
+
+/** Timestamps of the horizon's steps after the last of `timestampsMs` (null without both). */
+export function futureTimestamps(timestampsMs: ArrayLike<number> | null | undefined, frequency: Frequency | null, horizon: number): number[] | null {
+  const last = timestampsMs && timestampsMs.length ? timestampsMs[timestampsMs.length - 1]! : null;
+  return last !== null && frequency ? Array.from({ length: horizon }, (_, step) => addSteps(last, frequency, step + 1)) : null;
 }

@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { deleteShare, findLiveShare, insertShare, purgeExpiredShares, type DatabaseHandle } from '@/db';
+import { deleteShare, findLiveShare, findLiveShareExpiry, insertShare, purgeExpiredShares, type DatabaseHandle } from '@/db';
 import { LookaheadError } from '@/lib/core/errors';
 import { parseForecastReport, type ForecastReport } from '@/lib/report/schema';
 import {
@@ -107,6 +107,12 @@ export async function readShare({ handle, token, now = new Date() }: { handle: D
   if (!row) throw shareNotFound();
   // Validated when it was stored; parsing is all that is left.
   return { token, report: JSON.parse(row.snapshot) as ForecastReport, snapshot: row.snapshot, createdAt: row.createdAt, expiresAt: row.expiresAt };
+}
+
+/** Whether `token` names a live share, and its expiry; null for unknown, malformed, expired and deleted alike. */
+export async function readShareLiveness({ handle, token, now = new Date() }: { handle: DatabaseHandle; token: string; now?: Date }): Promise<{ expiresAt: Date | null } | null> {
+  if (!isShareToken(token)) return null;
+  return findLiveShareExpiry({ handle, token, now });
 }
 
 export async function removeShare({

@@ -4,7 +4,9 @@
  * from Node through `window.chronosHarness` (chronos-protocol.ts). Nothing here compares numbers:
  * results go back to Node, which checks them against the goldens with the Node tests' helpers.
  */
-import { ChronosBoltPipeline, parseChronosBoltManifest, type ChronosBoltConfig, type ModelCall } from '@/lib/models/chronos-bolt';
+import { backtestWindows } from '@/lib/core/backtest';
+import { backtestModel } from '@/lib/evaluation/backtest-model';
+import { ChronosBoltPipeline, createChronosBoltModel, parseChronosBoltManifest, type ChronosBoltConfig, type ModelCall } from '@/lib/models/chronos-bolt';
 import { createChronosRuntime } from '@/lib/runtime/onnx-session';
 import { createWebOnnxSession, type WebSession } from '@/lib/runtime/onnx-web';
 import type { ChronosHarness, HarnessCall, HarnessReplies, LoadRequest, LoadedSession, TensorData } from './chronos-protocol';
@@ -87,7 +89,7 @@ async function call(handle: number, request: HarnessCall): Promise<HarnessReplie
       return {
         values: Array.from(values),
         calls: calls.map((modelCall) => ({
-          contextShape: [modelCall.context.batch, modelCall.context.length],
+          contextShape: [modelCall.context.batch, modelCall.context.length] as [number, number],
           context: Array.from(modelCall.context.values),
           quantiles: Array.from(modelCall.quantiles),
         })),
@@ -118,6 +120,20 @@ async function call(handle: number, request: HarnessCall): Promise<HarnessReplie
       const series = syntheticBatch(request.batch, request.context, request.seed);
       const pipeline = pipelineOf(entry, request.batch);
       return repeatTimed(() => pipeline.predict(series), request.timing);
+    }
+    case 'backtest': {
+      if (entry.config === null) throw new Error('harness: this session was loaded without a manifest');
+      const length = request.context + (request.windows - 1) * request.step + request.horizon;
+      const values = Float64Array.from(syntheticBatch(1, length, request.seed)[0]!);
+      const windows = backtestWindows(length, { windows: request.windows, step: request.step, horizon: request.horizon, context: request.context, minContext: request.context });
+      const inner = createChronosRuntime(entry.session);
+      const calls: number[] = [];
+      const runtime = { run: (...args: Parameters<typeof inner.run>) => (calls.push(args[2]), inner.run(...args)) };
+      const model = createChronosBoltModel({ info: { id: 'bench', family: 'chronos-bolt', label: 'bench' }, config: entry.config, runtime });
+      const started = performance.now();
+      const result = await backtestModel({ model, values, frequency: null, windows, quantileLevels: [0.1, 0.5, 0.9], seasonalPeriod: 24, oneCallPerWindow: request.oneCallPerWindow });
+      const elapsedMs = performance.now() - started;
+      return { elapsedMs, calls, medians: result.windows.map((window) => window.forecast.quantiles[1]!) };
     }
   }
 }

@@ -43,7 +43,13 @@ export type HarnessCall =
   /** One raw session run (the debug graph's intermediates). */
   | { kind: 'run'; feeds: Record<string, TensorData> }
   /** Benchmark cell: predict() on a synthetic batch (synthetic-series.ts), horizon = one model call, maxBatch = batch. */
-  | { kind: 'time'; batch: number; context: number; seed: number; timing: RepeatTiming };
+  | { kind: 'time'; batch: number; context: number; seed: number; timing: RepeatTiming }
+  /**
+   * Benchmark: a rolling-origin backtest (lib/evaluation backtestModel) of one synthetic series
+   * through the ForecastModel, batched or one call per window; the forecasts come back so Node can
+   * check both paths agree.
+   */
+  | { kind: 'backtest'; windows: number; context: number; horizon: number; step: number; seed: number; oneCallPerWindow: boolean };
 
 export interface PredictReply {
   values: number[];
@@ -72,12 +78,21 @@ export interface TimeReply {
   warmupMs: number[];
 }
 
+export interface BacktestReply {
+  elapsedMs: number;
+  /** Runtime calls made and rows in each. */
+  calls: number[];
+  /** Per window: the median path (0.5 quantile), step by step. */
+  medians: number[][];
+}
+
 export interface HarnessReplies {
   predict: PredictReply;
   predictQuantiles: PredictQuantilesReply;
   embed: EmbedReply;
   run: Record<string, TensorData>;
   time: TimeReply;
+  backtest: BacktestReply;
 }
 
 /** How a benchmark cell repeats: `warmup` untimed runs, then at least `minRepeats` timed ones, more (up to `maxRepeats`) while under `budgetMs`. */

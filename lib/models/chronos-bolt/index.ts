@@ -21,3 +21,4 @@ export {
 } from './pipeline';
 export { parseChronosBoltManifest, modelFileFor, type ChronosBoltManifest, type ManifestFile } from './manifest';
 export { createChronosBoltModel, type ChronosBoltModelOptions } from './model';
+export { chronosBatchSize, BATCH_MEMORY_BUDGET_BYTES, MAX_SERIES_PER_BATCH } from './batch-size';

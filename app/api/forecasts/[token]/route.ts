@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { getDatabase } from '@/db';
 import { errorResponse } from '@/lib/server/http';
 import { readJsonBody } from '@/lib/server/json-body';
+import { purgeSharedResponses } from '@/lib/server/share-cache';
 import { readShare, removeShare } from '@/lib/server/shares';
 import { LookaheadError } from '@/lib/core/errors';
 import { getMonitor, recordShareDelete } from '@/lib/server/monitoring';
@@ -37,6 +38,7 @@ export async function DELETE(request: Request, { params }: { params: Promise<{ t
     if (!body.success) throw new LookaheadError('share', 'bad_input', 'send the delete secret as JSON: {"deleteSecret": "..."}');
     await removeShare({ handle: await getDatabase(), token, deleteSecret: body.data.deleteSecret });
     recordShareDelete({ monitor: getMonitor(), request, token });
+    purgeSharedResponses(token);
     return new Response(null, { status: 204 });
   } catch (error) {
     return errorResponse(error);

@@ -1,0 +1,8 @@
+import { serveSharedResponse } from '@/lib/server/share-cache';
+
+export const dynamic = 'force-dynamic';
+
+/** GET /f/<token> arrives here (next.config.ts rewrites it): the page from the share cache. */
+export async function GET(request: Request, { params }: { params: Promise<{ token: string }> }): Promise<Response> {
+  return serveSharedResponse({ request, token: (await params).token, kind: 'page' });
+}
