@@ -5,3 +5,9 @@ export { parameterSpecs, initialParameters, type ParameterSpec } from './paramet
 export { seededKeySampler, replayKeySampler, seededRandom, type KeySampler } from './sampler';
 export { probSparseCount } from './prob-attention';
 export type { ForwardObservers, ProbSelection } from './context';
+export { createTrainer, mixSeed, type Trainer, type TrainingConfig, type TrainingOptions, type TrainingData, type TrainingHooks, type TrainingProgress, type TrainingCheckpoint, type TrainingResult, type EpochRecord, type NamedArrays } from './trainer';
+export { learningRateAt, type LearningRateSchedule } from './schedule';
+export { fitScaler, transform, inverseTransform, type StandardScaler } from './scaler';
+export { timeMarks } from './time-features';
+export { ettSplits, ratioSplits, type SplitBorders } from './ett';
+export { makeBatch, sliceSplit, windowCount, type SeriesSplit, type Batch } from './windows';

@@ -34,7 +34,9 @@ export function probAttention(context: ForwardContext, module: string, queries: 
   const sampledScores = tf.sum(tf.mul(tf.expandDims(q, 3), sampledKeys), -1);
   const measure = tf.sub(tf.max(sampledScores, -1), tf.div(tf.sum(sampledScores, -1), keyLength));
 
-  let selected = tf.topk(measure, top, false).indices;
+  // The selection is discrete: rebuilt from its values so the gradient tape does not reach topk.
+  const chosen = tf.topk(measure, top, false).indices;
+  let selected = tf.tensor(chosen.dataSync(), chosen.shape, 'int32');
   const forced = context.observers.selection?.({ module, queryLength, keyLength, samples, top, measure, selected });
   if (forced !== undefined) selected = forced;
 
@@ -45,7 +47,8 @@ export function probAttention(context: ForwardContext, module: string, queries: 
   let scores = tf.mul(tf.matMul(reducedQueries, k, false, true), 1 / Math.sqrt(headSize));
 
   const initial = causal
-    ? tf.cumsum(v, 2)
+    // Cumsum along the last axis: tfjs 4.22's Cumsum gradient mis-shapes other axes.
+    ? tf.transpose(tf.cumsum(tf.transpose(v, [0, 1, 3, 2]), 3), [0, 1, 3, 2])
     : tf.broadcastTo(tf.mean(v, 2, true), [batch, heads, queryLength, headSize]);
 
   if (causal) {
