@@ -17,7 +17,7 @@ export const ADAM_EPSILON = 1e-8;
 export function createAdam(tf: Tf, parameters: Map<string, Variable>): AdamState {
   const moments = new Map<string, { m: Variable; v: Variable }>();
   for (const [name, parameter] of parameters) {
-    moments.set(name, { m: tf.variable(tf.zerosLike(parameter), false), v: tf.variable(tf.zerosLike(parameter), false) });
+    moments.set(name, tf.tidy(() => ({ m: tf.variable(tf.zerosLike(parameter), false), v: tf.variable(tf.zerosLike(parameter), false) })));
   }
   return { step: 0, moments };
 }

@@ -190,7 +190,8 @@ export function createTrainer(tf: Tf): Trainer {
     for (const [name, { shape, values }] of initial) {
       const role = roles.get(name);
       if (role === undefined) throw new LookaheadError('informer', 'bad_input', `checkpoint parameter ${name} is not part of this config`);
-      const variable = tf.variable(tf.tensor(values, shape, 'float32'), role === 'trained', `informer-${run}/${name}`);
+      // Inside tidy: the initial tensor is freed, the variable (never tidied) stays.
+      const variable = tf.tidy(() => tf.variable(tf.tensor(values, shape, 'float32'), role === 'trained', `informer-${run}/${name}`));
       variables.set(name, variable);
       if (role === 'trained') trainable.set(name, variable);
     }
@@ -199,8 +200,10 @@ export function createTrainer(tf: Tf): Trainer {
     if (resume) {
       adam.step = resume.adam.step;
       for (const [name, moment] of adam.moments) {
-        moment.m.assign(tf.tensor(resume.adam.m[name]!.values, resume.adam.m[name]!.shape));
-        moment.v.assign(tf.tensor(resume.adam.v[name]!.values, resume.adam.v[name]!.shape));
+        tf.tidy(() => {
+          moment.m.assign(tf.tensor(resume.adam.m[name]!.values, resume.adam.m[name]!.shape));
+          moment.v.assign(tf.tensor(resume.adam.v[name]!.values, resume.adam.v[name]!.shape));
+        });
       }
     }
     const history: EpochRecord[] = resume ? [...resume.history] : [];
