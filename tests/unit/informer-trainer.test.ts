@@ -156,7 +156,7 @@ describe('Informer trainer', () => {
     const params = new Map([['p', p]]);
     const state = createAdam(tf, params);
     const g = tf.tensor1d([3, 4]); // norm 5
-    const norm = adamStep(tf, state, params, { p: g }, 0.1, 1);
+    const norm = await adamStep(tf, state, params, { p: g }, 0.1, 1);
     expect(norm).toBeCloseTo(5, 5);
     // First step: m = 0.1 g', v = 0.001 g'^2, step = lr * m/(1-0.9) / (sqrt(v/(1-0.999)) + eps) = lr * sign(g').
     const values = await p.data();

@@ -23,16 +23,16 @@ export function createAdam(tf: Tf, parameters: Map<string, Variable>): AdamState
 }
 
 /** sqrt(sum of squares) over every gradient. */
-export function globalNorm(tf: Tf, gradients: Record<string, Tensor>): number {
-  return tf.tidy(() => {
-    const squares = Object.values(gradients).map((g) => tf.sum(tf.square(g)));
-    return Math.sqrt(tf.addN(squares).dataSync()[0]!);
-  });
+export async function globalNorm(tf: Tf, gradients: Record<string, Tensor>): Promise<number> {
+  const total = tf.tidy(() => tf.addN(Object.values(gradients).map((g) => tf.sum(tf.square(g)))));
+  const value = (await total.data())[0]!;
+  total.dispose();
+  return Math.sqrt(value);
 }
 
 /** One update. Returns the gradient norm before clipping. */
-export function adamStep(tf: Tf, state: AdamState, parameters: Map<string, Variable>, gradients: Record<string, Tensor>, learningRate: number, clipNorm: number | undefined): number {
-  const norm = globalNorm(tf, gradients);
+export async function adamStep(tf: Tf, state: AdamState, parameters: Map<string, Variable>, gradients: Record<string, Tensor>, learningRate: number, clipNorm: number | undefined): Promise<number> {
+  const norm = await globalNorm(tf, gradients);
   // clip_grad_norm_: scale by max_norm / (norm + 1e-6) when the norm exceeds max_norm.
   const clip = clipNorm !== undefined && norm > clipNorm ? clipNorm / (norm + 1e-6) : 1;
   state.step += 1;

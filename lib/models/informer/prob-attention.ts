@@ -34,16 +34,19 @@ export function probAttention(context: ForwardContext, module: string, queries: 
   const sampledScores = tf.sum(tf.mul(tf.expandDims(q, 3), sampledKeys), -1);
   const measure = tf.sub(tf.max(sampledScores, -1), tf.div(tf.sum(sampledScores, -1), keyLength));
 
-  // The selection is discrete: rebuilt from its values so the gradient tape does not reach topk.
-  const chosen = tf.topk(measure, top, false).indices;
-  let selected = tf.tensor(chosen.dataSync(), chosen.shape, 'int32');
-  const forced = context.observers.selection?.({ module, queryLength, keyLength, samples, top, measure, selected });
-  if (forced !== undefined) selected = forced;
+  // The top-u choice is discrete: a custom gradient returns it as a one-hot matrix [B,H,u,L_Q]
+  // with zero gradient, so the tape never tries to differentiate topk (and no host read-back is
+  // needed, which WebGPU could only do synchronously). Everything below is plain arithmetic on it,
+  // and exact: products with 1 and 0 only.
+  const topIndices = tf.topk(measure, top, false).indices;
+  const forced = context.observers.selection?.({ module, queryLength, keyLength, samples, top, measure, selected: topIndices });
+  const pick = tf.customGrad(((m: Tensor) => ({
+    value: tf.cast(tf.oneHot(forced ?? tf.topk(m, top, false).indices, queryLength), 'float32'),
+    gradFunc: () => tf.zerosLike(m),
+  })) as never) as (m: Tensor) => Tensor;
+  const selection = pick(measure); // [B,H,u,L_Q]
 
-  // Gather the chosen queries through flat [B*H*L_Q] row indices (differentiable everywhere).
-  const rowOffsets = tf.tensor3d(Int32Array.from({ length: batch * heads }, (_, row) => row * queryLength), [batch, heads, 1], 'int32');
-  const flatRows = tf.reshape(tf.add(selected, rowOffsets), [-1]);
-  const reducedQueries = tf.reshape(tf.gather(tf.reshape(q, [batch * heads * queryLength, headSize]), flatRows), [batch, heads, top, headSize]);
+  const reducedQueries = tf.matMul(selection, q); // [B,H,u,D]
   let scores = tf.mul(tf.matMul(reducedQueries, k, false, true), 1 / Math.sqrt(headSize));
 
   const initial = causal
@@ -52,18 +55,18 @@ export function probAttention(context: ForwardContext, module: string, queries: 
     : tf.broadcastTo(tf.mean(v, 2, true), [batch, heads, queryLength, headSize]);
 
   if (causal) {
-    // ProbMask: the selected query at original position t sees keys 0..t.
-    const keyPositions = tf.reshape(tf.range(0, keyLength, 1, 'int32'), [1, 1, 1, keyLength]);
-    const masked = tf.greater(keyPositions, tf.expandDims(selected, 3));
-    scores = tf.where(masked, tf.fill(scores.shape, MASKED), scores);
+    // ProbMask: the selected query at original position t sees keys 0..t. allowed = selection @ A
+    // with A[l, k] = [k <= l]; masked scores become MASKED exactly (s * 0 + 1 * MASKED).
+    const lower = tf.linalg.bandPart(tf.ones([queryLength, keyLength]), -1, 0);
+    const allowed = tf.matMul(selection, lower);
+    scores = tf.add(tf.mul(scores, allowed), tf.mul(tf.sub(1, allowed), MASKED));
   }
   const weights = tf.softmax(scores, -1);
   const updates = tf.matMul(weights, v); // [B,H,u,D]
 
-  // Scatter the updates into the lazy context with a one-hot [B,H,u,L_Q] matrix: the top-u indices
-  // are distinct, so every product is by exactly 1 or 0 and the result equals a row assignment.
-  const oneHot = tf.cast(tf.oneHot(selected, queryLength), 'float32');
-  const keep = tf.sub(1, tf.sum(oneHot, 2)); // [B,H,L_Q]: 1 for lazy rows, 0 for updated ones
-  const context_ = tf.add(tf.mul(initial, tf.expandDims(keep, 3)), tf.matMul(oneHot, updates, true, false));
+  // Scatter the updates into the lazy context: the top-u indices are distinct, so each row gets
+  // exactly one update or keeps its initial value.
+  const keep = tf.sub(1, tf.sum(selection, 2)); // [B,H,L_Q]
+  const context_ = tf.add(tf.mul(initial, tf.expandDims(keep, 3)), tf.matMul(selection, updates, true, false));
   return tf.transpose(context_, [0, 2, 1, 3]);
 }

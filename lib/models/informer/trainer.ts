@@ -97,7 +97,7 @@ export interface TrainingResult {
 
 export interface Trainer {
   train(config: TrainingConfig, data: TrainingData, hooks?: TrainingHooks): Promise<TrainingResult>;
-  evaluate(model: InformerModel, split: SeriesSplit, options?: { batchSize?: number; maxWindows?: number; seed?: number }): { mse: number; mae: number; windows: number };
+  evaluate(model: InformerModel, split: SeriesSplit, options?: { batchSize?: number; maxWindows?: number; seed?: number }): Promise<{ mse: number; mae: number; windows: number }>;
 }
 
 /** Mixes integers into one 31-bit seed (deterministic, well spread). */
@@ -146,7 +146,7 @@ async function readAll(parameters: Map<string, Tensor>): Promise<NamedArrays> {
 }
 
 export function createTrainer(tf: Tf): Trainer {
-  function evaluate(model: InformerModel, split: SeriesSplit, options: { batchSize?: number; maxWindows?: number; seed?: number } = {}) {
+  async function evaluate(model: InformerModel, split: SeriesSplit, options: { batchSize?: number; maxWindows?: number; seed?: number } = {}) {
     const total = windowCount(split, model.config);
     const count = Math.min(total, options.maxWindows ?? total);
     // Evenly spaced when capped, so a capped evaluation still spans the split.
@@ -158,13 +158,15 @@ export function createTrainer(tf: Tf): Trainer {
     const sampler = seededKeySampler(options.seed ?? 0);
     for (let offset = 0; offset < starts.length; offset += batchSize) {
       const batch = makeBatch(tf, split, model.config, starts.slice(offset, offset + batchSize));
-      const [sq, ab] = tf.tidy(() => {
+      const sums = tf.tidy(() => {
         const prediction = model.forward(batch.inputs, { sampler });
         const error = tf.sub(prediction, batch.target);
-        return [tf.sum(tf.square(error)).dataSync()[0]!, tf.sum(tf.abs(error)).dataSync()[0]!];
+        return tf.stack([tf.sum(tf.square(error)), tf.sum(tf.abs(error))]);
       });
-      squared += sq;
-      absolute += ab;
+      const [sq, ab] = (await sums.data()) as Float32Array;
+      sums.dispose();
+      squared += sq!;
+      absolute += ab!;
       n += batch.target.size;
       batch.dispose();
     }
@@ -242,7 +244,7 @@ export function createTrainer(tf: Tf): Trainer {
           }
           const byName: Record<string, Tensor> = {};
           for (const [name, variable] of trainable) byName[name] = grads[variable.name]!;
-          const gradientNorm = adamStep(tf, adam, trainable, byName, learningRate, options.clipNorm);
+          const gradientNorm = await adamStep(tf, adam, trainable, byName, learningRate, options.clipNorm);
           tf.dispose(grads);
           for (const update of batchNormUpdates) {
             tf.tidy(() => {
@@ -264,7 +266,7 @@ export function createTrainer(tf: Tf): Trainer {
           await hooks.onProgress?.({ kind: 'step', epoch, step, stepsPerEpoch, loss, runningLoss: lossSum / (step + 1), gradientNorm, stepsPerSecond, secondsLeft: remaining / stepsPerSecond });
         }
         if (hooks.signal?.aborted) throw cancelled();
-        const validation = evaluate(model, data.validation, { batchSize: options.batchSize, maxWindows: options.maxValidationWindows, seed: options.seed });
+        const validation = await evaluate(model, data.validation, { batchSize: options.batchSize, maxWindows: options.maxValidationWindows, seed: options.seed });
         const record: EpochRecord = { epoch, trainLoss: lossSum / stepsPerEpoch, validationLoss: validation.mse, learningRate, seconds: (performance.now() - epochStarted) / 1000 };
         history.push(record);
         const improved = validation.mse < best.validationLoss;
@@ -300,8 +302,8 @@ export function createTrainer(tf: Tf): Trainer {
     const bestParameters = new Map(Object.entries(best.parameters));
     const bestModel = InformerModel.fromWeights(tf, modelConfig, bestParameters);
     try {
-      const validation = evaluate(bestModel, data.validation, { batchSize: options.batchSize, maxWindows: options.maxValidationWindows, seed: options.seed });
-      const test = data.test ? evaluate(bestModel, data.test, { batchSize: options.batchSize, seed: options.seed }) : undefined;
+      const validation = await evaluate(bestModel, data.validation, { batchSize: options.batchSize, maxWindows: options.maxValidationWindows, seed: options.seed });
+      const test = data.test ? await evaluate(bestModel, data.test, { batchSize: options.batchSize, seed: options.seed }) : undefined;
       return {
         parameters: bestParameters, history, stepLosses, bestEpoch: best.epoch,
         validation: { mse: validation.mse, mae: validation.mae },
