@@ -27,8 +27,8 @@ export interface InformerConfig {
   dropout: number;
   attention: AttentionKind;
   timeEmbedding: TimeEmbedding;
-  /** Time-feature frequency; 'h' gives 4 mark columns. */
-  frequency: 'h' | 't';
+  /** Time-feature frequency: 'h' hourly (4 mark columns), 't' minutes (5), 'd' daily (3, timeF only). */
+  frequency: 'h' | 't' | 'd';
   activation: Activation;
   distil: boolean;
   mix: boolean;
@@ -36,7 +36,7 @@ export interface InformerConfig {
 
 /** Mark columns per frequency (timeF: utils/timefeatures.py; fixed: month, day, weekday, hour[, minute]). */
 export function markColumns(frequency: InformerConfig['frequency']): number {
-  return frequency === 'h' ? 4 : 5;
+  return frequency === 'h' ? 4 : frequency === 't' ? 5 : 3;
 }
 
 export interface PytorchInformerKwargs {
@@ -78,13 +78,16 @@ export function validateConfig(config: InformerConfig): InformerConfig {
     throw new LookaheadError('informer', 'bad_input', `config.dropout must be in [0, 1), got ${config.dropout}`);
   }
   const choices: [keyof InformerConfig, readonly unknown[]][] = [
-    ['attention', ['prob', 'full']], ['timeEmbedding', ['timeF', 'fixed', 'learned']], ['frequency', ['h', 't']],
+    ['attention', ['prob', 'full']], ['timeEmbedding', ['timeF', 'fixed', 'learned']], ['frequency', ['h', 't', 'd']],
     ['activation', ['gelu', 'relu']], ['distil', [true, false]], ['mix', [true, false]],
   ];
   for (const [key, valid] of choices) {
     if (!valid.includes(config[key])) {
       throw new LookaheadError('informer', 'bad_input', `config.${key} is ${JSON.stringify(config[key])}; valid: ${valid.map((v) => JSON.stringify(v)).join(', ')}`);
     }
+  }
+  if (config.frequency === 'd' && config.timeEmbedding !== 'timeF') {
+    throw new LookaheadError('informer', 'bad_input', `config.frequency 'd' needs timeEmbedding 'timeF' (the fixed and learned tables read hour marks), got ${JSON.stringify(config.timeEmbedding)}`);
   }
   return config;
 }

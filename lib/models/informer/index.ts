@@ -11,3 +11,4 @@ export { fitScaler, transform, inverseTransform, type StandardScaler } from './s
 export { timeMarks } from './time-features';
 export { ettSplits, ratioSplits, type SplitBorders } from './ett';
 export { makeBatch, sliceSplit, windowCount, type SeriesSplit, type Batch } from './windows';
+export { informerPreset, loadInformerPresets, type InformerPresetChoice, type InformerPresetFile } from './presets';

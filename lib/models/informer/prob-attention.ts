@@ -14,6 +14,21 @@ export function probSparseCount(factor: number, length: number): number {
   return Math.min(factor * Math.ceil(Math.log(length)), length);
 }
 
+/**
+ * One-hot [B,H,u,L_Q] of each row's u largest entries, ordered by position. Built from topk's
+ * values (the u-th largest as a threshold), not its indices: tfjs-webgpu 4.22 hands topk's index
+ * buffer to the next GPU op with wrong contents (its read-back is right), seen on SwiftShader.
+ * A tie at the threshold would select extra queries; only the first u by position are used.
+ */
+function topOneHot(context: ForwardContext, measure: Tensor, top: number): Tensor {
+  const { tf } = context;
+  const threshold = tf.min(tf.topk(measure, top, false).values, -1, true);
+  const mask = tf.cast(tf.greaterEqual(measure, threshold), 'float32'); // [B,H,L_Q]
+  const rank = tf.sub(tf.cumsum(mask, 2), 1); // position among the selected, exact in float32
+  const slots = tf.reshape(tf.range(0, top, 1, 'float32'), [1, 1, top, 1]);
+  return tf.mul(tf.cast(tf.equal(tf.expandDims(rank, 2), slots), 'float32'), tf.expandDims(mask, 2));
+}
+
 export function probAttention(context: ForwardContext, module: string, queries: Tensor, keys: Tensor, values: Tensor, causal: boolean, factor: number): Tensor {
   const { tf } = context;
   const [batch, queryLength, heads, headSize] = queries.shape as [number, number, number, number];
@@ -41,7 +56,7 @@ export function probAttention(context: ForwardContext, module: string, queries: 
   const topIndices = tf.topk(measure, top, false).indices;
   const forced = context.observers.selection?.({ module, queryLength, keyLength, samples, top, measure, selected: topIndices });
   const pick = tf.customGrad(((m: Tensor) => ({
-    value: tf.cast(tf.oneHot(forced ?? tf.topk(m, top, false).indices, queryLength), 'float32'),
+    value: forced !== undefined ? tf.cast(tf.oneHot(forced, queryLength), 'float32') : topOneHot(context, m, top),
     gradFunc: () => tf.zerosLike(m),
   })) as never) as (m: Tensor) => Tensor;
   const selection = pick(measure); // [B,H,u,L_Q]

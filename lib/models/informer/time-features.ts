@@ -2,7 +2,8 @@
  * Time marks per row (utils/timefeatures.py), from UTC timestamps in milliseconds.
  * timeF ('h'): [hour/23 - 0.5, weekday/6 - 0.5, (day-1)/30 - 0.5, (dayofyear-1)/365 - 0.5], Monday = 0.
  * fixed/learned ('h'): [month, day, weekday, hour] as integers.
- * 't' (minutes) adds minute/59 - 0.5 first (timeF) or minute // 15 last (fixed).
+ * 't' (minutes) adds minute/59 - 0.5 first (timeF) or minute // 15 last (fixed); 'd' (daily, timeF)
+ * keeps [weekday, day, dayofyear].
  */
 import type { InformerConfig } from './config';
 import { markColumns } from './config';
@@ -22,8 +23,9 @@ export function timeMarks(timestamps: ArrayLike<number>, config: Pick<InformerCo
     const day = date.getUTCDate();
     const month = date.getUTCMonth() + 1;
     const minute = date.getUTCMinutes();
+    const calendar = [weekday / 6 - 0.5, (day - 1) / 30 - 0.5, (dayOfYear(date) - 1) / 365 - 0.5];
     const values = config.timeEmbedding === 'timeF'
-      ? [...(config.frequency === 't' ? [minute / 59 - 0.5] : []), hour / 23 - 0.5, weekday / 6 - 0.5, (day - 1) / 30 - 0.5, (dayOfYear(date) - 1) / 365 - 0.5]
+      ? config.frequency === 'd' ? calendar : [...(config.frequency === 't' ? [minute / 59 - 0.5] : []), hour / 23 - 0.5, ...calendar]
       : [month, day, weekday, hour, ...(config.frequency === 't' ? [Math.floor(minute / 15)] : [])];
     out.set(values, row * columns);
   }
