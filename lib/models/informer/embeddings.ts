@@ -44,8 +44,11 @@ function temporalEmbedding(context: ForwardContext, config: InformerConfig, mark
     if (entry === undefined) continue;
     const column = tf.squeeze(tf.slice(indices, [0, 0, entry[2]], [-1, -1, 1]), [2]);
     const weight = context.param(config.timeEmbedding === 'fixed' ? `${prefix}.${name}_embed.emb.weight` : `${prefix}.${name}_embed.weight`);
-    const looked = tf.gather(weight, column);
-    sum = sum === undefined ? looked : tf.add(sum, looked);
+    // One-hot @ table rather than gather: exact, and its gradient needs no UnsortedSegmentSum
+    // (missing from tfjs-backend-wasm 4.22).
+    const looked = tf.matMul(tf.reshape(tf.oneHot(column, weight.shape[0]!), [-1, weight.shape[0]!]), weight);
+    const shaped = tf.reshape(looked, [column.shape[0]!, column.shape[1]!, weight.shape[1]!]);
+    sum = sum === undefined ? shaped : tf.add(sum, shaped);
   }
   return sum!;
 }

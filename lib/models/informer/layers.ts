@@ -18,14 +18,22 @@ export function linear(context: ForwardContext, x: Tensor, prefix: string): Tens
   return tf.reshape(y, [...x.shape.slice(0, -1), outputs]);
 }
 
-/** Conv1d(k=3, padding 1, circular, bias) along time: out[t] = W0 x[t-1] + W1 x[t] + W2 x[t+1] + b, indices mod L. */
+/**
+ * Conv1d(k=3, padding 1, circular, bias) along time: out[t] = W0 x[t-1] + W1 x[t] + W2 x[t+1] + b,
+ * indices mod L. As one matmul over [x[t-1], x[t], x[t+1]] (im2col) rather than tf.conv1d, whose
+ * filter gradient (Conv2DBackpropFilter) tfjs-backend-wasm 4.22 lacks.
+ */
 export function circularConv3(context: ForwardContext, x: Tensor, prefix: string): Tensor {
   const { tf } = context;
-  const length = x.shape[1]!;
-  const padded = tf.concat([tf.slice(x, [0, length - 1, 0], [-1, 1, -1]), x, tf.slice(x, [0, 0, 0], [-1, 1, -1])], 1);
-  // PyTorch [out, in, k] -> tf.conv1d filter [k, in, out].
-  const filter = tf.transpose(context.param(`${prefix}.weight`), [2, 1, 0]);
-  return tf.add(tf.conv1d(padded as never, filter as never, 1, 'valid'), context.param(`${prefix}.bias`));
+  const [batch, length, channels] = x.shape as [number, number, number];
+  const previous = tf.concat([tf.slice(x, [0, length - 1, 0], [-1, 1, -1]), tf.slice(x, [0, 0, 0], [-1, length - 1, -1])], 1);
+  const next = tf.concat([tf.slice(x, [0, 1, 0], [-1, length - 1, -1]), tf.slice(x, [0, 0, 0], [-1, 1, -1])], 1);
+  const columns = tf.reshape(tf.concat([previous, x, next], 2), [batch * length, 3 * channels]);
+  const weight = context.param(`${prefix}.weight`); // [out, in, 3]
+  const outputs = weight.shape[0]!;
+  const kernel = tf.reshape(tf.transpose(weight, [0, 2, 1]), [outputs, 3 * channels]);
+  const y = tf.add(tf.matMul(columns, kernel, false, true), context.param(`${prefix}.bias`));
+  return tf.reshape(y, [batch, length, outputs]);
 }
 
 export function layerNorm(context: ForwardContext, x: Tensor, prefix: string): Tensor {

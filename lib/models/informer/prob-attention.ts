@@ -43,23 +43,23 @@ export function probAttention(context: ForwardContext, module: string, queries: 
   const top = probSparseCount(factor, queryLength);
 
   const draw = context.sampler(queryLength, keyLength, samples);
-  const sampleIndex = tf.tensor1d(draw, 'int32');
-  // QK_sample[b,h,i,s] = q[b,h,i] . k[b,h,index[i,s]] (unscaled).
-  const sampledKeys = tf.reshape(tf.gather(k, sampleIndex, 2), [batch, heads, queryLength, samples, headSize]);
-  const sampledScores = tf.sum(tf.mul(tf.expandDims(q, 3), sampledKeys), -1);
-  const measure = tf.sub(tf.max(sampledScores, -1), tf.div(tf.sum(sampledScores, -1), keyLength));
-
-  // The top-u choice is discrete: a custom gradient returns it as a one-hot matrix [B,H,u,L_Q]
-  // with zero gradient, so the tape never tries to differentiate topk (and no host read-back is
-  // needed, which WebGPU could only do synchronously). Everything below is plain arithmetic on it,
-  // and exact: products with 1 and 0 only.
-  const topIndices = tf.topk(measure, top, false).indices;
-  const forced = context.observers.selection?.({ module, queryLength, keyLength, samples, top, measure, selected: topIndices });
-  const pick = tf.customGrad(((m: Tensor) => ({
-    value: forced !== undefined ? tf.cast(tf.oneHot(forced, queryLength), 'float32') : topOneHot(context, m, top),
-    gradFunc: () => tf.zerosLike(m),
-  })) as never) as (m: Tensor) => Tensor;
-  const selection = pick(measure); // [B,H,u,L_Q]
+  // The measure M only decides the (discrete) top-u choice, so its gradient is zero: it is computed
+  // inside a custom-gradient op whose forward is not taped, returning the choice as a one-hot
+  // matrix [B,H,u,L_Q]. (No gather on the tape either: its gradient kernel is missing on wasm.)
+  const pick = tf.customGrad(((queriesIn: Tensor, keysIn: Tensor) => {
+    const sampleIndex = tf.tensor1d(draw, 'int32');
+    // QK_sample[b,h,i,s] = q[b,h,i] . k[b,h,index[i,s]] (unscaled).
+    const sampledKeys = tf.reshape(tf.gather(keysIn, sampleIndex, 2), [batch, heads, queryLength, samples, headSize]);
+    const sampledScores = tf.sum(tf.mul(tf.expandDims(queriesIn, 3), sampledKeys), -1);
+    const measure = tf.sub(tf.max(sampledScores, -1), tf.div(tf.sum(sampledScores, -1), keyLength));
+    const topIndices = tf.topk(measure, top, false).indices;
+    const forced = context.observers.selection?.({ module, queryLength, keyLength, samples, top, measure, selected: topIndices });
+    return {
+      value: forced !== undefined ? tf.cast(tf.oneHot(forced, queryLength), 'float32') : topOneHot(context, measure, top),
+      gradFunc: () => [tf.zerosLike(queriesIn), tf.zerosLike(keysIn)],
+    };
+  }) as never) as (queriesIn: Tensor, keysIn: Tensor) => Tensor;
+  const selection = pick(q, k); // [B,H,u,L_Q]
 
   const reducedQueries = tf.matMul(selection, q); // [B,H,u,D]
   let scores = tf.mul(tf.matMul(reducedQueries, k, false, true), 1 / Math.sqrt(headSize));
