@@ -57,7 +57,8 @@ interface AdapterInfoLike {
 }
 
 async function describeAdapter(): Promise<string> {
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: AdapterInfoLike } | null> } }).gpu;
+  // Through unknown: @webgpu/types (pulled in by tfjs-backend-webgpu) declares a GPUAdapter without `info`.
+  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: AdapterInfoLike } | null> } }).gpu;
   const info = (await gpu?.requestAdapter())?.info;
   if (info === undefined) return 'unknown adapter';
   return [info.vendor, info.architecture, info.device, info.description].filter((part) => part !== undefined && part !== '').join(' ') || 'unnamed adapter';
