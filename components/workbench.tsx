@@ -22,6 +22,7 @@ import { chooseDevice, type DevicePreference, type DeviceReport } from '@/lib/ru
 import { ConfigControls } from './config-controls';
 import { DataPicker, blankSelection, dataFacts, type DataSelection, type LocalUpload } from './data-picker';
 import { ReportView } from './report-view';
+import { csrfHeaders } from '@/lib/client/csrf';
 
 export type RunKind = 'forecast' | 'backtest';
 
@@ -257,7 +258,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
     try {
       const form = new FormData();
       form.append('file', file);
-      const response = await fetch('/api/uploads', { method: 'POST', body: form });
+      const response = await fetch('/api/uploads', { method: 'POST', body: form, headers: csrfHeaders() });
       const body = (await response.json().catch(() => null)) as { source?: Extract<SourceSummary, { kind: 'upload' }>; error?: { message?: string } } | null;
       if (!response.ok || !body?.source) throw new Error(body?.error?.message ?? `the server answered HTTP ${response.status}`);
       const stored = body.source;

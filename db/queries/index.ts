@@ -1,2 +1,3 @@
 export * from './datasets';
 export * from './shares';
+export * from './access';

@@ -1,6 +1,10 @@
 import { LookaheadError } from '@/lib/core/errors';
+import { DEFAULT_QUANTILE_LEVELS } from '@/lib/core/forecast';
+import { getDatabase } from '@/db';
 import { parseForecastRequest, runForecastRequest } from '@/lib/server/forecast-service';
 import { errorResponse } from '@/lib/server/http';
+import { readJsonBody } from '@/lib/server/json-body';
+import { checkForecastOutput, enforceRateLimit, withHeavySlot } from '@/lib/server/limits';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
@@ -11,15 +15,16 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** POST /api/forecast: server-side inference with the same JSON as `npm run forecast`. */
 export async function POST(request: Request): Promise<Response> {
   try {
-    const length = Number(request.headers.get('content-length') ?? 0);
-    if (length > MAX_BODY_BYTES) throw new LookaheadError('forecast', 'too_large', `the body is ${length} bytes; the limit is ${MAX_BODY_BYTES}`);
-    let json: unknown;
-    try {
-      json = await request.json();
-    } catch (error) {
-      throw new LookaheadError('forecast', 'bad_input', `the body is not valid JSON (${(error as Error).message}); send {"model", "horizon", "series":[{"values":[...]}]}`);
-    }
-    return Response.json(await runForecastRequest(parseForecastRequest(json), { signal: request.signal }));
+    await enforceRateLimit(await getDatabase(), request.headers);
+    // Streamed cap: a chunked body (no Content-Length) is cut off as soon as it passes the limit.
+    const json = await readJsonBody(request, {
+      maxBytes: MAX_BODY_BYTES,
+      subsystem: 'forecast',
+      tooLarge: (bytes) => new LookaheadError('forecast', 'too_large', `the body is ${bytes === null ? 'over' : `${bytes} bytes;`} ${bytes === null ? `${MAX_BODY_BYTES} bytes; the limit is` : 'the limit is'} ${MAX_BODY_BYTES} bytes`),
+    });
+    const parsed = parseForecastRequest(json);
+    checkForecastOutput({ series: parsed.series.length, horizon: parsed.horizon, levels: parsed.levels?.length ?? DEFAULT_QUANTILE_LEVELS.length });
+    return Response.json(await withHeavySlot('the forecast', () => runForecastRequest(parsed, { signal: request.signal })));
   } catch (error) {
     return errorResponse(error);
   }
