@@ -12,5 +12,5 @@ export { openSqlConnection, connectionForHandle, redactConnectionUrl, type SqlCo
 export type { ReadSession, ReadSessionOptions, RowCursor, CopyBatchReader } from './read-session';
 export { PoolBusyError, poolWaitMs } from './read-session';
 export { CopyBinaryDecoder, type CopyBinaryBatch } from './copy-binary';
-export { listUploadedSources, getUploadedSource, saveUploadedSource } from './queries/uploads';
+export { listUploadedSources, getUploadedSource, saveUploadedSource, deleteUploadedSource } from './queries/uploads';
 export { ensureIngestTables } from './ingest-tables';

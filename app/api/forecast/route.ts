@@ -4,6 +4,7 @@ import { getDatabase } from '@/db';
 import { parseForecastRequest, runForecastRequest } from '@/lib/server/forecast-service';
 import { errorResponse } from '@/lib/server/http';
 import { readJsonBody } from '@/lib/server/json-body';
+import { recordAudit } from '@/lib/server/audit';
 import { checkForecastOutput, enforceRateLimit, withHeavySlot } from '@/lib/server/limits';
 
 export const dynamic = 'force-dynamic';
@@ -15,7 +16,8 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** POST /api/forecast: server-side inference with the same JSON as `npm run forecast`. */
 export async function POST(request: Request): Promise<Response> {
   try {
-    await enforceRateLimit(await getDatabase(), request.headers);
+    const handle = await getDatabase();
+    await enforceRateLimit(handle, request.headers);
     // Streamed cap: a chunked body (no Content-Length) is cut off as soon as it passes the limit.
     const json = await readJsonBody(request, {
       maxBytes: MAX_BODY_BYTES,
@@ -24,7 +26,9 @@ export async function POST(request: Request): Promise<Response> {
     });
     const parsed = parseForecastRequest(json);
     checkForecastOutput({ series: parsed.series.length, horizon: parsed.horizon, levels: parsed.levels?.length ?? DEFAULT_QUANTILE_LEVELS.length });
-    return Response.json(await withHeavySlot('the forecast', () => runForecastRequest(parsed, { signal: request.signal })));
+    const result = await withHeavySlot('the forecast', () => runForecastRequest(parsed, { signal: request.signal }));
+    await recordAudit(handle, { actor: request.headers, action: 'forecast.run', target: result.model.id, details: { series: parsed.series.length, horizon: parsed.horizon } });
+    return Response.json(result);
   } catch (error) {
     return errorResponse(error);
   }

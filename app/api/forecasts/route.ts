@@ -4,6 +4,8 @@ import { readJsonBody } from '@/lib/server/json-body';
 import { originFromHeaders } from '@/lib/server/public-url';
 import { SHARE_ENVELOPE_BYTES, publishShare, shareMaxBytes } from '@/lib/server/shares';
 import { snapshotTooLarge } from '@/lib/share';
+import { recordAudit } from '@/lib/server/audit';
+import { enforceRateLimit } from '@/lib/server/limits';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,13 +16,16 @@ export const dynamic = 'force-dynamic';
  */
 export async function POST(request: Request): Promise<Response> {
   try {
+    await enforceRateLimit(await getDatabase(), request.headers);
     const maxBytes = shareMaxBytes();
     const body = await readJsonBody(request, {
       maxBytes: maxBytes + SHARE_ENVELOPE_BYTES,
       subsystem: 'share',
       tooLarge: (bytes) => snapshotTooLarge(bytes, maxBytes),
     });
-    const share = await publishShare({ handle: await getDatabase(), body, maxBytes });
+    const handle = await getDatabase();
+    const share = await publishShare({ handle, body, maxBytes });
+    await recordAudit(handle, { actor: request.headers, action: 'share.create', target: share.token, details: { bytes: share.bytes, expiresAt: share.expiresAt } });
     const url = new URL(share.path, originFromHeaders(request.headers)).href;
     return Response.json({ ...share, url }, { status: 201, headers: { location: url, 'cache-control': 'no-store' } });
   } catch (error) {

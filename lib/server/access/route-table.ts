@@ -24,6 +24,7 @@ export const ACCESS_TABLE: readonly AccessRule[] = [
   { pattern: '/_next/**', methods: { GET: 'public' }, why: 'scripts, styles and fonts of the pages' },
   { pattern: '/wasm/**', methods: { GET: 'public' }, why: 'WASM binaries the browser worker loads' },
   { pattern: '/favicon.ico', methods: { GET: 'public' }, why: 'icon' },
+  { pattern: '/icon.svg', methods: { GET: 'public' }, why: 'icon' },
   // Session: sign in with a token, sign out, who am I.
   { pattern: '/api/session', methods: { GET: 'public', POST: 'public', DELETE: 'public' }, why: 'sign-in issues the session cookie' },
   { pattern: '/api/health', methods: { GET: 'public' }, why: 'liveness for load balancers' },

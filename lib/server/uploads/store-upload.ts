@@ -1,11 +1,11 @@
 import 'server-only';
-import { createHash } from 'node:crypto';
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { LookaheadError } from '@/lib/core/errors';
 import { parseCsv } from '@/lib/data/csv';
-import { getUploadedSource, saveUploadedSource, type DatabaseHandle, type UploadedSource } from '@/db';
+import { deleteUploadedSource, getUploadedSource, listUploadedSources, saveUploadedSource, type DatabaseHandle, type UploadedSource } from '@/db';
 
 /**
  * A CSV upload kept as a source: parsed with the shared CSV reader, written as parquet (timestamp,
@@ -17,6 +17,9 @@ export interface StoreUploadInput {
   fileName: string;
   name?: string;
 }
+
+/** Widest CSV stored (a time column and the series of one table). */
+const MAX_UPLOAD_COLUMNS = 1_000;
 
 /** Rows per row group: enough to compress well, small enough that a window reads little. */
 const UPLOAD_ROW_GROUP_ROWS = 10_000;
@@ -51,6 +54,12 @@ export async function storeCsvUpload(
     throw new LookaheadError('upload', 'bad_input', `"${input.fileName}" is not UTF-8 text; save the CSV as UTF-8`, { cause: error });
   }
   const name = input.name?.trim() || input.fileName.replace(/\.[^.]+$/, '') || id;
+  // A wide header costs a parquet column chunk per column: refuse it before parsing anything.
+  const headerEnd = text.indexOf('\n');
+  const headerColumns = (headerEnd === -1 ? text : text.slice(0, headerEnd)).split(',').length;
+  if (headerColumns > MAX_UPLOAD_COLUMNS) {
+    throw new LookaheadError('upload', 'bad_input', `"${input.fileName}" has ${headerColumns} columns; uploads may have at most ${MAX_UPLOAD_COLUMNS}: keep the time column and the series you need`);
+  }
   const table = parseCsv(text, { name });
   if (!table.timestampsMs || !table.timestampColumn) {
     throw new LookaheadError('upload', 'bad_input', `"${input.fileName}" has no timestamp column; a stored source needs one (e.g. a "date" column with 2024-01-31 or 2024-01-31T12:00:00Z)`);
@@ -70,11 +79,25 @@ export async function storeCsvUpload(
     ],
     rowGroupSize: UPLOAD_ROW_GROUP_ROWS,
   });
+  const quota = uploadQuotaBytes();
+  const stored = (await listUploadedSources({ handle })).reduce((sum, upload) => sum + upload.sizeBytes, 0);
+  if (stored + buffer.byteLength > quota) {
+    throw new LookaheadError('upload', 'too_large', `storing "${input.fileName}" (${buffer.byteLength} bytes as parquet) would pass the upload quota: ${stored} of ${quota} bytes are in use (LOOKAHEAD_UPLOAD_QUOTA_BYTES); delete uploads with DELETE /api/uploads/<id>`, {
+      details: { storedBytes: stored, quotaBytes: quota },
+    });
+  }
   await mkdir(uploadDir, { recursive: true });
-  // Write then rename: a reader never sees half a file.
-  const temporary = `${target}.${process.pid}.tmp`;
-  await writeFile(temporary, new Uint8Array(buffer));
-  await rename(temporary, target);
+  // Write to a name no other request uses, then rename: a reader never sees half a file, two
+  // uploads of the same file never write into one temp file, and a failed write (disk full)
+  // leaves nothing behind.
+  const temporary = path.join(uploadDir, `.${storedFileName}.${randomUUID()}.tmp`);
+  try {
+    await writeFile(temporary, new Uint8Array(buffer), { flag: 'wx' });
+    await rename(temporary, target);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw new LookaheadError('upload', 'internal', `could not store "${input.fileName}": ${(error as Error).message}`, { cause: error });
+  }
 
   const upload = {
     id,
@@ -94,4 +117,19 @@ export async function storeCsvUpload(
   };
   const created = await saveUploadedSource({ handle, upload });
   return { upload: (await getUploadedSource({ handle, id }))!, created: created || !existing };
+}
+
+/** Total parquet bytes all uploads may occupy (LOOKAHEAD_UPLOAD_QUOTA_BYTES, default 1 GiB). */
+export function uploadQuotaBytes(env: Record<string, string | undefined> = process.env): number {
+  const value = Number(env.LOOKAHEAD_UPLOAD_QUOTA_BYTES ?? 1024 ** 3);
+  return Number.isFinite(value) && value > 0 ? value : 1024 ** 3;
+}
+
+/** Removes an upload's row and its parquet file; 404 when there is no such upload. */
+export async function removeUpload(id: string, { handle, uploadDir }: { handle: DatabaseHandle; uploadDir: string }): Promise<UploadedSource> {
+  const upload = /^upload-[0-9a-f]{16}$/.test(id) ? await getUploadedSource({ handle, id }) : null;
+  if (!upload) throw new LookaheadError('upload', 'not_found', `no upload "${id.slice(0, 80)}"; ids look like upload-<16 hex digits> (GET /api/sources lists them)`);
+  await deleteUploadedSource({ handle, id });
+  await rm(path.join(uploadDir, upload.storedFileName), { force: true });
+  return upload;
 }

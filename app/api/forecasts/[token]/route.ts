@@ -4,6 +4,7 @@ import { errorResponse } from '@/lib/server/http';
 import { readJsonBody } from '@/lib/server/json-body';
 import { readShare, removeShare } from '@/lib/server/shares';
 import { LookaheadError } from '@/lib/core/errors';
+import { recordAudit } from '@/lib/server/audit';
 
 export const dynamic = 'force-dynamic';
 
@@ -34,7 +35,9 @@ export async function DELETE(request: Request, { params }: { params: Promise<{ t
       }),
     );
     if (!body.success) throw new LookaheadError('share', 'bad_input', 'send the delete secret as JSON: {"deleteSecret": "..."}');
-    await removeShare({ handle: await getDatabase(), token, deleteSecret: body.data.deleteSecret });
+    const handle = await getDatabase();
+    await removeShare({ handle, token, deleteSecret: body.data.deleteSecret });
+    await recordAudit(handle, { actor: request.headers, action: 'share.delete', target: token });
     return new Response(null, { status: 204 });
   } catch (error) {
     return errorResponse(error);
