@@ -1,5 +1,6 @@
 import 'server-only';
 import type { DatabaseHandle } from '../client';
+import { auditLog } from '../schema-access';
 
 export interface AuditRecord {
   actor: string;
@@ -12,14 +13,15 @@ export interface AuditRecord {
 
 /** Appends one row to audit_log. */
 export async function insertAuditRecord({ handle, record }: { handle: DatabaseHandle; record: AuditRecord }): Promise<void> {
-  await handle.query(`INSERT INTO audit_log (actor, role, via, action, target, details) VALUES ($1, $2, $3, $4, $5, $6::jsonb)`, [
-    record.actor.slice(0, 200),
-    record.role,
-    record.via,
-    record.action,
-    record.target.slice(0, 500),
-    JSON.stringify(record.details ?? {}),
-  ]);
+  // Through drizzle: it sends jsonb as an object on both drivers (a raw string parameter would be stored as a JSON string on postgres.js).
+  await handle.db.insert(auditLog).values({
+    actor: record.actor.slice(0, 200),
+    role: record.role,
+    via: record.via,
+    action: record.action,
+    target: record.target.slice(0, 500),
+    details: record.details ?? {},
+  });
 }
 
 /**

@@ -5,6 +5,7 @@ import { parseForecastRequest, runForecastRequest } from '@/lib/server/forecast-
 import { errorResponse } from '@/lib/server/http';
 import { readJsonBody } from '@/lib/server/json-body';
 import { recordAudit } from '@/lib/server/audit';
+import { authMode } from '@/lib/server/access';
 import { checkForecastOutput, enforceRateLimit, withHeavySlot } from '@/lib/server/limits';
 
 export const dynamic = 'force-dynamic';
@@ -16,8 +17,7 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** POST /api/forecast: server-side inference with the same JSON as `npm run forecast`. */
 export async function POST(request: Request): Promise<Response> {
   try {
-    const handle = await getDatabase();
-    await enforceRateLimit(handle, request.headers);
+    await enforceRateLimit(request.headers);
     // Streamed cap: a chunked body (no Content-Length) is cut off as soon as it passes the limit.
     const json = await readJsonBody(request, {
       maxBytes: MAX_BODY_BYTES,
@@ -27,7 +27,8 @@ export async function POST(request: Request): Promise<Response> {
     const parsed = parseForecastRequest(json);
     checkForecastOutput({ series: parsed.series.length, horizon: parsed.horizon, levels: parsed.levels?.length ?? DEFAULT_QUANTILE_LEVELS.length });
     const result = await withHeavySlot('the forecast', () => runForecastRequest(parsed, { signal: request.signal }));
-    await recordAudit(handle, { actor: request.headers, action: 'forecast.run', target: result.model.id, details: { series: parsed.series.length, horizon: parsed.horizon } });
+    // Local use (LOOKAHEAD_AUTH unset) has one caller, and this route stores nothing: no audit row there.
+    if (authMode(process.env) !== 'off') await recordAudit(await getDatabase(), { actor: request.headers, action: 'forecast.run', target: result.model.id, details: { series: parsed.series.length, horizon: parsed.horizon } });
     return Response.json(result);
   } catch (error) {
     return errorResponse(error);

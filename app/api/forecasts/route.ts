@@ -16,7 +16,7 @@ export const dynamic = 'force-dynamic';
  */
 export async function POST(request: Request): Promise<Response> {
   try {
-    await enforceRateLimit(await getDatabase(), request.headers);
+    await enforceRateLimit(request.headers);
     const maxBytes = shareMaxBytes();
     const body = await readJsonBody(request, {
       maxBytes: maxBytes + SHARE_ENVELOPE_BYTES,

@@ -21,7 +21,7 @@ export async function POST(request: Request): Promise<Response> {
   try {
     const config = dataPlaneConfig();
     const handle = await getDatabase();
-    await enforceRateLimit(handle, request.headers);
+    await enforceRateLimit(request.headers, { handle });
     const maxBytes = config.uploadMaxBytes + MULTIPART_OVERHEAD_BYTES;
     const url = new URL(request.url);
     let bytes =

@@ -1,11 +1,12 @@
 import 'server-only';
-import { countRequest, purgeRateLimitBuckets, type DatabaseHandle } from '@/db';
+import { countRequest, getDatabase, purgeRateLimitBuckets, type DatabaseHandle } from '@/db';
 import { LookaheadError } from '@/lib/core/errors';
-import { principalFromHeaders, trustsProxy } from '@/lib/server/access';
+import { authMode, principalFromHeaders, trustsProxy } from '@/lib/server/access';
 
 /**
  * Per-caller request limits kept in Postgres (rate_limit_buckets), so they hold across server
- * processes: LOOKAHEAD_RATE_LIMIT requests per minute (default 600; 0 turns them off) for each
+ * processes: LOOKAHEAD_RATE_LIMIT requests per minute (default 600 with LOOKAHEAD_AUTH, off in
+ * local use, where the one caller owns the server; 0 turns them off) for each
  * token or session name, or for each client address when anonymous. Without
  * LOOKAHEAD_TRUST_PROXY the client address cannot be known (Next.js passes any X-Forwarded-For a
  * client sends), so all anonymous callers share one bucket.
@@ -15,7 +16,7 @@ const DEFAULT_PER_MINUTE = 600;
 
 export function rateLimitPerMinute(env: Record<string, string | undefined> = process.env): number {
   const raw = env.LOOKAHEAD_RATE_LIMIT;
-  if (raw === undefined || raw.trim() === '') return DEFAULT_PER_MINUTE;
+  if (raw === undefined || raw.trim() === '') return authMode(env) === 'off' ? 0 : DEFAULT_PER_MINUTE;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new LookaheadError('limits', 'internal', `LOOKAHEAD_RATE_LIMIT must be a whole number of requests per minute (0: off), got "${raw}"`);
   return value;
@@ -30,9 +31,14 @@ export function rateLimitKey(headers: Headers, env: Record<string, string | unde
 
 let lastPurgeMs = 0;
 
-export async function enforceRateLimit(handle: DatabaseHandle, headers: Headers, { env = process.env, now = new Date() }: { env?: Record<string, string | undefined>; now?: Date } = {}): Promise<void> {
+/** Counts this request for its caller; throws a 429 (with retryAfterSeconds) over the limit. The database is opened only when limits are on. */
+export async function enforceRateLimit(
+  headers: Headers,
+  { env = process.env, now = new Date(), handle }: { env?: Record<string, string | undefined>; now?: Date; handle?: DatabaseHandle } = {},
+): Promise<void> {
   const limit = rateLimitPerMinute(env);
   if (limit === 0) return;
+  handle ??= await getDatabase();
   const key = rateLimitKey(headers, env);
   const { count, windowStart } = await countRequest({ handle, key, windowMs: RATE_WINDOW_MS, now });
   if (now.getTime() - lastPurgeMs > RATE_WINDOW_MS) {

@@ -11,7 +11,7 @@ export const dynamic = 'force-dynamic';
 export async function DELETE(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   try {
     const handle = await getDatabase();
-    await enforceRateLimit(handle, request.headers);
+    await enforceRateLimit(request.headers, { handle });
     const upload = await removeUpload((await params).id, { handle, uploadDir: dataPlaneConfig().uploadDir });
     await recordAudit(handle, { actor: request.headers, action: 'upload.delete', target: upload.id, details: { name: upload.name, bytes: upload.sizeBytes } });
     return new Response(null, { status: 204 });

@@ -1,4 +1,3 @@
-import { getDatabase } from '@/db';
 import { errorResponse } from '@/lib/server/http';
 import { enforceRateLimit } from '@/lib/server/limits';
 import { dataPlaneConfig, openWindowStream, parseWindowRequest, resolveSource } from '@/lib/server/sources';
@@ -12,7 +11,7 @@ export const dynamic = 'force-dynamic';
  */
 export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   try {
-    await enforceRateLimit(await getDatabase(), request.headers);
+    await enforceRateLimit(request.headers);
     const config = dataPlaneConfig();
     const query = parseWindowRequest(new URL(request.url).searchParams, { rowCap: config.rowCap });
     const source = await resolveSource((await params).id, { config });
