@@ -30,6 +30,21 @@ export interface RoleRequest {
 const TIME_NAMES = /^(ts|time|timestamp|datetime|date|period|time_?stamp|observed_?at|recorded_?at|event_?time)$/i;
 const ENTITY_NAMES = /(^id$|_id$|^symbol$|^ticker$|^series|^entity|^station|^sensor|^device|^item|^store|^region|^unique_id$|^key$)/i;
 
+/** Further names that usually identify a series (sites, plants, meters...), for entity candidates. */
+const MORE_ENTITY_NAMES = /^(site|plant|location|city|country|zone|meter|machine|asset|product|sku|category|group|unit|node|host|name)s?$/i;
+
+/**
+ * Columns that may name the series of a table (and so have their distinct values listed by
+ * /series): text or number columns named like an id, or, when none is, the suggested entity.
+ * Any other column (an e-mail, a note) is never listed, whatever the request asks.
+ */
+export function entityCandidates(columns: readonly SourceColumn[]): string[] {
+  const named = columns.filter((column) => (column.kind === 'text' || column.kind === 'number') && (ENTITY_NAMES.test(column.name) || MORE_ENTITY_NAMES.test(column.name)));
+  if (named.length) return named.map((column) => column.name);
+  const suggested = suggestRoles(columns).entity;
+  return suggested ? [suggested] : [];
+}
+
 export function suggestRoles(columns: readonly SourceColumn[]): RoleMapping {
   const timestamps = columns.filter((column) => column.kind === 'timestamp');
   const time = timestamps.find((column) => TIME_NAMES.test(column.name)) ?? timestamps[0] ?? null;

@@ -123,9 +123,17 @@ describe.skipIf(!available)(`data plane: SQL sources on Postgres${available ? ''
       const body = await (await call(routes.series.GET, '/api/sources/warehouse/series?table=market.prices&entity=symbol', { id: 'warehouse' })).json();
       const direct = await sql.unsafe(`SELECT symbol, count(*)::int AS n, min(ts) AS lo, max(ts) AS hi FROM market.prices GROUP BY symbol ORDER BY symbol`);
       expect(direct.length).toBeGreaterThan(1);
-    expect(body.series).toEqual(direct.map((row) => ({ id: row.symbol, rowCount: row.n, start: row.lo.toISOString(), end: row.hi.toISOString() })));
+      expect(body.series).toEqual(direct.map((row) => ({ id: row.symbol, rowCount: row.n, start: row.lo.toISOString(), end: row.hi.toISOString() })));
       const filtered = await (await call(routes.series.GET, '/api/sources/warehouse/series?table=market.prices&entity=symbol&ids=BBB,ZZZ', { id: 'warehouse' })).json();
       expect(filtered.series.map((entry: { id: string }) => entry.id)).toEqual(['BBB']);
+    });
+
+    it('never lists the values of a column that is not an entity candidate (a free-text note)', async () => {
+      const response = await call(routes.series.GET, '/api/sources/warehouse/series?table=market.prices&entity=note', { id: 'warehouse' });
+      expect(response.status).toBe(400);
+      expect((await response.json()).error.message).toBe(
+        'sources: column "note" of table "market.prices" does not look like a series id, so its values are not listed; entity candidates: symbol',
+      );
     });
   });
 
