@@ -3,7 +3,7 @@ import { DEFAULT_QUANTILE_LEVELS } from '@/lib/core/forecast';
 import { getDatabase } from '@/db';
 import { parseForecastRequest, runForecastRequest } from '@/lib/server/forecast-service';
 import { errorResponse } from '@/lib/server/http';
-import { readJsonBody } from '@/lib/server/json-body';
+import { readBodyCapped } from '@/lib/server/json-body';
 import { recordAudit } from '@/lib/server/audit';
 import { authMode } from '@/lib/server/access';
 import { checkForecastOutput, enforceRateLimit, withHeavySlot } from '@/lib/server/limits';
@@ -19,11 +19,17 @@ export async function POST(request: Request): Promise<Response> {
   try {
     await enforceRateLimit(request.headers);
     // Streamed cap: a chunked body (no Content-Length) is cut off as soon as it passes the limit.
-    const json = await readJsonBody(request, {
+    const bytes = await readBodyCapped(request, {
       maxBytes: MAX_BODY_BYTES,
-      subsystem: 'forecast',
-      tooLarge: (bytes) => new LookaheadError('forecast', 'too_large', `the body is ${bytes === null ? 'over' : `${bytes} bytes;`} ${bytes === null ? `${MAX_BODY_BYTES} bytes; the limit is` : 'the limit is'} ${MAX_BODY_BYTES} bytes`),
+      tooLarge: (declared) =>
+        new LookaheadError('forecast', 'too_large', declared === null ? `the body is over ${MAX_BODY_BYTES} bytes; the limit is ${MAX_BODY_BYTES} bytes` : `the body is ${declared} bytes; the limit is ${MAX_BODY_BYTES}`),
     });
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(bytes ?? new Uint8Array()));
+    } catch (error) {
+      throw new LookaheadError('forecast', 'bad_input', `the body is not valid JSON (${(error as Error).message}); send {"model", "horizon", "series":[{"values":[...]}]}`);
+    }
     const parsed = parseForecastRequest(json);
     checkForecastOutput({ series: parsed.series.length, horizon: parsed.horizon, levels: parsed.levels?.length ?? DEFAULT_QUANTILE_LEVELS.length });
     const result = await withHeavySlot('the forecast', () => runForecastRequest(parsed, { signal: request.signal }));
