@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { authorize, issueSession, matchApiToken, newApiToken, parseApiTokens, requiredRole, tokenEntry } from '@/lib/server/access';
 import { requestOrigin } from '@/lib/server/access/request-origin';
+import { securityHeaders } from '@/lib/server/access/security-headers';
 
 const viewerToken = newApiToken();
 const editorToken = newApiToken();
@@ -86,5 +87,21 @@ describe('access: decisions', () => {
     const headers = new Headers({ host: 'app.test', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' });
     expect(requestOrigin(headers, {})).toBe('http://app.test');
     expect(requestOrigin(headers, { LOOKAHEAD_TRUST_PROXY: '1' })).toBe('https://evil.example');
+  });
+});
+
+describe('access: security headers', () => {
+  it('HSTS only behind TLS (a trusted proxy saying https, or an https public URL)', () => {
+    const plain = new Headers({ host: 'app.test', 'x-forwarded-proto': 'https' });
+    expect(securityHeaders('n', plain, {})['strict-transport-security']).toBeUndefined();
+    expect(securityHeaders('n', plain, { LOOKAHEAD_TRUST_PROXY: '1' })['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+    expect(securityHeaders('n', new Headers(), { LOOKAHEAD_PUBLIC_URL: 'https://forecasts.example' })['strict-transport-security']).toBeDefined();
+  });
+
+  it('the CSP allows scripts only with the nonce, never inline, and no framing', () => {
+    const csp = securityHeaders('abc123', new Headers(), {})['content-security-policy']!;
+    expect(csp).toContain("script-src 'self' 'nonce-abc123' 'strict-dynamic' 'wasm-unsafe-eval'");
+    expect(csp).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+    expect(csp).toContain("frame-ancestors 'none'");
   });
 });
