@@ -1,6 +1,15 @@
 import type { NextConfig } from 'next';
 
+// With proxy.ts in place Next.js hands route handlers at most proxyClientMaxBodySize bytes of a
+// body (10 MB by default) and silently drops the rest, which would store a truncated upload. Set
+// it 1 MiB above the largest cap a route enforces (64 MiB forecasts; uploads plus multipart
+// overhead), so any body cut here is already over its route's cap and answered 413.
+const uploadMaxBytes = Number(process.env.LOOKAHEAD_UPLOAD_MAX_BYTES ?? 50 * 1024 * 1024);
+const largestBodyCap = Math.max(64 * 1024 * 1024, (Number.isFinite(uploadMaxBytes) ? uploadMaxBytes : 0) + 64 * 1024);
+
 const nextConfig: NextConfig = {
+  poweredByHeader: false,
+  experimental: { proxyClientMaxBodySize: largestBodyCap + 1024 * 1024 },
   // PGlite and onnxruntime-node load their own wasm / native files from node_modules at run time.
   // `npm test` type-checks the whole project (tests included) with tsc; the build need not repeat it.
   typescript: { ignoreBuildErrors: true },

@@ -1,6 +1,7 @@
 'use client';
 import { useState } from 'react';
 import type { ForecastReport } from '@/lib/report/schema';
+import { csrfHeaders } from '@/lib/client/csrf';
 
 interface Published {
   url: string;
@@ -34,7 +35,7 @@ export function SharePanel({ report }: { report: ForecastReport }) {
     try {
       const response = await fetch('/api/forecasts', {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...csrfHeaders() },
         body: JSON.stringify({ snapshot: report, expiresInDays: expiryDays }),
       });
       const body = (await response.json()) as Published & { error?: { message: string } };
@@ -54,7 +55,7 @@ export function SharePanel({ report }: { report: ForecastReport }) {
     try {
       const response = await fetch(`/api/forecasts/${published.token}`, {
         method: 'DELETE',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...csrfHeaders() },
         body: JSON.stringify({ deleteSecret: published.deleteSecret }),
       });
       if (!response.ok) {

@@ -25,6 +25,7 @@ import { BrowserModelsPanel } from './browser-models-panel';
 import { ReportView } from './report-view';
 import { SeriesPanel } from './series-panel';
 import { ServerInstall } from './server-install';
+import { csrfHeaders } from '@/lib/client/csrf';
 
 export type RunKind = 'forecast' | 'backtest';
 
@@ -273,7 +274,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
     try {
       const form = new FormData();
       form.append('file', file);
-      const response = await fetch('/api/uploads', { method: 'POST', body: form });
+      const response = await fetch('/api/uploads', { method: 'POST', body: form, headers: csrfHeaders() });
       const body = (await response.json().catch(() => null)) as { source?: Extract<SourceSummary, { kind: 'upload' }>; error?: { message?: string } } | null;
       if (!response.ok || !body?.source) throw new Error(body?.error?.message ?? `the server answered HTTP ${response.status}`);
       const stored = body.source;

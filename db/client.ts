@@ -101,6 +101,13 @@ const globalForDatabase = globalThis as unknown as { lookaheadDatabase?: Promise
 
 /** The process-wide handle configured from the environment (one per server process). */
 export function getDatabase(): Promise<DatabaseHandle> {
-  globalForDatabase.lookaheadDatabase ??= openDatabase({ url: process.env.DATABASE_URL || undefined });
+  if (!globalForDatabase.lookaheadDatabase) {
+    const opening = openDatabase({ url: process.env.DATABASE_URL || undefined });
+    globalForDatabase.lookaheadDatabase = opening;
+    // A failed open is forgotten, so the next request tries again instead of failing until restart.
+    opening.catch(() => {
+      if (globalForDatabase.lookaheadDatabase === opening) globalForDatabase.lookaheadDatabase = undefined;
+    });
+  }
   return globalForDatabase.lookaheadDatabase;
 }

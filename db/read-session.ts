@@ -14,6 +14,8 @@ import { CopyBinaryDecoder, type CopyBinaryBatch } from './copy-binary';
 export interface ReadSessionOptions {
   statementTimeoutMs: number;
   idleTimeoutMs: number;
+  /** Longest wait for a pooled connection (default poolWaitMs()). */
+  poolWaitMs?: number;
 }
 
 export interface RowCursor<Row> {
@@ -49,8 +51,45 @@ type Parameters = postgres.ParameterOrJSON<never>[];
 const sessionSettings = `SELECT set_config('statement_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $2, true),
   set_config('TimeZone', 'UTC', true)`;
 
+/** How long a reader waits for a pooled connection before the request is answered 503 (LOOKAHEAD_POOL_WAIT_MS). */
+export function poolWaitMs(env: Record<string, string | undefined> = process.env): number {
+  const value = Number(env.LOOKAHEAD_POOL_WAIT_MS ?? 5_000);
+  return Number.isFinite(value) && value > 0 ? value : 5_000;
+}
+
+/** Raised when every pooled connection stayed busy for poolWaitMs(); routes answer it with 503. */
+export class PoolBusyError extends Error {
+  readonly waitedMs: number;
+  constructor(waitedMs: number) {
+    super(`database: every connection of the pool stayed busy for ${waitedMs} ms (slow readers); retry shortly`);
+    this.name = 'PoolBusyError';
+    this.waitedMs = waitedMs;
+  }
+}
+
+/** client.reserve() that gives up after `waitMs`; a connection that arrives later is released at once. */
+async function reserveWithin(client: postgres.Sql, waitMs: number): Promise<postgres.ReservedSql> {
+  let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
+  const pending = client.reserve();
+  try {
+    return await Promise.race([
+      pending,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          timedOut = true;
+          reject(new PoolBusyError(waitMs));
+        }, waitMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    if (timedOut) pending.then((late) => late.release(), () => undefined);
+  }
+}
+
 export async function openPostgresReadSession(client: postgres.Sql, options: ReadSessionOptions): Promise<ReadSession> {
-  const reserved = await client.reserve();
+  const reserved = await reserveWithin(client, options.poolWaitMs ?? poolWaitMs());
   try {
     await reserved.unsafe('BEGIN READ ONLY');
     await reserved.unsafe(sessionSettings, [String(options.statementTimeoutMs), String(options.idleTimeoutMs)]);

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { ensureBuilt } from './app-build';
 import { prepareDatabase } from './prepare-database';
 import { pullOnStart } from './pull-on-start';
+import { authMode } from '../lib/server/access/policy';
+import { parseApiTokens } from '../lib/server/access/tokens';
 
 /**
  * `npm start`: build when the sources are newer than the last build, migrate, load the samples
@@ -16,16 +18,34 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) {
   process.exit(1);
 }
 
+// Local use stays zero-set-up and private: only this machine can reach the server unless HOST
+// says otherwise (and then LOOKAHEAD_AUTH should say who may do what).
+const host = process.env.HOST?.trim() || '127.0.0.1';
+const loopback = host === '127.0.0.1' || host === 'localhost' || host === '::1';
+try {
+  authMode(process.env);
+  parseApiTokens(process.env.LOOKAHEAD_API_TOKENS);
+} catch (error) {
+  console.error(`lookahead: ${(error as Error).message}`);
+  process.exit(1);
+}
+if (!loopback && authMode(process.env) === 'off') {
+  console.warn(`lookahead: HOST=${host} lets other machines in and LOOKAHEAD_AUTH is unset, so every caller is the owner; set LOOKAHEAD_AUTH=tokens (see README "Access and limits")`);
+}
+if (authMode(process.env) === 'tokens' && parseApiTokens(process.env.LOOKAHEAD_API_TOKENS).length === 0) {
+  console.warn('lookahead: LOOKAHEAD_AUTH=tokens but LOOKAHEAD_API_TOKENS is empty: nobody can sign in; make a token with npm run token -- admin <name>');
+}
+
 ensureBuilt(root);
 await prepareDatabase();
 
-const server = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port)], {
+const server = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', host], {
   stdio: ['inherit', 'pipe', 'inherit'],
 });
 server.stdout.on('data', (chunk: Buffer) => {
   process.stdout.write(chunk);
   if (chunk.toString().includes('Ready')) {
-    console.log(`\nlookahead: open http://localhost:${port} (ready ${((performance.now() - started) / 1000).toFixed(1)} s after npm start)\n`);
+    console.log(`\nlookahead: open http://${loopback ? 'localhost' : host}:${port} (ready ${((performance.now() - started) / 1000).toFixed(1)} s after npm start)\n`);
   }
 });
 // In the background: the app serves meanwhile and lists the model when it lands.

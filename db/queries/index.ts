@@ -1,3 +1,4 @@
 export * from './datasets';
 export * from './shares';
 export * from './monitoring';
+export * from './access';

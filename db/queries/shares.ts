@@ -14,6 +14,16 @@ export async function insertShare({ handle, share }: { handle: DatabaseHandle; s
   return rest;
 }
 
+/** Inserts a share and removes those expired at `now`, in one transaction: both happen or neither. */
+export async function insertShareAndPurge({ handle, share, now }: { handle: DatabaseHandle; share: NewForecastShare; now: Date }): Promise<LiveShare> {
+  return handle.db.transaction(async (tx) => {
+    await tx.delete(forecastShares).where(lte(forecastShares.expiresAt, now));
+    const [row] = await tx.insert(forecastShares).values(share).returning();
+    const { deleteSecretSha256: _secret, ...rest } = row!;
+    return rest;
+  });
+}
+
 /** The share if it exists and has not expired at `now`; null otherwise (the caller cannot tell which). */
 export async function findLiveShare({ handle, token, now = new Date() }: { handle: DatabaseHandle; token: string; now?: Date }): Promise<LiveShare | null> {
   const rows = await handle.db

@@ -17,3 +17,9 @@ export async function saveUploadedSource({ handle, upload }: { handle: DatabaseH
   const inserted = await handle.db.insert(uploadedSources).values(upload).onConflictDoNothing({ target: uploadedSources.id }).returning({ id: uploadedSources.id });
   return inserted.length > 0;
 }
+
+/** Deletes an upload's row; returns whether there was one. */
+export async function deleteUploadedSource({ handle, id }: { handle: DatabaseHandle; id: string }): Promise<boolean> {
+  const deleted = await handle.db.delete(uploadedSources).where(eq(uploadedSources.id, id)).returning({ id: uploadedSources.id });
+  return deleted.length > 0;
+}

@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'unsupported'
   | 'cancelled'
   | 'conflict'
+  | 'rate_limited'
+  | 'unavailable'
   | 'internal';
 
 const statusByCode: Record<ErrorCode, number> = {
@@ -19,6 +21,8 @@ const statusByCode: Record<ErrorCode, number> = {
   unsupported: 422,
   cancelled: 499,
   conflict: 409,
+  rate_limited: 429,
+  unavailable: 503,
   internal: 500,
 };
 

@@ -49,6 +49,21 @@ export function splitValueColumns(numeric: readonly string[]): { targets: string
   return { targets: [named], covariates: numeric.filter((name) => name !== named) };
 }
 
+/** Further names that usually identify a series (sites, plants, meters...), for entity candidates. */
+const MORE_ENTITY_NAMES = /^(site|plant|location|city|country|zone|meter|machine|asset|product|sku|category|group|unit|node|host|name)s?$/i;
+
+/**
+ * Columns that may name the series of a table (and so have their distinct values listed by
+ * /series): text or number columns named like an id, or, when none is, the suggested entity.
+ * Any other column (an e-mail, a note) is never listed, whatever the request asks.
+ */
+export function entityCandidates(columns: readonly SourceColumn[]): string[] {
+  const named = columns.filter((column) => (column.kind === 'text' || column.kind === 'number') && (ENTITY_NAMES.test(column.name) || MORE_ENTITY_NAMES.test(column.name)));
+  if (named.length) return named.map((column) => column.name);
+  const suggested = suggestRoles(columns).entity;
+  return suggested ? [suggested] : [];
+}
+
 export function suggestRoles(columns: readonly SourceColumn[]): RoleMapping {
   const timestamps = columns.filter((column) => column.kind === 'timestamp');
   const time = timestamps.find((column) => TIME_NAMES.test(column.name)) ?? timestamps[0] ?? null;

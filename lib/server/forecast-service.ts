@@ -28,7 +28,12 @@ export const FORECAST_LIMITS = {
   maxSeason: 2016,
 } as const;
 
-const timestamp = z.union([z.iso.datetime({ offset: true }), z.iso.date(), z.number().finite()]);
+// Length first: ISO 8601 allows any number of fraction digits, and a 400-digit one is an attack, not a time.
+const isoTimestamp = z
+  .string()
+  .max(35, 'a timestamp is at most 35 characters (e.g. 2024-01-31T12:00:00.000+00:00)')
+  .pipe(z.union([z.iso.datetime({ offset: true }), z.iso.date()]));
+const timestamp = z.union([isoTimestamp, z.number().finite()]);
 
 export const forecastRequestSchema = z
   .object({

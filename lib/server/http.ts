@@ -1,14 +1,31 @@
 import 'server-only';
 import { isLookaheadError, LookaheadError } from '@/lib/core/errors';
+import { PoolBusyError } from '@/db';
 import type { ZodError } from 'zod';
 
 /** Turns any error into a JSON response: bad input as 4xx with its message, the rest logged as 500. */
 export function errorResponse(error: unknown): Response {
-  if (isLookaheadError(error) && error.expose) {
-    return Response.json({ error: { code: error.code, message: error.message, details: error.details } }, { status: error.status });
+  if (error instanceof PoolBusyError || (error instanceof Error && error.cause instanceof PoolBusyError)) {
+    return Response.json(
+      { error: { code: 'unavailable', message: 'The server is busy: every database connection is in use. Retry in a few seconds.' } },
+      { status: 503, headers: { 'retry-after': '2' } },
+    );
   }
-  console.error(error);
-  return Response.json({ error: { code: 'internal', message: 'internal error; see the server log' } }, { status: 500 });
+  if (isLookaheadError(error) && error.expose) {
+    const retryAfter = error.details?.retryAfterSeconds;
+    return Response.json(
+      { error: { code: error.code, message: error.message, details: error.details } },
+      { status: error.status, headers: typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : undefined },
+    );
+  }
+  // Driver errors, file paths and configuration excerpts stay in the server log; the page gets a
+  // stable code and a sentence, plus an id to find the log line.
+  const reference = Math.random().toString(36).slice(2, 10);
+  console.error(`[error ${reference}]`, error);
+  return Response.json(
+    { error: { code: 'internal', message: `Something went wrong on the server; the operator can find the cause in the server log under reference ${reference}.`, reference } },
+    { status: 500 },
+  );
 }
 
 /** A zod failure as a LookaheadError naming each bad parameter. */

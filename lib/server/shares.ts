@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { deleteShare, findLiveShare, findLiveShareExpiry, insertShare, purgeExpiredShares, type DatabaseHandle } from '@/db';
+import { deleteShare, findLiveShare, findLiveShareExpiry, insertShareAndPurge, type DatabaseHandle } from '@/db';
 import { LookaheadError } from '@/lib/core/errors';
 import { parseForecastReport, type ForecastReport } from '@/lib/report/schema';
 import {
@@ -39,9 +39,21 @@ export const SHARE_ENVELOPE_BYTES = 4096;
 
 const publishRequestSchema = z.strictObject({
   snapshot: z.unknown(),
-  /** Days until the link stops working; null or absent: never. */
-  expiresInDays: z.number().positive().max(MAX_SHARE_EXPIRY_DAYS).nullable().default(null),
+  /** Days until the link stops working; null: never; absent: LOOKAHEAD_SHARE_DEFAULT_DAYS (default 90). */
+  expiresInDays: z.number().positive().max(MAX_SHARE_EXPIRY_DAYS).nullable().optional(),
 });
+
+/** Days a link lives when the request does not say (LOOKAHEAD_SHARE_DEFAULT_DAYS; 0 or "never": no expiry). */
+export function shareDefaultExpiryDays(env: Record<string, string | undefined> = process.env): number | null {
+  const raw = env.LOOKAHEAD_SHARE_DEFAULT_DAYS?.trim();
+  if (!raw) return 90;
+  if (raw === '0' || raw.toLowerCase() === 'never') return null;
+  const days = Number(raw);
+  if (!(days > 0 && days <= MAX_SHARE_EXPIRY_DAYS)) {
+    throw new LookaheadError('share', 'internal', `LOOKAHEAD_SHARE_DEFAULT_DAYS is "${raw}"; use a number of days from 1 to ${MAX_SHARE_EXPIRY_DAYS}, or "never"`);
+  }
+  return days;
+}
 
 export interface PublishedShare {
   token: string;
@@ -74,14 +86,15 @@ export async function publishShare({
   if (bytes > maxBytes) throw snapshotTooLarge(bytes, maxBytes);
   const token = generateShareToken();
   const deleteSecret = generateDeleteSecret();
-  const expiresAt = request.data.expiresInDays === null ? null : new Date(now.getTime() + request.data.expiresInDays * DAY_MS);
+  const days = request.data.expiresInDays === undefined ? shareDefaultExpiryDays() : request.data.expiresInDays;
+  const expiresAt = days === null ? null : new Date(now.getTime() + days * DAY_MS);
   // 144 random bits: a token collision is not a case worth a retry loop (the primary key would refuse it).
-  const row = await insertShare({
+  // Expired rows are removed lazily, on the write path (rare next to reads), in the insert's transaction.
+  const row = await insertShareAndPurge({
     handle,
     share: { token, deleteSecretSha256: await hashDeleteSecret(deleteSecret), snapshot, bytes, title: report.title, createdAt: now, expiresAt },
+    now,
   });
-  // Expired rows are removed lazily, on the write path, which is rare next to reads.
-  await purgeExpiredShares({ handle, now });
   return {
     token,
     path: `/f/${token}`,

@@ -101,12 +101,26 @@ describe('in-browser forecast of ETTh1 OT', () => {
     });
   }
 
-  it('reports the WebGPU adapter or the reason it fell back to WASM', async () => {
+  it('with software WebGPU (SwiftShader) it says so and uses WASM, naming the adapter', async () => {
+    // launchChromium() enables SwiftShader, so this browser has exactly one, software, adapter.
     const page = await openWorkbench();
     const text = await page.locator('[data-testid=device]').textContent();
-    expect(text).toMatch(/Device: (WebGPU \(.+\)|WASM, \d+ threads?)/);
-    if (text!.includes('WASM')) expect(text).toMatch(/WebGPU (unavailable: |adapter is a software adapter)/);
+    expect(text).toMatch(/^Device: WASM, \d threads?\. WebGPU adapter is a software adapter \(.*swiftshader.*\), slower than WASM; using WASM, \d threads?/i);
     await page.close();
+  });
+
+  it('without WebGPU it says why and uses WASM', async () => {
+    const plain = await launchChromium({ webgpu: false, extraArgs: ['--disable-features=WebGPU'] });
+    try {
+      const page = await plain.newPage();
+      await page.goto(appUrl);
+      await expect.poll(() => page.locator('[data-testid=device]').textContent(), { timeout: 30_000 }).toContain('Device:');
+      const text = await page.locator('[data-testid=device]').textContent();
+      expect(text).toMatch(/^Device: WASM, \d threads?\. WebGPU unavailable: (this browser does not expose navigator\.gpu|navigator\.gpu\.requestAdapter\(\) returned no adapter|requestAdapter failed: .+); using WASM/);
+      expect(text).not.toContain('software adapter');
+    } finally {
+      await plain.close();
+    }
   });
 });
 

@@ -238,10 +238,15 @@ describe('backtest comparison, chart, exports and sharing', () => {
     const unknownJson = await fetch(`${appUrl}/api/forecasts/${unknownToken}`);
     expect([deletedJson.status, unknownJson.status]).toEqual([404, 404]);
     expect(await deletedJson.text()).toBe(await unknownJson.text());
-    // The 404 pages are the same document but for the token in the URL. (Next.js renders the
+    // The 404 pages are the same document but for the token in the URL and the per-response CSP
+    // nonce. (Next.js renders the
     // not-found UI of a notFound() page on the client: vercel/next.js#62228.)
-    const deletedHtml = await fetch(url).then(async (response) => [response.status, (await response.text()).replaceAll(token, 'TOKEN')]);
-    const unknownHtml = await fetch(`${appUrl}/f/${unknownToken}`).then(async (response) => [response.status, (await response.text()).replaceAll(unknownToken, 'TOKEN')]);
+    const withoutNonce = async (response: Response) => {
+      const nonce = /'nonce-([^']+)'/.exec(response.headers.get('content-security-policy') ?? '')?.[1] ?? 'no nonce';
+      return (await response.text()).replaceAll(nonce, 'NONCE');
+    };
+    const deletedHtml = await fetch(url).then(async (response) => [response.status, (await withoutNonce(response)).replaceAll(token, 'TOKEN')]);
+    const unknownHtml = await fetch(`${appUrl}/f/${unknownToken}`).then(async (response) => [response.status, (await withoutNonce(response)).replaceAll(unknownToken, 'TOKEN')]);
     expect(deletedHtml).toEqual(unknownHtml);
     const notFoundPage = await browser.newPage();
     expect((await notFoundPage.goto(url))!.status()).toBe(404);

@@ -49,6 +49,12 @@ describe.skipIf(!available)(`data plane: ingestion${available ? '' : ` (${skipRe
   let temp: string;
   let env: Record<string, string | undefined>;
   const ingest = (options: Omit<IngestOptions, 'env'>) => runIngest({ ...options, env });
+  /** Runs an ingestion and keeps the typed errors it raised for its failed files. */
+  const ingestCollecting = async (options: Omit<IngestOptions, 'env' | 'onFailure'>) => {
+    const errors: Error[] = [];
+    const summary = await runIngest({ ...options, env, onFailure: (error) => errors.push(error) });
+    return { summary, errors };
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase('postgres', { migrate: false });
@@ -184,7 +190,7 @@ describe.skipIf(!available)(`data plane: ingestion${available ? '' : ` (${skipRe
       writeParquet(path.join(lake, '2014', '03', 'AAA_1min_2014_03.parquet'), 10, { startMs: Date.UTC(2014, 2, 1) });
       writeParquet(path.join(lake, '2014', '03', 'AAA_1min_2014_04.parquet'), 10, { startMs: Date.UTC(2014, 3, 1) });
       writeParquet(path.join(lake, '2014', '03', 'prices.parquet'), 10);
-      const summary = await ingest({ path: lake, table: 'names', pattern: PATTERN });
+      const { summary, errors } = await ingestCollecting({ path: lake, table: 'names', pattern: PATTERN });
       expect(summary.loaded.map((file) => file.path)).toEqual(['2014/03/AAA_1min_2014_03.parquet']);
       expect(summary.failed).toEqual([
         { path: '2014/03/AAA_1min_2014_04.parquet', kind: 'filename', message: 'ingest: file "2014/03/AAA_1min_2014_04.parquet": file name says month 4 but the file is under 2014/03/' },
@@ -192,18 +198,22 @@ describe.skipIf(!available)(`data plane: ingestion${available ? '' : ` (${skipRe
       ]);
       const audit = await sql.unsafe(`SELECT details->>'kind' AS kind FROM lookahead_ingest_audit WHERE run_id = $1 AND event = 'file_failed'`, [summary.runId]);
       expect(audit.map((row) => row.kind)).toEqual(['filename', 'filename']);
-      expect(new IngestFilenameError('x', { file: 'f' }).kind).toBe('filename');
+      expect(errors).toHaveLength(2);
+      for (const error of errors) expect(error).toBeInstanceOf(IngestFilenameError);
+      expect(errors.map((error) => error.message)).toEqual(summary.failed.map((failure) => failure.message));
     });
 
     it('schema: a column whose type differs from the existing table', async () => {
       await sql.unsafe(`CREATE TABLE typed (ts timestamptz NOT NULL, close text)`);
       const file = path.join(temp, 'typed.parquet');
       writeParquet(file, 10);
-      const summary = await ingest({ path: file });
+      const { summary, errors } = await ingestCollecting({ path: file });
       expect(summary.failed).toEqual([{ path: 'typed.parquet', kind: 'schema', message: 'ingest: file "typed.parquet": column "close" is double precision in the file but text in table "public.typed"' }]);
       const [row] = await sql.unsafe(`SELECT status, error FROM lookahead_ingested_files WHERE target_table = 'public.typed'`);
       expect(row).toEqual({ status: 'failed', error: summary.failed[0]!.message });
-      expect(new IngestSchemaError('x', { file: 'f' }).code).toBe('unsupported');
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toBeInstanceOf(IngestSchemaError);
+      expect((errors[0] as IngestSchemaError).code).toBe('unsupported');
     });
 
     it('quality: a missing timestamp names the file, row and column, and nothing of the file is loaded', async () => {
@@ -219,13 +229,15 @@ describe.skipIf(!available)(`data plane: ingestion${available ? '' : ` (${skipRe
       const corrupt = path.join(temp, 'corrupt', 'broken.parquet');
       mkdirSync(path.dirname(corrupt), { recursive: true });
       writeFileSync(corrupt, 'PAR1 not really PAR1');
-      const broken = await ingest({ path: corrupt });
+      const { summary: broken, errors } = await ingestCollecting({ path: corrupt });
       expect(broken.failed[0]).toMatchObject({ kind: 'quality', message: expect.stringMatching(/^ingest: file "broken\.parquet" is not a readable parquet file/) });
       const csv = path.join(temp, 'bad.csv');
       writeFileSync(csv, 'date,value\n2024-01-01,1\n2024-01-02,2\n2024-01-32,3\n');
       const bad = await ingest({ path: csv });
       expect(bad.failed[0]).toMatchObject({ kind: 'quality', message: expect.stringMatching(/^ingest: file "bad\.csv": csv: .*2024-01-32/) });
-      expect(new IngestQualityError('x', { file: 'f' })).toBeInstanceOf(IngestQualityError);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toBeInstanceOf(IngestQualityError);
+      expect(errors[0]!.cause).toBeDefined();
     });
   });
 

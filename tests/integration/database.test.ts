@@ -61,6 +61,21 @@ for (const backend of backends) {
       const milk = await getDataset({ handle: database.handle, id: 'monthly-milk-incomplete' });
       expect(milk!.rowCount).toBe(155);
       expect(milk!.warnings.length).toBeGreaterThan(0);
+      // Read the stored points back and compare them with the file: the 13 missing months are
+      // absent rows (not NaN or zero rows), and every stored value equals the file's exactly.
+      const stored = await readSeriesWindow({ handle: database.handle, datasetId: 'monthly-milk-incomplete', column: milk!.columns[0]!, limit: 10_000 });
+      const lines = readFileSync('data/samples/monthly-milk-incomplete.csv', 'utf8').trim().split('\n').slice(1);
+      const fileRows = lines.map((line) => {
+        const [month, value] = line.split(',');
+        return { ms: Date.parse(`${month!.replaceAll('"', '')}-01T00:00:00Z`), value: Number(value) };
+      });
+      expect(stored.values.length).toBe(155);
+      expect(stored.values.some((value) => Number.isNaN(value))).toBe(false);
+      expect(Array.from(stored.timestampsMs)).toEqual(fileRows.map((row) => row.ms));
+      expect(Array.from(stored.values)).toEqual(fileRows.map((row) => row.value));
+      const months = Array.from(stored.timestampsMs, (ms) => new Date(ms).getUTCFullYear() * 12 + new Date(ms).getUTCMonth());
+      const missing = months.slice(1).reduce((sum, month, index) => sum + (month - months[index]! - 1), 0);
+      expect(missing).toBe(13);
     });
 
     it('streams a multi-column window as Arrow batches equal to the direct query', async () => {

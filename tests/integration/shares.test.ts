@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findLiveShare, insertShare, purgeExpiredShares } from '@/db';
+import { findLiveShare, insertShare, insertShareAndPurge, purgeExpiredShares } from '@/db';
 import { reportFromBacktest } from '@/lib/client/report';
 import { parseForecastConfig } from '@/lib/config';
 import { LookaheadError } from '@/lib/core/errors';
@@ -42,11 +42,15 @@ for (const backend of backends) {
     });
 
     it('stores the snapshot and reads back the same document, byte for byte', async () => {
-      const published = await publishShare({ handle: database.handle, body: { snapshot: report } });
+      const now = new Date();
+      const published = await publishShare({ handle: database.handle, body: { snapshot: report }, now });
       expect(published.path).toBe(`/f/${published.token}`);
       expect(published.token).toMatch(/^[A-Za-z0-9_-]{24}$/);
       expect(published.deleteSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      expect(published.expiresAt).toBeNull();
+      // No expiresInDays: the default expiry (LOOKAHEAD_SHARE_DEFAULT_DAYS, 90 days).
+      expect(published.expiresAt).toBe(new Date(now.getTime() + 90 * 86_400_000).toISOString());
+      const forever = await publishShare({ handle: database.handle, body: { snapshot: report, expiresInDays: null } });
+      expect(forever.expiresAt).toBeNull();
       const shared = await readShare({ handle: database.handle, token: published.token });
       expect(shared.report).toEqual(report);
       expect(shared.snapshot).toBe(JSON.stringify(report));
@@ -122,6 +126,22 @@ for (const backend of backends) {
       await notFound(readShare({ handle: database.handle, token: published.token }));
       // Deleting twice is the same 404 too.
       await notFound(removeShare({ handle: database.handle, token: published.token, deleteSecret: published.deleteSecret }));
+    });
+
+    it('insert and purge are one transaction: a failed insert leaves expired links unpurged', async () => {
+      const snapshot = JSON.stringify(report);
+      const base = { deleteSecretSha256: await hashDeleteSecret('s'), snapshot, bytes: Buffer.byteLength(snapshot), title: report.title, createdAt: new Date('2032-01-01T00:00:00Z') };
+      const expired = generateShareToken();
+      await insertShare({ handle: database.handle, share: { ...base, token: expired, expiresAt: new Date('2032-01-02T00:00:00Z') } });
+      const taken = generateShareToken();
+      await insertShare({ handle: database.handle, share: { ...base, token: taken, expiresAt: null } });
+      const now = new Date('2032-02-01T00:00:00Z');
+      // The purge runs first, then the duplicate token makes the insert fail: the purge must roll back with it.
+      await expect(insertShareAndPurge({ handle: database.handle, share: { ...base, token: taken, expiresAt: null }, now })).rejects.toThrow();
+      const count = async () => (await database.handle.query<{ n: number }>('SELECT count(*)::int AS n FROM forecast_shares WHERE token = $1', [expired]))[0]!.n;
+      expect(await count()).toBe(1);
+      await insertShareAndPurge({ handle: database.handle, share: { ...base, token: generateShareToken(), expiresAt: null }, now });
+      expect(await count()).toBe(0);
     });
 
     it('unknown, malformed, expired and deleted tokens all give one identical error', async () => {

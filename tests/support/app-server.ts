@@ -44,16 +44,24 @@ export async function startAppServer(extraEnv: Record<string, string> = {}): Pro
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`e2e: next start exited early:\n${output}`);
+  const deadline = Date.now() + 120_000;
+  let healthy = false;
+  let lastProblem = 'no answer yet';
+  while (!healthy) {
+    if (child.exitCode !== null) throw new Error(`e2e: next start exited early (code ${child.exitCode}):\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGTERM');
+      rmSync(dataDir, { recursive: true, force: true });
+      throw new Error(`e2e: ${url}/api/health did not answer 200 within 120 s (last: ${lastProblem}):\n${output}`);
+    }
     try {
       const response = await fetch(`${url}/api/health`);
-      if (response.ok) break;
-    } catch {
-      // not listening yet
+      healthy = response.ok;
+      if (!healthy) lastProblem = `HTTP ${response.status}`;
+    } catch (error) {
+      lastProblem = (error as Error).message; // not listening yet
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    if (!healthy) await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return {
     url,

@@ -4,6 +4,8 @@ import { errorResponse } from '@/lib/server/http';
 import { readBodyCapped } from '@/lib/server/json-body';
 import { dataPlaneConfig, summarizeUpload } from '@/lib/server/sources';
 import { storeCsvUpload } from '@/lib/server/uploads';
+import { recordAudit } from '@/lib/server/audit';
+import { enforceRateLimit, withHeavySlot } from '@/lib/server/limits';
 
 export const dynamic = 'force-dynamic';
 
@@ -19,6 +21,8 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 export async function POST(request: Request): Promise<Response> {
   try {
     const config = dataPlaneConfig();
+    const handle = await getDatabase();
+    await enforceRateLimit(request.headers, { handle });
     const maxBytes = config.uploadMaxBytes + MULTIPART_OVERHEAD_BYTES;
     const url = new URL(request.url);
     let bytes =
@@ -36,7 +40,13 @@ export async function POST(request: Request): Promise<Response> {
     let fileName = url.searchParams.get('fileName') ?? 'upload.csv';
     const contentType = request.headers.get('content-type') ?? '';
     if (contentType.startsWith('multipart/form-data')) {
-      const file = (await new Response(bytes, { headers: { 'content-type': contentType } }).formData()).get('file');
+      let form: FormData;
+      try {
+        form = await new Response(bytes, { headers: { 'content-type': contentType } }).formData();
+      } catch (error) {
+        throw new LookaheadError('upload', 'bad_input', 'the multipart body is malformed (boundary or part headers); send the CSV in the multipart field "file", or the raw CSV with ?fileName=', { cause: error });
+      }
+      const file = form.get('file');
       if (!file || typeof file === 'string') throw new LookaheadError('upload', 'bad_input', 'send the CSV in the multipart field "file"');
       bytes = new Uint8Array(await file.arrayBuffer());
       fileName = file.name || fileName;
@@ -46,16 +56,16 @@ export async function POST(request: Request): Promise<Response> {
     if (Boolean(frequency) !== Boolean(start)) {
       throw new LookaheadError('upload', 'bad_input', `a wide file needs both frequency and start (e.g. ?frequency=1M&start=2000-01-01), got ${frequency ? `frequency=${frequency}` : `start=${start}`} alone`);
     }
-    const handle = await getDatabase();
-    const { upload, created } = await storeCsvUpload(
-      {
-        bytes,
-        fileName: fileName.slice(0, 255),
-        name: url.searchParams.get('name')?.slice(0, 200) ?? undefined,
-        ...(frequency && start ? { wide: { frequency, start } } : {}),
-      },
-      { handle, uploadDir: config.uploadDir, maxBytes: config.uploadMaxBytes, maxSeries: config.uploadMaxSeries, maxPoints: config.uploadMaxPoints },
+    const input = {
+      bytes,
+      fileName: fileName.slice(0, 255),
+      name: url.searchParams.get('name')?.slice(0, 200) ?? undefined,
+      ...(frequency && start ? { wide: { frequency, start } } : {}),
+    };
+    const { upload, created } = await withHeavySlot('the upload', () =>
+      storeCsvUpload(input, { handle, uploadDir: config.uploadDir, maxBytes: config.uploadMaxBytes, maxSeries: config.uploadMaxSeries, maxPoints: config.uploadMaxPoints }),
     );
+    if (created) await recordAudit(handle, { actor: request.headers, action: 'upload.create', target: upload.id, details: { name: upload.name, bytes: upload.sizeBytes, rows: upload.rowCount } });
     return Response.json(
       {
         source: summarizeUpload(upload, await getUploadLayout({ handle, id: upload.id })),

@@ -30,6 +30,8 @@ export interface IngestOptions {
   entityColumn?: string;
   env?: Record<string, string | undefined>;
   log?: (line: string) => void;
+  /** Called with the typed error each failed file raised (the summary keeps its kind and message). */
+  onFailure?: (error: IngestError) => void;
 }
 
 export interface FileOutcome {
@@ -140,6 +142,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
 
     const recordFailure = async (path: string, sha256: string | null, error: IngestError, sizeBytes: number | null) => {
       summary.failed.push({ path, kind: error.kind, message: error.message });
+      options.onFailure?.(error);
       log(`failed ${path}: ${error.message}`);
       await write(async (session) => {
         if (sha256) {

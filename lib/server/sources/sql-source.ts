@@ -7,7 +7,7 @@ import { quoteIdentifier } from './identifiers';
 import type { DataPlaneConfig } from './config';
 import { fromDatabaseError } from './database-errors';
 import { describeTable, detectTimescale, findTable, listTables, type SqlColumn, type TableDescription, type TableInfo, type TableScope, type TimescaleInfo } from './introspection';
-import { resolveRoles, suggestRoles, type RoleMapping, type ResolvedRoles } from '@/lib/data/roles';
+import { entityCandidates, resolveRoles, suggestRoles, type RoleMapping, type ResolvedRoles } from '@/lib/data/roles';
 import { buildWindowStatements } from './sql-window';
 import type { WindowRequest } from './window-request';
 import type { WindowReader } from './window-reader';
@@ -99,6 +99,10 @@ export async function listSqlSeries(source: SqlSource, request: WindowRequest, c
   return withSession(source, config, async (session) => {
     const table = await resolveTable(session, source, requested, await detectTimescale(session));
     const roles = resolveRoles(table.columns, { time: request.time, targets: request.columns, entity: request.entity }, `table "${table.key}"`);
+    const candidates = entityCandidates(table.columns);
+    if (roles.entity && !candidates.includes(roles.entity.name)) {
+      throw new LookaheadError('sources', 'bad_input', `column "${roles.entity.name}" of table "${table.key}" does not look like a series id, so its values are not listed; entity candidates: ${candidates.join(', ') || 'none'}`);
+    }
     const time = `t.${quoteIdentifier(roles.time.name)}`;
     const entity = roles.entity ? `t.${quoteIdentifier(roles.entity.name)}` : null;
     const conditions = [`${time} IS NOT NULL`, `($1::timestamptz IS NULL OR ${time} >= $1::timestamptz)`, `($2::timestamptz IS NULL OR ${time} <= $2::timestamptz)`];

@@ -1,2 +1,2 @@
 import 'server-only';
-export { storeCsvUpload, uploadIdFor, uploadFileName, type StoreUploadInput } from './store-upload';
+export { storeCsvUpload, uploadIdFor, uploadFileName, removeUpload, uploadQuotaBytes, type StoreUploadInput } from './store-upload';

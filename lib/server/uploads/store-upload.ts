@@ -1,10 +1,10 @@
 import 'server-only';
-import { createHash } from 'node:crypto';
-import { mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LookaheadError } from '@/lib/core/errors';
 import { readSeriesCsv, type SeriesTable, type SeriesTableLimits } from '@/lib/data/series-table';
-import { getUploadedSource, saveUploadWithSeries, type DatabaseHandle, type UploadedSource } from '@/db';
+import { deleteUploadedSource, getUploadedSource, listUploadedSources, saveUploadWithSeries, type DatabaseHandle, type UploadedSource } from '@/db';
 import { seriesTableToParquet } from './series-parquet';
 
 /**
@@ -24,6 +24,9 @@ export interface StoreUploadInput {
 export interface StoreUploadLimits extends SeriesTableLimits {
   maxBytes: number;
 }
+
+/** Widest CSV stored (a time column, the series' key columns and values). */
+const MAX_UPLOAD_COLUMNS = 1_000;
 
 export function uploadIdFor(sha256: string): string {
   return `upload-${sha256.slice(0, 16)}`;
@@ -60,6 +63,12 @@ export async function storeCsvUpload(
     throw new LookaheadError('upload', 'bad_input', `"${input.fileName}" is not UTF-8 text; save the CSV as UTF-8`, { cause: error });
   }
   const name = input.name?.trim() || input.fileName.replace(/\.[^.]+$/, '') || id;
+  // A wide header costs a parquet column chunk per column: refuse it before parsing anything.
+  const headerEnd = text.indexOf('\n');
+  const headerColumns = (headerEnd === -1 ? text : text.slice(0, headerEnd)).split(',').length;
+  if (headerColumns > MAX_UPLOAD_COLUMNS) {
+    throw new LookaheadError('upload', 'bad_input', `"${input.fileName}" has ${headerColumns} columns; uploads may have at most ${MAX_UPLOAD_COLUMNS}: keep the time column and the series you need`);
+  }
   // Every check happens here, before anything is written.
   let table: SeriesTable;
   try {
@@ -76,15 +85,24 @@ export async function storeCsvUpload(
     throw error;
   }
   const { buffer } = seriesTableToParquet(table);
+  const quota = uploadQuotaBytes();
+  const stored = (await listUploadedSources({ handle })).reduce((sum, upload) => sum + upload.sizeBytes, 0);
+  if (stored + buffer.byteLength > quota) {
+    throw new LookaheadError('upload', 'too_large', `storing "${input.fileName}" (${buffer.byteLength} bytes as parquet) would pass the upload quota: ${stored} of ${quota} bytes are in use (LOOKAHEAD_UPLOAD_QUOTA_BYTES); delete uploads with DELETE /api/uploads/<id>`, {
+      details: { storedBytes: stored, quotaBytes: quota },
+    });
+  }
   await mkdir(uploadDir, { recursive: true });
-  // Write then rename: a reader never sees half a file.
-  const temporary = `${target}.${process.pid}.${Date.now()}.tmp`;
+  // Write to a name no other request uses, then rename: a reader never sees half a file, two
+  // uploads of the same file never write into one temp file, and a failed write (disk full)
+  // leaves nothing behind.
+  const temporary = path.join(uploadDir, `.${storedFileName}.${randomUUID()}.tmp`);
   try {
-    await writeFile(temporary, new Uint8Array(buffer));
+    await writeFile(temporary, new Uint8Array(buffer), { flag: 'wx' });
     await rename(temporary, target);
   } catch (error) {
-    await unlink(temporary).catch(() => {});
-    throw new LookaheadError('upload', 'internal', `storing "${input.fileName}" failed: ${(error as Error).message}`, { cause: error });
+    await rm(temporary, { force: true });
+    throw new LookaheadError('upload', 'internal', `could not store "${input.fileName}": ${(error as Error).message}`, { cause: error });
   }
 
   const first = table.series.reduce((earliest, span) => Math.min(earliest, span.startMs), Number.POSITIVE_INFINITY);
@@ -136,4 +154,19 @@ export async function storeCsvUpload(
     throw error;
   }
   return { upload: (await getUploadedSource({ handle, id }))!, created: created || !existing };
+}
+
+/** Total parquet bytes all uploads may occupy (LOOKAHEAD_UPLOAD_QUOTA_BYTES, default 1 GiB). */
+export function uploadQuotaBytes(env: Record<string, string | undefined> = process.env): number {
+  const value = Number(env.LOOKAHEAD_UPLOAD_QUOTA_BYTES ?? 1024 ** 3);
+  return Number.isFinite(value) && value > 0 ? value : 1024 ** 3;
+}
+
+/** Removes an upload's row and its parquet file; 404 when there is no such upload. */
+export async function removeUpload(id: string, { handle, uploadDir }: { handle: DatabaseHandle; uploadDir: string }): Promise<UploadedSource> {
+  const upload = /^upload-[0-9a-f]{16}$/.test(id) ? await getUploadedSource({ handle, id }) : null;
+  if (!upload) throw new LookaheadError('upload', 'not_found', `no upload "${id.slice(0, 80)}"; ids look like upload-<16 hex digits> (GET /api/sources lists them)`);
+  await deleteUploadedSource({ handle, id });
+  await rm(path.join(uploadDir, upload.storedFileName), { force: true });
+  return upload;
 }

@@ -6,6 +6,7 @@ import { purgeSharedResponses } from '@/lib/server/share-cache';
 import { readShare, removeShare } from '@/lib/server/shares';
 import { LookaheadError } from '@/lib/core/errors';
 import { getMonitor, recordShareDelete } from '@/lib/server/monitoring';
+import { recordAudit } from '@/lib/server/audit';
 
 export const dynamic = 'force-dynamic';
 
@@ -36,9 +37,11 @@ export async function DELETE(request: Request, { params }: { params: Promise<{ t
       }),
     );
     if (!body.success) throw new LookaheadError('share', 'bad_input', 'send the delete secret as JSON: {"deleteSecret": "..."}');
-    await removeShare({ handle: await getDatabase(), token, deleteSecret: body.data.deleteSecret });
+    const handle = await getDatabase();
+    await removeShare({ handle, token, deleteSecret: body.data.deleteSecret });
     recordShareDelete({ monitor: getMonitor(), request, token });
     purgeSharedResponses(token);
+    await recordAudit(handle, { actor: request.headers, action: 'share.delete', target: token });
     return new Response(null, { status: 204 });
   } catch (error) {
     return errorResponse(error);

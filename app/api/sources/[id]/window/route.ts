@@ -1,4 +1,5 @@
 import { errorResponse } from '@/lib/server/http';
+import { enforceRateLimit } from '@/lib/server/limits';
 import { dataPlaneConfig, openWindowStream, parseWindowRequest, resolveSource } from '@/lib/server/sources';
 
 export const dynamic = 'force-dynamic';
@@ -10,6 +11,7 @@ export const dynamic = 'force-dynamic';
  */
 export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   try {
+    await enforceRateLimit(request.headers);
     const config = dataPlaneConfig();
     const query = parseWindowRequest(new URL(request.url).searchParams, { rowCap: config.rowCap });
     const source = await resolveSource((await params).id, { config });

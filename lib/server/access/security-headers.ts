@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import { overTls } from './request-origin';
+
+/**
+ * Headers on every response. The CSP allows scripts only from this origin and with this
+ * response's nonce ('strict-dynamic' lets those load the chunks they import), WASM compilation
+ * ('wasm-unsafe-eval', for onnxruntime-web and augurs), workers from this origin; inline style
+ * attributes stay allowed (charts set them) but no inline script does. HSTS only behind TLS.
+ */
+export function newNonce(): string {
+  return randomBytes(16).toString('base64');
+}
+
+export function contentSecurityPolicy(nonce: string, { development = false } = {}): string {
+  return [
+    `default-src 'self'`,
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic' 'wasm-unsafe-eval'${development ? " 'unsafe-eval'" : ''}`,
+    `style-src 'self' 'unsafe-inline'`,
+    `img-src 'self' data: blob:`,
+    `font-src 'self' data:`,
+    `connect-src 'self'`,
+    `worker-src 'self' blob:`,
+    `object-src 'none'`,
+    `base-uri 'self'`,
+    `form-action 'self'`,
+    `frame-ancestors 'none'`,
+  ].join('; ');
+}
+
+export function securityHeaders(nonce: string, requestHeaders: Headers, env: Record<string, string | undefined>): Record<string, string> {
+  return {
+    'content-security-policy': contentSecurityPolicy(nonce, { development: env.NODE_ENV === 'development' }),
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+    ...(overTls(requestHeaders, env) ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : {}),
+  };
+}
