@@ -46,6 +46,13 @@ const EXPECTED: Record<string, Caller> = {
   'GET /api/telemetry': 'admin',
   'POST /api/telemetry': 'viewer',
   'POST /api/models/install': 'admin',
+  'GET /api/models/install': 'viewer',
+  'GET /api/models/install/[id]': 'viewer',
+  'GET /api/sources/[id]/anomalies': 'viewer',
+  'GET /api/share-pages/[token]': 'anonymous',
+  'GET /api/share-pages/[token]/image': 'anonymous',
+  'GET /api/monitor': 'admin',
+  'GET /metrics': 'admin',
   // Pages.
   'GET /': 'viewer',
   'GET /f/[token]': 'anonymous',

@@ -35,6 +35,7 @@ export const ACCESS_TABLE: readonly AccessRule[] = [
   { pattern: '/api/sources/*/series', methods: { GET: 'viewer' }, why: 'entities of a table' },
   { pattern: '/api/sources/*/window', methods: { GET: 'viewer' }, why: 'Arrow window stream' },
   { pattern: '/api/sources/*/quality', methods: { GET: 'viewer' }, why: 'data-quality report' },
+  { pattern: '/api/sources/*/anomalies', methods: { GET: 'viewer' }, why: 'robust z-score and interval anomalies of a series' },
   { pattern: '/api/files/**', methods: { GET: 'viewer' }, why: 'parquet bytes by HTTP Range' },
   { pattern: '/api/forecast', methods: { POST: 'viewer' }, why: 'server-side inference (reads, stores nothing)' },
   { pattern: '/api/models', methods: { GET: 'viewer', POST: 'admin' }, why: 'installed models; installing is admin' },
@@ -46,6 +47,9 @@ export const ACCESS_TABLE: readonly AccessRule[] = [
   { pattern: '/api/forecasts/*', methods: { GET: 'public', DELETE: 'public' }, why: 'a share is read by its token and deleted by its secret' },
   { pattern: '/api/jobs', methods: { GET: 'viewer', POST: 'editor' }, why: 'job queue (issue 9): list and submit' },
   { pattern: '/api/jobs/**', methods: { GET: 'viewer', POST: 'editor', DELETE: 'editor' }, why: 'job status, events; cancel' },
+  { pattern: '/api/share-pages/**', methods: { GET: 'public' }, why: 'the cached share page and preview image /f/<token> is served from (same capability as /f/)' },
+  { pattern: '/api/monitor', methods: { GET: 'admin' }, why: 'monitoring dashboard data' },
+  { pattern: '/metrics', methods: { GET: 'admin' }, why: 'Prometheus scrape (a token with role admin)' },
   { pattern: '/api/telemetry', methods: { GET: 'admin', POST: 'viewer' }, why: 'monitoring: the page reports, admins read' },
 ];
 
