@@ -13,3 +13,5 @@ export type { ReadSession, ReadSessionOptions, RowCursor, CopyBatchReader } from
 export { CopyBinaryDecoder, type CopyBinaryBatch } from './copy-binary';
 export { listUploadedSources, getUploadedSource, saveUploadedSource } from './queries/uploads';
 export { ensureIngestTables } from './ingest-tables';
+export { pgliteQueueSql, type QueueSql } from './queue-sql';
+export * from './queries/jobs';

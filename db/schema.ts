@@ -62,3 +62,4 @@ export const seriesPoints = pgTable(
 
 export type Dataset = typeof datasets.$inferSelect;
 export type NewDataset = typeof datasets.$inferInsert;
+export * from './schema-jobs';
