@@ -349,6 +349,21 @@ export async function reapExpiredChunks({ handle, leaseSeconds }: { handle: Data
 }
 
 /**
+ * Queue messages a worker took but never claimed (the database went away between fetch and
+ * claim): active in pg-boss for `leaseSeconds` while the chunk is still queued. Answered so the
+ * caller fails them and the queue retries. Reads pg-boss's own job table (schema `queueSchema`).
+ */
+export async function findOrphanedQueueJobs({ handle, leaseSeconds, queueSchema }: { handle: DatabaseHandle; leaseSeconds: number; queueSchema: string }): Promise<string[]> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(queueSchema)) throw new Error(`jobs: queue schema "${queueSchema}" is not a plain identifier`);
+  const rows = await handle.query<{ id: string }>(
+    `SELECT j.id::text AS id FROM job_chunks c JOIN ${queueSchema}.job j ON j.id::text = c.queue_job_id
+     WHERE c.state = 'queued' AND j.state = 'active' AND j.started_on < now() - make_interval(secs => $1)`,
+    [leaseSeconds],
+  );
+  return rows.map((row) => row.id);
+}
+
+/**
  * Ends a running job when no chunk is left: completed, or completed_with_failures when any series
  * failed. Only one caller wins (guarded update); it gets the row to attach the kind's summary.
  */

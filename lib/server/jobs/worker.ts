@@ -6,6 +6,7 @@ import {
   completeJobIfFinished,
   finishChunk,
   finishedSeries,
+  findOrphanedQueueJobs,
   getJob,
   heartbeatChunks,
   listChunks,
@@ -21,7 +22,7 @@ import {
 import type { JobSettings } from './config';
 import { releaseJobSessions } from './job-models';
 import { getJobKind } from './kinds';
-import { CHUNK_QUEUE, DEAD_CHUNK_QUEUE, type ChunkMessage, type JobQueue } from './queue';
+import { CHUNK_QUEUE, DEAD_CHUNK_QUEUE, QUEUE_SCHEMA, type ChunkMessage, type JobQueue } from './queue';
 import './register-kinds';
 
 /**
@@ -69,7 +70,7 @@ export async function startJobWorker({
   settings: JobSettings;
   log?: (line: string) => void;
 }): Promise<JobWorker> {
-  const id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const id = `${process.env.LOOKAHEAD_WORKER_NAME || hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const active = new Map<string, ActiveChunk>();
   const running = new Set<Promise<unknown>>();
   const stats: WorkerStats = { chunksDone: 0, seriesWritten: 0 };
@@ -207,6 +208,10 @@ export async function startJobWorker({
       for (const expired of await reapExpiredChunks({ handle, leaseSeconds: settings.leaseSeconds })) {
         log(`jobs: chunk ${expired.chunkIndex} of job ${expired.jobId}: lease of ${expired.worker ?? '?'} expired; handing it back to the queue`);
         if (expired.queueJobId) await queue.fail(expired.queueJobId, `lease expired: worker ${expired.worker ?? '?'} stopped heartbeating`);
+      }
+      for (const orphan of await findOrphanedQueueJobs({ handle, leaseSeconds: settings.leaseSeconds, queueSchema: QUEUE_SCHEMA })) {
+        log(`jobs: queue message ${orphan} was taken but never started; handing it back`);
+        await queue.fail(orphan, 'taken but never started (lost connection?)');
       }
     } catch (error) {
       log(`jobs: heartbeat failed (will retry): ${messageOf(error)}`);

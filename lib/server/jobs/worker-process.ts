@@ -1,0 +1,54 @@
+import 'server-only';
+import { migrateDatabase, openDatabase, type DatabaseHandle } from '@/db';
+import { closeSourcePools } from '@/lib/server/sources';
+import { jobSettings } from './config';
+import { openJobQueue } from './queue';
+import { startJobWorker } from './worker';
+
+/** Session-level lock key that lets one of several starting workers migrate at a time. */
+const MIGRATION_LOCK = 7_310_391_501;
+
+async function migrateOnce(handle: DatabaseHandle): Promise<void> {
+  const client = handle.postgresClient;
+  if (!client) return migrateDatabase(handle);
+  const reserved = await client.reserve();
+  try {
+    await reserved.unsafe(`SELECT pg_advisory_lock(${MIGRATION_LOCK})`);
+    await migrateDatabase(handle);
+  } finally {
+    await reserved.unsafe(`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`).catch(() => undefined);
+    reserved.release();
+  }
+}
+
+/**
+ * `npm run worker`: one worker process on the shared Postgres (DATABASE_URL). SIGTERM/SIGINT:
+ * stop taking chunks, give running ones LOOKAHEAD_WORKER_GRACE_SECONDS to finish, hand the rest
+ * back to the queue, exit 0. A second signal exits at once (what is unfinished is retried after
+ * its lease expires).
+ */
+export async function runWorkerProcess(): Promise<void> {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    console.error('jobs: npm run worker needs DATABASE_URL=postgres://... (the shared queue). On the embedded database, npm start runs a worker itself.');
+    process.exit(2);
+  }
+  const settings = jobSettings();
+  const handle = await openDatabase({ url });
+  await migrateOnce(handle);
+  const queue = await openJobQueue({ handle, url, settings });
+  const worker = await startJobWorker({ handle, queue, settings });
+  let signals = 0;
+  const shutdown = async (signal: string) => {
+    signals++;
+    if (signals > 1) process.exit(130);
+    console.log(`jobs: ${signal}: finishing running chunks (grace ${settings.graceSeconds} s)`);
+    await worker.stop();
+    await queue.stop();
+    await closeSourcePools();
+    await handle.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
