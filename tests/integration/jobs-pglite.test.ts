@@ -19,7 +19,7 @@ describe('jobs on PGlite (in-process worker)', () => {
     await createSeriesFixture(database.handle, { series: 20, length: 96, poison: [5] });
     queue = await openJobQueue({ handle: database.handle, settings });
     worker = await startJobWorker({ handle: database.handle, queue, settings, log: () => {} });
-  });
+  }, 400_000);
 
   afterAll(async () => {
     await worker?.stop({ graceMs: 0 });
@@ -57,5 +57,5 @@ describe('jobs on PGlite (in-process worker)', () => {
       expect(payload.quantiles[1]).toEqual(Array.from({ length: 30 }, (_, step) => expectedSeasonalNaive(index, step + 1)));
       expect(payload.timestamps[0]).toBe('2024-01-05T00:00:00.000Z');
     }
-  });
+  }, 300_000);
 });

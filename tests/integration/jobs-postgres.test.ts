@@ -19,6 +19,7 @@ const WORKER_ENV = {
   LOOKAHEAD_CHUNK_RETRIES: '4',
   LOOKAHEAD_WORKER_GRACE_SECONDS: '2',
   LOOKAHEAD_QUEUE_MAINTENANCE_SECONDS: '5',
+  LOOKAHEAD_JOB_READ_TIMEOUT_SECONDS: '5',
 };
 
 async function resultCounts(handle: DatabaseHandle, jobId: string): Promise<{ rows: number; distinct: number; duplicates: number }> {

@@ -76,13 +76,13 @@ export const backtestBatchKind: JobKind<BacktestBatchParams> = {
   async runChunk(params, context) {
     const { items, signal, settings } = context;
     const levels = [...new Set(params.levels ?? DEFAULT_QUANTILE_LEVELS)].sort((a, b) => a - b);
-    const source = await openSeriesSource({ sourceId: params.source, window: params.window, handle: context.handle });
+    const source = await openSeriesSource({ sourceId: params.source, window: params.window, handle: context.readHandle });
     const forecasters: BatchForecaster[] = [];
     for (const id of params.models) forecasters.push(await loadBatchForecaster(id, settings));
     const failures: ChunkFailure[] = [];
     for (let start = 0; start < items.length; start += settings.batchSize) {
       const batch = items.slice(start, start + settings.batchSize);
-      const loaded = await readSeriesBatch(source, batch.map((item) => item.id), pointsNeeded(params), { signal });
+      const loaded = await readSeriesBatch(source, batch.map((item) => item.id), pointsNeeded(params), { signal, timeoutSeconds: settings.readTimeoutSeconds });
       const results: NewResult[] = [];
       for (const [offset, item] of batch.entries()) {
         const series = loaded[offset]!;

@@ -31,6 +31,7 @@ const environment = z.object({
   LOOKAHEAD_WORKER_GRACE_SECONDS: integer(30, 0, 3600),
   LOOKAHEAD_QUEUE_MAINTENANCE_SECONDS: integer(30, 1, 3600),
   LOOKAHEAD_ORT_THREADS: integer(0, 0, 256),
+  LOOKAHEAD_JOB_READ_TIMEOUT_SECONDS: integer(120, 1, 86_400),
   LOOKAHEAD_ORT_PROVIDERS: z
     .string()
     .optional()
@@ -66,6 +67,8 @@ export interface JobSettings {
   maintenanceSeconds: number;
   /** onnxruntime intra-op threads per session; 0 = onnxruntime's choice (all cores). */
   ortThreads: number;
+  /** A series read that takes longer is abandoned (a connection lost mid-read never ends on its own): the chunk is retried on a fresh pool. */
+  readTimeoutSeconds: number;
   ortProviders: ('cpu' | 'cuda')[];
   /** Run a worker inside the web server: auto = only on the embedded PGlite default. */
   inProcessWorker: 'auto' | 'on' | 'off';
@@ -87,6 +90,7 @@ export function jobSettings(env: Record<string, string | undefined> = process.en
     graceSeconds: value.LOOKAHEAD_WORKER_GRACE_SECONDS,
     maintenanceSeconds: value.LOOKAHEAD_QUEUE_MAINTENANCE_SECONDS,
     ortThreads: value.LOOKAHEAD_ORT_THREADS,
+    readTimeoutSeconds: value.LOOKAHEAD_JOB_READ_TIMEOUT_SECONDS,
     ortProviders: value.LOOKAHEAD_ORT_PROVIDERS,
     inProcessWorker: inProcess === '1' ? 'on' : inProcess === '0' ? 'off' : inProcess,
   };

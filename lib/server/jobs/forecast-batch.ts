@@ -79,13 +79,13 @@ export const forecastBatchKind: JobKind<ForecastBatchParams> = {
   async runChunk(params, context) {
     const { items, signal, settings } = context;
     const levels = levelsOf(params);
-    const source = await openSeriesSource({ sourceId: params.source, window: params.window, handle: context.handle });
+    const source = await openSeriesSource({ sourceId: params.source, window: params.window, handle: context.readHandle });
     const forecaster = await loadBatchForecaster(params.model, settings);
     const failures: ChunkFailure[] = [];
     const batches: (typeof items)[] = [];
     for (let start = 0; start < items.length; start += settings.batchSize) batches.push(items.slice(start, start + settings.batchSize));
     // Reads of the next batch overlap the model run of this one.
-    const read = (batch: typeof items) => readSeriesBatch(source, batch.map((item) => item.id), params.context, { signal });
+    const read = (batch: typeof items) => readSeriesBatch(source, batch.map((item) => item.id), params.context, { signal, timeoutSeconds: settings.readTimeoutSeconds });
     let pending = batches.length ? read(batches[0]!) : null;
     for (let index = 0; index < batches.length; index++) {
       const batch = batches[index]!;

@@ -30,6 +30,8 @@ export interface ChunkItem {
 
 export interface ChunkContext {
   handle: DatabaseHandle;
+  /** The database to read the app's own source from (a pool of its own on Postgres, so a stuck read never starves heartbeats). */
+  readHandle: DatabaseHandle;
   settings: JobSettings;
   jobId: string;
   chunkIndex: number;

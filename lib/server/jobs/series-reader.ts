@@ -45,12 +45,35 @@ export async function listSeriesIds(series: SeriesSource): Promise<{ ids: string
   return { ids: listing.series.map((entry) => entry.id), truncated: listing.truncated };
 }
 
+/** A read that did not finish in time: the connection under it is presumed lost, so the whole chunk is retried (not the series failed). */
+export class ReadTimeoutError extends LookaheadError {
+  constructor(id: string, seconds: number) {
+    super('jobs', 'internal', `reading series "${id}" took over ${seconds} s (connection lost?); the chunk is retried on fresh connections`);
+  }
+}
+
 /** One series' newest `points` values, on its regular grid (gaps as NaN). */
-export async function readSeries(series: SeriesSource, id: string, points: number, signal?: AbortSignal): Promise<JobSeries> {
+export async function readSeries(series: SeriesSource, id: string, points: number, signal?: AbortSignal, timeoutSeconds = 120): Promise<JobSeries> {
   signal?.throwIfAborted();
   const request: WindowRequest = { ...series.base, limit: points, ...(series.source.kind === 'dataset' ? {} : { series: id }) };
-  const reader = await openWindowReader(series.source, request, series.config);
-  const whole = await readWholeWindow(reader);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let opened: Awaited<ReturnType<typeof openWindowReader>> | null = null;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      // Not awaited: closing a reader whose socket died may itself never finish.
+      void opened?.close().catch(() => undefined);
+      reject(new ReadTimeoutError(id, timeoutSeconds));
+    }, timeoutSeconds * 1000);
+  });
+  let reader: Awaited<ReturnType<typeof openWindowReader>>;
+  let whole: Awaited<ReturnType<typeof readWholeWindow>>;
+  try {
+    reader = await Promise.race([openWindowReader(series.source, request, series.config), timeout]);
+    opened = reader;
+    whole = await Promise.race([readWholeWindow(reader), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
   const column = reader.columns[0];
   if (!column) throw new LookaheadError('jobs', 'bad_input', `series "${id}": the window has no value column; name one in window.columns`);
   const declared = reader.frequencyLabel ? frequencyFromLabel(reader.frequencyLabel) : null;
@@ -63,16 +86,16 @@ export async function readSeries(series: SeriesSource, id: string, points: numbe
 }
 
 /** Reads `ids` with at most `parallel` reads in flight; a failed read is that series' error. */
-export async function readSeriesBatch(series: SeriesSource, ids: readonly string[], points: number, { parallel = 4, signal }: { parallel?: number; signal?: AbortSignal } = {}): Promise<(JobSeries | Error)[]> {
+export async function readSeriesBatch(series: SeriesSource, ids: readonly string[], points: number, { parallel = 4, signal, timeoutSeconds }: { parallel?: number; signal?: AbortSignal; timeoutSeconds?: number } = {}): Promise<(JobSeries | Error)[]> {
   const out: (JobSeries | Error)[] = new Array(ids.length);
   let next = 0;
   const lane = async () => {
     while (next < ids.length) {
       const index = next++;
       try {
-        out[index] = await readSeries(series, ids[index]!, points, signal);
+        out[index] = await readSeries(series, ids[index]!, points, signal, timeoutSeconds);
       } catch (error) {
-        if (signal?.aborted) throw error;
+        if (signal?.aborted || error instanceof ReadTimeoutError) throw error;
         out[index] = error instanceof Error ? error : new Error(String(error));
       }
     }

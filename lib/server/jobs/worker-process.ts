@@ -37,7 +37,9 @@ export async function runWorkerProcess(): Promise<void> {
   const handle = await openDatabase({ url });
   await migrateOnce(handle);
   const queue = await openJobQueue({ handle, url, settings });
-  const worker = await startJobWorker({ handle, queue, settings });
+  // Chunks read the app's own tables through a pool of their own (see startJobWorker's `reads`).
+  const reads = { handle: await openDatabase({ url }), reopen: () => openDatabase({ url }) };
+  const worker = await startJobWorker({ handle, queue, settings, reads });
   let signals = 0;
   const shutdown = async (signal: string) => {
     signals++;
@@ -46,6 +48,7 @@ export async function runWorkerProcess(): Promise<void> {
     await worker.stop();
     await queue.stop();
     await closeSourcePools();
+    await reads.handle.close().catch(() => undefined);
     await handle.close();
     process.exit(0);
   };

@@ -22,6 +22,7 @@ import {
 import type { JobSettings } from './config';
 import { releaseJobSessions } from './job-models';
 import { getJobKind } from './kinds';
+import { ReadTimeoutError } from './series-reader';
 import { CHUNK_QUEUE, DEAD_CHUNK_QUEUE, QUEUE_SCHEMA, type ChunkMessage, type JobQueue } from './queue';
 import './register-kinds';
 
@@ -63,13 +64,31 @@ export async function startJobWorker({
   handle,
   queue,
   settings,
+  reads,
   log = (line: string) => console.log(line),
 }: {
   handle: DatabaseHandle;
   queue: JobQueue;
   settings: JobSettings;
+  /** Where chunks read the app's own source; `reopen` replaces a pool whose connections hang. Default: `handle`. */
+  reads?: { handle: DatabaseHandle; reopen(): Promise<DatabaseHandle> };
   log?: (line: string) => void;
 }): Promise<JobWorker> {
+  let readHandle = reads?.handle ?? handle;
+  let reopening: Promise<void> | null = null;
+  const reopenReads = (): Promise<void> => {
+    if (!reads) return Promise.resolve();
+    reopening ??= reads
+      .reopen()
+      .then((fresh) => {
+        const stale = readHandle;
+        readHandle = fresh;
+        // Ends at once: its stuck queries reject instead of holding connections forever.
+        void stale.close().catch(() => undefined);
+      })
+      .finally(() => (reopening = null));
+    return reopening;
+  };
   const id = `${process.env.LOOKAHEAD_WORKER_NAME || hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const active = new Map<string, ActiveChunk>();
   const running = new Set<Promise<unknown>>();
@@ -108,7 +127,7 @@ export async function startJobWorker({
       stats.seriesWritten += await writeResults({ handle, jobId, chunkIndex, attempt, worker: id, results });
     };
     try {
-      const failures = await kind.runChunk(params, { handle, settings, jobId, chunkIndex, items, signal: entry.controller.signal, write });
+      const failures = await kind.runChunk(params, { handle, readHandle, settings, jobId, chunkIndex, items, signal: entry.controller.signal, write });
       if (entry.reason) throw entry.controller.signal.reason ?? new Error(entry.reason);
       if (failures.length > 0 && !finalAttempt) {
         await releaseChunk({ handle, jobId, chunkIndex, worker: id, error: `${failures.length} series failed; retrying` });
@@ -140,6 +159,10 @@ export async function startJobWorker({
         }
         default:
           break;
+      }
+      if (error instanceof ReadTimeoutError) {
+        log(`jobs: ${error.message}; reopening the read pool`);
+        await reopenReads().catch((reopenError: unknown) => log(`jobs: could not reopen the read pool: ${messageOf(reopenError)}`));
       }
       if (!finalAttempt) {
         await releaseChunk({ handle, jobId, chunkIndex, worker: id, error: messageOf(error) }).catch(() => undefined);
