@@ -45,10 +45,20 @@ export async function listSeriesIds(series: SeriesSource): Promise<{ ids: string
   return { ids: listing.series.map((entry) => entry.id), truncated: listing.truncated };
 }
 
+/** `work`, or a ReadTimeoutError after `seconds` (the work itself is left to settle on its own). */
+export async function withTimeout<T>(work: Promise<T>, seconds: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new ReadTimeoutError(what, seconds)), seconds * 1000)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A read that did not finish in time: the connection under it is presumed lost, so the whole chunk is retried (not the series failed). */
 export class ReadTimeoutError extends LookaheadError {
-  constructor(id: string, seconds: number) {
-    super('jobs', 'internal', `reading series "${id}" took over ${seconds} s (connection lost?); the chunk is retried on fresh connections`);
+  constructor(what: string, seconds: number) {
+    super('jobs', 'internal', `${what.startsWith('series ') ? `reading ${what}` : what} took over ${seconds} s (connection lost?); the chunk is retried on fresh connections`);
   }
 }
 
@@ -62,7 +72,7 @@ export async function readSeries(series: SeriesSource, id: string, points: numbe
     timer = setTimeout(() => {
       // Not awaited: closing a reader whose socket died may itself never finish.
       void opened?.close().catch(() => undefined);
-      reject(new ReadTimeoutError(id, timeoutSeconds));
+      reject(new ReadTimeoutError(`series "${id}"`, timeoutSeconds));
     }, timeoutSeconds * 1000);
   });
   let reader: Awaited<ReturnType<typeof openWindowReader>>;

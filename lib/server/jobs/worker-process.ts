@@ -33,6 +33,18 @@ export async function runWorkerProcess(): Promise<void> {
     console.error('jobs: npm run worker needs DATABASE_URL=postgres://... (the shared queue). On the embedded database, npm start runs a worker itself.');
     process.exit(2);
   }
+  // postgres.js 3.4.x: when a socket dies with a write queued, its setImmediate writer throws
+  // "Cannot read properties of null (reading 'write')" outside any promise. The connection is
+  // gone either way and the pool opens new ones, so log it and keep the worker alive; anything
+  // else still crashes the process (a crash loses at most the chunks in hand).
+  process.on('uncaughtException', (error) => {
+    if (/node_modules\/postgres\/src\/connection\.js/.test(error.stack ?? '')) {
+      console.error(`jobs: lost a database connection (${error.message}); continuing`);
+      return;
+    }
+    console.error(error);
+    process.exit(1);
+  });
   const settings = jobSettings();
   const handle = await openDatabase({ url });
   await migrateOnce(handle);

@@ -22,7 +22,7 @@ import {
 import type { JobSettings } from './config';
 import { releaseJobSessions } from './job-models';
 import { getJobKind } from './kinds';
-import { ReadTimeoutError } from './series-reader';
+import { ReadTimeoutError, withTimeout } from './series-reader';
 import { CHUNK_QUEUE, DEAD_CHUNK_QUEUE, QUEUE_SCHEMA, type ChunkMessage, type JobQueue } from './queue';
 import './register-kinds';
 
@@ -124,7 +124,7 @@ export async function startJobWorker({
     active.set(key, entry);
     const attempt = chunk.attempts;
     const write = async (results: readonly NewResult[]) => {
-      stats.seriesWritten += await writeResults({ handle, jobId, chunkIndex, attempt, worker: id, results });
+      stats.seriesWritten += await withTimeout(writeResults({ handle, jobId, chunkIndex, attempt, worker: id, results }), settings.readTimeoutSeconds, 'writing results');
     };
     try {
       const failures = await kind.runChunk(params, { handle, readHandle, settings, jobId, chunkIndex, items, signal: entry.controller.signal, write });
@@ -220,7 +220,9 @@ export async function startJobWorker({
     if (beating) return;
     beating = true;
     try {
-      const held = await heartbeatChunks({ handle, worker: id, chunks: [...active.values()].map(({ jobId, chunkIndex }) => ({ jobId, chunkIndex })) });
+      // A query on a connection that died may never settle: a heartbeat gives up after a while and the next one tries afresh.
+      const limit = Math.max(5, settings.heartbeatSeconds * 5);
+      const held = await withTimeout(heartbeatChunks({ handle, worker: id, chunks: [...active.values()].map(({ jobId, chunkIndex }) => ({ jobId, chunkIndex })) }), limit, 'the heartbeat');
       for (const row of held) {
         const entry = active.get(`${row.jobId}:${row.chunkIndex}`);
         if (!entry || entry.reason) continue;
@@ -228,11 +230,11 @@ export async function startJobWorker({
         else if (!row.held) entry.reason = 'lease-lost';
         if (entry.reason) entry.controller.abort(new Error(`jobs: chunk stopped: ${entry.reason}`));
       }
-      for (const expired of await reapExpiredChunks({ handle, leaseSeconds: settings.leaseSeconds })) {
+      for (const expired of await withTimeout(reapExpiredChunks({ handle, leaseSeconds: settings.leaseSeconds }), limit, 'reaping expired chunks')) {
         log(`jobs: chunk ${expired.chunkIndex} of job ${expired.jobId}: lease of ${expired.worker ?? '?'} expired; handing it back to the queue`);
         if (expired.queueJobId) await queue.fail(expired.queueJobId, `lease expired: worker ${expired.worker ?? '?'} stopped heartbeating`);
       }
-      for (const orphan of await findOrphanedQueueJobs({ handle, leaseSeconds: settings.leaseSeconds, queueSchema: QUEUE_SCHEMA })) {
+      for (const orphan of await withTimeout(findOrphanedQueueJobs({ handle, leaseSeconds: settings.leaseSeconds, queueSchema: QUEUE_SCHEMA }), limit, 'looking for orphaned chunks')) {
         log(`jobs: queue message ${orphan} was taken but never started; handing it back`);
         await queue.fail(orphan, 'taken but never started (lost connection?)');
       }
