@@ -58,4 +58,34 @@ describe('jobs on PGlite (in-process worker)', () => {
       expect(payload.timestamps[0]).toBe('2024-01-05T00:00:00.000Z');
     }
   }, 300_000);
+
+  it('runs a backtest-batch: per-series window metrics, and a summary per model over the series every model scored', async () => {
+    const job = await submitJob({
+      handle: database.handle,
+      queue,
+      settings,
+      request: { kind: 'backtest-batch', params: { source: 'app', window: FIXTURE_WINDOW, models: ['seasonal-naive', 'auto-ets'], horizon: 12, windows: 2, step: 12, context: 48, levels: [0.1, 0.5, 0.9] } },
+    });
+    const view = await waitFor('the backtest to finish', async () => {
+      const current = await describeJob({ handle: database.handle, id: job.id });
+      return current?.terminal && current.summary ? current : null;
+    }, { timeoutMs: 240_000 });
+    expect(view.state).toBe('completed_with_failures');
+    expect(view.failures.map((failure) => failure.seriesId)).toEqual([seriesName(5)]);
+    const summary = view.summary as { seriesScored: number; comparison: { baselineId: string; rows: { modelId: string; values: Record<string, number | null> }[] } };
+    expect(summary.seriesScored).toBe(19);
+    expect(summary.comparison.baselineId).toBe('seasonal-naive');
+    const [naive, ets] = summary.comparison.rows;
+    expect(naive!.modelId).toBe('seasonal-naive');
+    // The fixture repeats every 24 hours exactly: seasonal naive is perfect on it.
+    expect(naive!.values.mase).toBe(0);
+    expect(naive!.values.mae).toBe(0);
+    expect(ets!.modelId).toBe('auto-ets');
+    // MASE's in-sample scale is 0 on an exactly periodic series, so only the absolute errors are finite for a model that misses.
+    expect(ets!.values.mae).toBeGreaterThanOrEqual(0);
+    const [first] = await listResults({ handle: database.handle, jobId: job.id, limit: 1 });
+    const payload = first!.payload as { models: Record<string, { windows: unknown[] }> };
+    expect(Object.keys(payload.models).sort()).toEqual(['auto-ets', 'seasonal-naive']);
+    expect(payload.models['auto-ets']!.windows).toHaveLength(2);
+  }, 300_000);
 });

@@ -91,6 +91,9 @@ export const backtestBatchKind: JobKind<BacktestBatchParams> = {
           continue;
         }
         try {
+          const infinite = series.values.findIndex((value) => value === Infinity || value === -Infinity);
+          // An infinite actual would turn every aggregate over the job into Infinity: the series fails instead.
+          if (infinite >= 0) throw new Error(`model: the series holds an infinite value (point ${infinite + 1} of ${series.values.length}); no metric can score it`);
           const windows = backtestWindows(series.values.length, { windows: params.windows, step: stepOf(params), horizon: params.horizon, context: params.context, minContext: 2 });
           const models: Record<string, ModelResult> = {};
           for (const forecaster of forecasters) {
