@@ -54,6 +54,8 @@ if (!adminUrl) {
 
 const root = await mkdtemp(path.join(os.tmpdir(), 'lookahead-bench-jobs-'));
 const modelsDir = path.join(root, 'models');
+// Submission checks the model exists, like the workers: both look here.
+process.env.LOOKAHEAD_MODELS_DIR = modelsDir;
 const databaseName = `lookahead_bench_jobs_${randomBytes(4).toString('hex')}`;
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 await admin.unsafe(`CREATE DATABASE ${databaseName}`);
