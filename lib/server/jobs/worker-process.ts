@@ -45,6 +45,18 @@ export async function runWorkerProcess(): Promise<void> {
     console.error(error);
     process.exit(1);
   });
+  // pg-boss 10 completes and fails jobs without awaiting (manager.js onFetch), so a connection lost
+  // at that moment is an unhandled rejection; the message stays active and the lease logic
+  // (reapExpiredChunks, findOrphanedQueueJobs) hands it back. Other rejections still crash.
+  process.on('unhandledRejection', (reason) => {
+    const stack = reason instanceof Error ? (reason.stack ?? '') : '';
+    if (/node_modules\/(pg-boss|pg-pool|pg|postgres)\//.test(stack)) {
+      console.error(`jobs: a queue call lost its connection (${(reason as Error).message}); continuing`);
+      return;
+    }
+    console.error(reason);
+    process.exit(1);
+  });
   const settings = jobSettings();
   const handle = await openDatabase({ url });
   await migrateOnce(handle);
