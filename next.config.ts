@@ -13,7 +13,7 @@ const nextConfig: NextConfig = {
   // PGlite and onnxruntime-node load their own wasm / native files from node_modules at run time.
   // `npm test` type-checks the whole project (tests included) with tsc; the build need not repeat it.
   typescript: { ignoreBuildErrors: true },
-  serverExternalPackages: ['@electric-sql/pglite', 'onnxruntime-node'],
+  serverExternalPackages: ['@electric-sql/pglite', 'onnxruntime-node', 'pg-boss'],
   async rewrites() {
     // Share pages and their previews come from the share cache (lib/server/share-cache), which
     // renders each once by asking for the same path with this header (and Next's own RSC requests

@@ -1,4 +1,5 @@
 'use client';
+import { JobsPanel } from './jobs-panel';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { ForecastClient } from '@/lib/client/forecast-client';
 import type { CsvSummary, SeriesSource } from '@/lib/client/protocol';
@@ -451,6 +452,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
         </select>
         <BrowserModelsPanel refreshKey={runCount} />
       </section>
+      <div className="result-column">
       <section className="panel result-panel" aria-label="Result">
         {error && (
           <div className="error" role="alert" data-testid="error">
@@ -481,6 +483,8 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
           </p>
         )}
       </section>
+      <JobsPanel currentConfig={currentConfig} models={models} webgpu={device?.device === 'webgpu'} onError={setError} />
+      </div>
     </div>
   );
 }

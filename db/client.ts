@@ -26,6 +26,8 @@ export interface DatabaseHandle {
   transaction<T>(work: (query: DatabaseHandle['query']) => Promise<T>): Promise<T>;
   /** The raw postgres.js client (postgres only), for cursors and COPY. */
   postgresClient?: postgres.Sql;
+  /** The PGlite instance (pglite only), for the job queue's multi-statement SQL (db/queue-sql.ts). */
+  pgliteClient?: PGlite;
   close(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
     location: dataDir,
     db,
     query,
+    pgliteClient: client,
     async transaction(work) {
       return client.transaction(async (tx) => work(async (text, params = []) => (await tx.query(text, params)).rows as never[]));
     },

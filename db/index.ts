@@ -17,3 +17,5 @@ export { ensureIngestTables } from './ingest-tables';
 export { saveUploadWithSeries, getUploadLayout, getUploadLayouts, listUploadSeries, type NewUploadLayout, type NewUploadSeries } from './queries/upload-series';
 export type { UploadLayout, UploadSeries } from './schema-uploads';
 export { maintainMonitoringStorage, configureTimescale, monitoringStorageKind, listPartitions, type MaintenanceResult, type StorageFeature, type MonitoringStorageKind } from './monitoring-storage';
+export { pgliteQueueSql, type QueueSql } from './queue-sql';
+export * from './queries/jobs';

@@ -67,3 +67,4 @@ export * from './schema-uploads';
 /** Monitoring tables (issue 11): inference events, training runs and metrics, rollups, audit, alerts. */
 export * from './schema-monitoring';
 export * from './schema-access';
+export * from './schema-jobs';

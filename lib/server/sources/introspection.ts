@@ -44,8 +44,8 @@ export interface TableScope {
   hidden: ReadonlySet<string>;
 }
 
-/** Schemas no source offers: Postgres's own, TimescaleDB's internals, drizzle's migration log, the monitoring partitions. */
-const SYSTEM_SCHEMA_FILTER = `table_schema NOT IN ('pg_catalog', 'information_schema', 'drizzle', 'timescaledb_information', 'timescaledb_experimental', 'lookahead_partitions')
+/** Schemas no source offers: Postgres's own, TimescaleDB's internals, drizzle's migration log, the monitoring partitions, the job queue (pg-boss). */
+const SYSTEM_SCHEMA_FILTER = `table_schema NOT IN ('pg_catalog', 'information_schema', 'drizzle', 'timescaledb_information', 'timescaledb_experimental', 'lookahead_partitions', 'pgboss')
   AND table_schema NOT LIKE 'pg\\_%' AND table_schema NOT LIKE '\\_timescaledb%'`;
 
 const TIMESTAMP_TYPES = new Set(['timestamp with time zone', 'timestamp without time zone', 'date']);

@@ -1,0 +1,189 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { listLiveWorkers, migrateDatabase, openDatabase, type DatabaseHandle } from '@/db';
+import { ChronosBoltPipeline, modelFileFor } from '@/lib/models/chronos-bolt';
+import { createNodeOnnxSession } from '@/lib/runtime/onnx-node';
+import { createChronosRuntime } from '@/lib/runtime/onnx-session';
+import { describeJob, jobSettings, openJobQueue, submitJob } from '@/lib/server/jobs';
+import { findInstalledModel } from '@/lib/server/models/store';
+import { convertCheckpointDir } from '@/scripts/models-convert';
+import { makeRandomCheckpoint, type ChronosBoltSize } from '@/tests/support/chronos-checkpoint';
+import { spawnWorker, stopWorkerProcess, type WorkerProcess } from '@/tests/support/job-workers';
+import { peakResidentBytes } from './chronos/process-stats';
+import { printTable, writeResult } from './lib/report';
+
+/**
+ * `npm run bench -- jobs [--series 10000] [--length 512] [--sizes tiny,small] [--workers 1,2] [--chunk 256] [--batch 64]`
+ *
+ * Batch forecasts of synthetic seeded series (a table in a fresh Postgres database, DATABASE_URL)
+ * with random-weight Chronos-Bolt checkpoints of the official shapes, horizon 64, through the
+ * queue with 1 and 2 `npm run worker` processes (onnxruntime-node, 1 thread each), next to the
+ * raw throughput of one onnxruntime-node session (1 thread) on the same batches with no queue,
+ * database or I/O. Also: each worker's peak RSS for a job of a tenth of the series and for the
+ * whole job (it must not grow with the job).
+ */
+const { values } = parseArgs({
+  args: process.argv.slice(3),
+  options: {
+    series: { type: 'string', default: '10000' },
+    length: { type: 'string', default: '512' },
+    sizes: { type: 'string', default: 'tiny,small' },
+    workers: { type: 'string', default: '1,2' },
+    chunk: { type: 'string', default: '256' },
+    batch: { type: 'string', default: '64' },
+    'raw-series': { type: 'string', default: '1024' },
+  },
+});
+const seriesCount = Number(values.series);
+const length = Number(values.length);
+const sizes = values.sizes!.split(',') as ChronosBoltSize[];
+const workerCounts = values.workers!.split(',').map(Number);
+const chunkSize = Number(values.chunk);
+const batchSize = Number(values.batch);
+const rawSeries = Math.min(seriesCount, Number(values['raw-series']));
+const HORIZON = 64;
+const adminUrl = process.env.DATABASE_URL;
+if (!adminUrl) {
+  console.error('bench jobs: needs DATABASE_URL (a Postgres server; the bench creates and drops a database of its own)');
+  process.exit(2);
+}
+
+const root = await mkdtemp(path.join(os.tmpdir(), 'lookahead-bench-jobs-'));
+const modelsDir = path.join(root, 'models');
+// Submission checks the model exists, like the workers: both look here.
+process.env.LOOKAHEAD_MODELS_DIR = modelsDir;
+const databaseName = `lookahead_bench_jobs_${randomBytes(4).toString('hex')}`;
+const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+await admin.unsafe(`CREATE DATABASE ${databaseName}`);
+const url = new URL(adminUrl);
+url.pathname = `/${databaseName}`;
+const handle = await openDatabase({ url: url.toString() });
+
+/** Seeded synthetic series: a per-series level, a daily season of per-series phase and a hash-based noise. */
+async function createSeries(database: DatabaseHandle): Promise<void> {
+  await database.query(`CREATE TABLE bench_series (entity text NOT NULL, ts timestamptz NOT NULL, value double precision)`);
+  for (let start = 0; start < seriesCount; start += 500) {
+    await database.query(
+      `INSERT INTO bench_series SELECT 'b' || lpad(e::text, 6, '0'), timestamptz '2024-01-01' + make_interval(hours => h),
+         100 + (e % 37) * 3 + 10 * sin(2 * pi() * (h + e % 24) / 24.0) + ((e * 7919 + h * 104729) % 1000) / 100.0
+       FROM generate_series($1::int, $2::int) AS e, generate_series(0, $3::int - 1) AS h`,
+      [start, Math.min(seriesCount, start + 500) - 1, length],
+    );
+  }
+  await database.query(`CREATE INDEX bench_series_entity_ts ON bench_series (entity, ts)`);
+  await database.query(`ANALYZE bench_series`);
+}
+
+async function installModel(size: ChronosBoltSize): Promise<string> {
+  const id = `bench-${size}`;
+  const checkpointDir = path.join(root, `${size}-checkpoint`);
+  const checkpoint = makeRandomCheckpoint(size);
+  await mkdir(checkpointDir, { recursive: true });
+  await writeFile(path.join(checkpointDir, 'config.json'), JSON.stringify(checkpoint.configJson));
+  await writeFile(path.join(checkpointDir, 'model.safetensors'), checkpoint.safetensorsBytes);
+  await convertCheckpointDir({ checkpointDir, outDir: path.join(modelsDir, id, 'bench'), id, revision: 'bench' });
+  await rm(checkpointDir, { recursive: true, force: true });
+  return id;
+}
+
+/** One session, 1 thread, the same batches (batchSize rows of `length` points), no queue, database or I/O. */
+async function rawThroughput(modelId: string, contexts: Float64Array[]): Promise<number> {
+  const installed = findInstalledModel(modelId, modelsDir)!;
+  const file = modelFileFor(installed.manifest);
+  const session = await createNodeOnnxSession(path.join(installed.directory, file.name), { intraOpNumThreads: 1 });
+  const pipeline = new ChronosBoltPipeline(installed.manifest.config, createChronosRuntime(session), { maxBatch: batchSize });
+  await pipeline.predictQuantiles(contexts.slice(0, batchSize), HORIZON); // warm-up
+  const started = performance.now();
+  for (let start = 0; start < contexts.length; start += batchSize) await pipeline.predictQuantiles(contexts.slice(start, start + batchSize), HORIZON);
+  const seconds = (performance.now() - started) / 1000;
+  await session.release();
+  return contexts.length / seconds;
+}
+
+async function readContexts(count: number): Promise<Float64Array[]> {
+  const rows = await handle.query<{ entity: string; values: number[] }>(
+    `SELECT entity, array_agg(value ORDER BY ts) AS values FROM bench_series WHERE entity <= $1 GROUP BY entity ORDER BY entity`,
+    [`b${String(count - 1).padStart(6, '0')}`],
+  );
+  return rows.map((row) => Float64Array.from(row.values));
+}
+
+async function runThroughQueue(modelId: string, workers: number, series: number): Promise<{ seriesPerSecond: number; wallSeconds: number; peakRssMiB: number[]; retries: number }> {
+  const settings = { ...jobSettings({}), chunkRetries: 2 };
+  const queue = await openJobQueue({ handle, url: url.toString(), settings, maintenance: false });
+  const env = { DATABASE_URL: url.toString(), LOOKAHEAD_MODELS_DIR: modelsDir, LOOKAHEAD_ORT_THREADS: '1', LOOKAHEAD_BATCH_SIZE: String(batchSize), LOOKAHEAD_WORKER_CONCURRENCY: '1' };
+  const processes: WorkerProcess[] = Array.from({ length: workers }, (_, index) => spawnWorker({ ...env, LOOKAHEAD_WORKER_NAME: `bench-${index}` }));
+  try {
+    for (;;) {
+      const live = await listLiveWorkers({ handle, withinSeconds: 30 });
+      if (live.filter((worker) => worker.id.startsWith('bench-') && processes.some((process) => worker.pid === process.pid)).length >= workers) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const job = await submitJob({
+      handle,
+      queue,
+      settings,
+      request: {
+        kind: 'forecast-batch',
+        chunkSize,
+        params: { source: 'app', window: { table: 'bench_series', time: 'ts', columns: 'value', entity: 'entity' }, model: modelId, horizon: HORIZON, context: length, series: Array.from({ length: series }, (_, index) => `b${String(index).padStart(6, '0')}`) },
+      },
+    });
+    let view = await describeJob({ handle, id: job.id });
+    const peaks = processes.map(() => 0);
+    while (!view!.terminal) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      processes.forEach((process, index) => {
+        try {
+          peaks[index] = Math.max(peaks[index]!, peakResidentBytes(process.pid));
+        } catch {}
+      });
+      view = await describeJob({ handle, id: job.id });
+    }
+    if (view!.state !== 'completed') throw new Error(`bench jobs: job ended ${view!.state}: ${JSON.stringify(view!.failures.slice(0, 3))}`);
+    // Submission (job record + queue messages) is part of the overhead: time from creation to the last result.
+    const [timing] = await handle.query<{ seconds: number }>(`SELECT extract(epoch FROM finished_at - created_at)::float8 AS seconds FROM jobs WHERE id = $1`, [job.id]);
+    const wallSeconds = timing!.seconds;
+    return { seriesPerSecond: series / wallSeconds, wallSeconds, peakRssMiB: peaks.map((bytes) => Math.round(bytes / 2 ** 20)), retries: view!.attempts - view!.totalChunks };
+  } finally {
+    await Promise.all(processes.map((process) => stopWorkerProcess(process)));
+    await queue.stop();
+  }
+}
+
+const rows: (string | number)[][] = [];
+const cells: Record<string, unknown>[] = [];
+try {
+  await migrateDatabase(handle);
+  console.log(`bench jobs: ${seriesCount} series x ${length} points into ${databaseName}…`);
+  await createSeries(handle);
+  const contexts = await readContexts(rawSeries);
+  for (const size of sizes) {
+    const modelId = await installModel(size);
+    const raw = await rawThroughput(modelId, contexts);
+    const small = await runThroughQueue(modelId, 1, Math.max(chunkSize, Math.round(seriesCount / 10)));
+    const byWorkers: Record<number, Awaited<ReturnType<typeof runThroughQueue>>> = {};
+    for (const workers of workerCounts) byWorkers[workers] = await runThroughQueue(modelId, workers, seriesCount);
+    const one = byWorkers[1];
+    for (const workers of workerCounts) {
+      const run = byWorkers[workers]!;
+      const overhead = 1 - run.seriesPerSecond / (raw * workers);
+      rows.push([size, workers, seriesCount, Math.round(raw * 10) / 10, Math.round(run.seriesPerSecond * 10) / 10, `${(overhead * 100).toFixed(1)}%`, one ? (run.seriesPerSecond / one.seriesPerSecond).toFixed(2) : '-', run.peakRssMiB.join('/'), run.retries]);
+      cells.push({ size, workers, series: seriesCount, rawSeriesPerSecond: raw, queueSeriesPerSecond: run.seriesPerSecond, wallSeconds: run.wallSeconds, overheadVsRaw: overhead, speedupVsOneWorker: one ? run.seriesPerSecond / one.seriesPerSecond : null, peakRssMiB: run.peakRssMiB, retries: run.retries });
+    }
+    rows.push([size, 1, Math.max(chunkSize, Math.round(seriesCount / 10)), '', Math.round(small.seriesPerSecond * 10) / 10, '', '', small.peakRssMiB.join('/'), small.retries]);
+    cells.push({ size, workers: 1, series: Math.max(chunkSize, Math.round(seriesCount / 10)), queueSeriesPerSecond: small.seriesPerSecond, peakRssMiB: small.peakRssMiB, note: 'smaller job: peak RSS must match the full job' });
+  }
+  printTable({ columns: ['model', 'workers', 'series', 'raw series/s (1 thread)', 'queue series/s', 'overhead vs raw x workers', 'speed-up vs 1 worker', 'worker peak RSS MiB', 'chunk retries'], rows });
+  const file = writeResult('jobs', { settings: { seriesCount, length, horizon: HORIZON, chunkSize, batchSize, rawSeries, ortThreads: 1 }, cells });
+  console.log(`bench jobs: wrote ${file}`);
+} finally {
+  await handle.close();
+  await admin.unsafe(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+  await admin.end();
+  await rm(root, { recursive: true, force: true });
+}

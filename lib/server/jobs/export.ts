@@ -1,0 +1,134 @@
+import 'server-only';
+import { ByteWriter, ParquetWriter, schemaFromColumnData, type ColumnSource } from 'hyparquet-writer';
+import { listResults, type DatabaseHandle, type JobRow, type ResultRow } from '@/db';
+import { getJobKind, type ExportRow } from './kinds';
+
+/**
+ * A job's results as CSV or parquet, streamed: results are read a page at a time (keyset on the
+ * job position) when the consumer pulls, so memory stays flat whatever the job's size. One row per
+ * series and step (forecasts) or series, model and window (backtests); failed series get one row
+ * with their reason.
+ */
+
+const PAGE = 200;
+
+async function* resultPages(handle: DatabaseHandle, job: JobRow): AsyncGenerator<ResultRow[]> {
+  let after = -1;
+  for (;;) {
+    const page = await listResults({ handle, jobId: job.id, afterPosition: after, limit: PAGE });
+    if (page.length === 0) return;
+    after = page[page.length - 1]!.position;
+    yield page;
+  }
+}
+
+function flatRows(job: JobRow, page: readonly ResultRow[]): ExportRow[] {
+  const kind = getJobKind(job.kind);
+  const params = kind.schema.parse(job.params);
+  const rows: ExportRow[] = [];
+  for (const result of page) {
+    const base = { series_id: result.seriesId, status: result.status, error: result.error };
+    if (result.status !== 'ok' || !result.payload || !kind.exportRows) {
+      rows.push(base);
+      continue;
+    }
+    for (const row of kind.exportRows(params, result.payload)) rows.push({ ...base, ...row });
+  }
+  return rows;
+}
+
+function csvCell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+function streamFrom(generate: () => AsyncGenerator<Uint8Array>): ReadableStream<Uint8Array> {
+  let iterator: AsyncGenerator<Uint8Array> | null = null;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      iterator ??= generate();
+      const step = await iterator.next();
+      if (step.done) controller.close();
+      else controller.enqueue(step.value);
+    },
+    async cancel() {
+      await iterator?.return(undefined);
+    },
+  });
+}
+
+export function resultsCsvStream(handle: DatabaseHandle, job: JobRow): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return streamFrom(async function* () {
+    let header: string[] | null = null;
+    for await (const page of resultPages(handle, job)) {
+      const rows = flatRows(job, page);
+      let text = '';
+      for (const row of rows) {
+        if (!header) {
+          // The first successful row names the columns; failed rows only fill the first three.
+          const full = rows.find((candidate) => candidate.status === 'ok') ?? row;
+          header = Object.keys(full);
+          text += `${header.join(',')}\n`;
+        }
+        text += `${header.map((name) => csvCell(row[name])).join(',')}\n`;
+      }
+      if (text) yield encoder.encode(text);
+    }
+    if (!header) yield encoder.encode('series_id,status,error\n');
+  });
+}
+
+function parquetColumns(names: readonly string[], rows: readonly ExportRow[]): ColumnSource[] {
+  return names.map((name) => {
+    const numeric = rows.some((row) => typeof row[name] === 'number') && !rows.some((row) => typeof row[name] === 'string');
+    if (numeric) return { name, data: Float64Array.from(rows, (row) => (typeof row[name] === 'number' ? (row[name] as number) : Number.NaN)), type: 'DOUBLE' as const };
+    return { name, data: rows.map((row) => (row[name] === null || row[name] === undefined ? null : String(row[name]))), type: 'STRING' as const, nullable: true };
+  });
+}
+
+export function resultsParquetStream(handle: DatabaseHandle, job: JobRow): ReadableStream<Uint8Array> {
+  return streamFrom(async function* () {
+    const bytes = new ByteWriter();
+    const drain = (): Uint8Array => {
+      const out = bytes.getBytes().slice();
+      // ByteWriter keeps the total in `offset` (file positions in the footer) and the buffer position in `index`.
+      bytes.index = 0;
+      return out;
+    };
+    let writer: ParquetWriter | null = null;
+    let names: string[] | null = null;
+    let types: Map<string, 'DOUBLE' | 'STRING'> | null = null;
+    for await (const page of resultPages(handle, job)) {
+      const rows = flatRows(job, page);
+      if (!writer) {
+        const full = rows.find((row) => row.status === 'ok') ?? rows[0]!;
+        names = Object.keys(full);
+        const columns = parquetColumns(names, rows);
+        types = new Map(columns.map((column) => [column.name, column.type as 'DOUBLE' | 'STRING']));
+        writer = new ParquetWriter({
+          writer: bytes,
+          schema: schemaFromColumnData({ columnData: columns }),
+          kvMetadata: [{ key: 'lookahead.job', value: JSON.stringify({ id: job.id, kind: job.kind, params: job.params }) }],
+          createdBy: 'lookahead',
+        });
+      }
+      const columns = names!.map((name): ColumnSource => {
+        if (types!.get(name) === 'DOUBLE') return { name, data: Float64Array.from(rows, (row) => (typeof row[name] === 'number' ? (row[name] as number) : Number.NaN)), type: 'DOUBLE' };
+        return { name, data: rows.map((row) => (row[name] === null || row[name] === undefined ? null : String(row[name]))), type: 'STRING', nullable: true };
+      });
+      await writer.write({ columnData: columns, rowGroupSize: Math.max(1, rows.length) });
+      yield drain();
+    }
+    if (!writer) {
+      writer = new ParquetWriter({
+        writer: bytes,
+        schema: schemaFromColumnData({ columnData: [{ name: 'series_id', data: [], type: 'STRING' }] }),
+        createdBy: 'lookahead',
+      });
+    }
+    writer.finish();
+    yield drain();
+  });
+}

@@ -1,0 +1,125 @@
+import 'server-only';
+import { z } from 'zod';
+import { DEFAULT_QUANTILE_LEVELS } from '@/lib/core/forecast';
+import { addSteps } from '@/lib/core/frequency';
+import { LookaheadError } from '@/lib/core/errors';
+import type { NewResult } from '@/db';
+import { loadBatchForecaster, requireJobModel } from './job-models';
+import type { ChunkFailure, ExportRow, JobKind } from './kinds';
+import { sourceFields, planSeries } from './source-params';
+import { openSeriesSource, readSeriesBatch, type JobSeries } from './series-reader';
+
+/**
+ * forecast-batch: one model over many series of a source (every series of a table, or a list).
+ * Each series' result is its quantile forecast, the timestamps of the steps and a short tail of
+ * history for the chart.
+ */
+
+export const FORECAST_BATCH_LIMITS = { maxHorizon: 1024, maxContext: 100_000, historyTail: 256 } as const;
+
+export const forecastBatchSchema = z
+  .object({
+    ...sourceFields,
+    model: z.string().min(1, 'name a model, e.g. "seasonal-naive" or an installed Chronos-Bolt id').max(500),
+    horizon: z.number().int('horizon must be a whole number of steps').min(1, 'horizon must be at least 1').max(FORECAST_BATCH_LIMITS.maxHorizon, `horizon must be at most ${FORECAST_BATCH_LIMITS.maxHorizon}`),
+    levels: z.array(z.number().gt(0, 'levels must be > 0').lt(1, 'levels must be < 1')).min(1).max(99).optional(),
+    context: z.number().int().min(2, 'context must be at least 2 points').max(FORECAST_BATCH_LIMITS.maxContext, `context must be at most ${FORECAST_BATCH_LIMITS.maxContext} points`).default(512),
+  })
+  .strict();
+
+export type ForecastBatchParams = z.infer<typeof forecastBatchSchema>;
+
+export interface ForecastPayload {
+  model: string;
+  levels: number[];
+  quantiles: number[][];
+  mean: number[];
+  timestamps: string[] | null;
+  frequency: string | null;
+  history: { timestamps: string[]; values: (number | null)[] };
+  notes?: string[];
+}
+
+function levelsOf(params: { levels?: number[] | undefined }): number[] {
+  return [...new Set(params.levels ?? DEFAULT_QUANTILE_LEVELS)].sort((a, b) => a - b);
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function payloadFor(series: JobSeries, forecast: { quantiles: number[][]; mean: number[]; notes?: string[] }, params: ForecastBatchParams, levels: number[]): ForecastPayload {
+  const last = series.timestampsMs.length ? series.timestampsMs[series.timestampsMs.length - 1]! : null;
+  const tail = Math.min(series.values.length, FORECAST_BATCH_LIMITS.historyTail);
+  const from = series.values.length - tail;
+  return {
+    model: params.model,
+    levels,
+    quantiles: forecast.quantiles,
+    mean: forecast.mean,
+    timestamps: last !== null && series.frequency ? Array.from({ length: params.horizon }, (_, step) => iso(addSteps(last, series.frequency!, step + 1))) : null,
+    frequency: series.frequency?.label ?? null,
+    history: {
+      timestamps: Array.from(series.timestampsMs.subarray(from), iso),
+      values: Array.from(series.values.subarray(from), (value) => (Number.isNaN(value) ? null : value)),
+    },
+    ...(forecast.notes?.length ? { notes: forecast.notes } : {}),
+  };
+}
+
+export const forecastBatchKind: JobKind<ForecastBatchParams> = {
+  kind: 'forecast-batch',
+  label: 'Batch forecast',
+  schema: forecastBatchSchema,
+  async plan(params, context) {
+    requireJobModel(params.model);
+    const series = await planSeries(params, context);
+    return { series, title: `${params.model} x ${series.length.toLocaleString('en')} series of ${params.source}, horizon ${params.horizon}` };
+  },
+  async runChunk(params, context) {
+    const { items, signal, settings } = context;
+    const levels = levelsOf(params);
+    const source = await openSeriesSource({ sourceId: params.source, window: params.window, handle: context.readHandle });
+    const forecaster = await loadBatchForecaster(params.model, settings);
+    const failures: ChunkFailure[] = [];
+    const batches: (typeof items)[] = [];
+    for (let start = 0; start < items.length; start += settings.batchSize) batches.push(items.slice(start, start + settings.batchSize));
+    // Reads of the next batch overlap the model run of this one.
+    const read = (batch: typeof items) => readSeriesBatch(source, batch.map((item) => item.id), params.context, { signal, timeoutSeconds: settings.readTimeoutSeconds });
+    let pending = batches.length ? read(batches[0]!) : null;
+    for (let index = 0; index < batches.length; index++) {
+      const batch = batches[index]!;
+      const loaded = await pending!;
+      pending = index + 1 < batches.length ? read(batches[index + 1]!) : null;
+      pending?.catch(() => undefined);
+      const ready: { item: (typeof items)[number]; series: JobSeries }[] = [];
+      batch.forEach((item, offset) => {
+        const series = loaded[offset]!;
+        if (series instanceof Error) failures.push({ id: item.id, position: item.position, error: series.message });
+        else ready.push({ item, series });
+      });
+      if (ready.length === 0) continue;
+      const outcomes = await forecaster.forecastBatch(
+        ready.map(({ series }) => ({ values: series.values, frequency: series.frequency })),
+        { horizon: params.horizon, levels, signal },
+      );
+      const results: NewResult[] = [];
+      outcomes.forEach((outcome, offset) => {
+        const { item, series } = ready[offset]!;
+        if (outcome.ok) results.push({ seriesId: item.id, position: item.position, status: 'ok', payload: payloadFor(series, outcome.forecast, params, levels) as unknown as Record<string, unknown>, error: null });
+        else failures.push({ id: item.id, position: item.position, error: outcome.error });
+      });
+      await context.write(results);
+    }
+    return failures;
+  },
+  exportRows(params, payload) {
+    const result = payload as unknown as ForecastPayload;
+    if (!Array.isArray(result.mean)) throw new LookaheadError('jobs', 'internal', 'forecast result without a mean');
+    return result.mean.map((mean, step) => {
+      const row: ExportRow = { step: step + 1, timestamp: result.timestamps?.[step] ?? null, mean };
+      result.levels.forEach((level, index) => (row[`q${level}`] = result.quantiles[index]![step] ?? null));
+      return row;
+    });
+  },
+};

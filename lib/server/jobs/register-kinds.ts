@@ -1,0 +1,8 @@
+import 'server-only';
+import { backtestBatchKind } from './backtest-batch';
+import { forecastBatchKind } from './forecast-batch';
+import { registerJobKind } from './kinds';
+
+/** The kinds this server offers. A new kind (e.g. `train`) adds one line here. */
+registerJobKind(forecastBatchKind);
+registerJobKind(backtestBatchKind);

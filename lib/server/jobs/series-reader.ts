@@ -1,0 +1,115 @@
+import 'server-only';
+import { LookaheadError } from '@/lib/core/errors';
+import { frequencyFromLabel, inferFrequency, type Frequency } from '@/lib/core/frequency';
+import { regularizeWindow } from '@/lib/data/regularize';
+import type { DatabaseHandle } from '@/db';
+import { dataPlaneConfig, openWindowReader, parseWindowRequest, readWholeWindow, resolveSource, sourceSeries, type DataPlaneConfig, type ResolvedSource, type WindowRequest } from '@/lib/server/sources';
+
+/**
+ * Series of a job, read through the same source registry and window readers as the routes (SQL
+ * with binary COPY, parquet row groups, sample datasets). A job names its window the way the
+ * window route's query does (`table`, `time`, `columns`, `entity`, `start`, `end`, `bucket`, ...),
+ * so the same validation applies; each series is that window with `series=<id>&limit=<points>`.
+ */
+
+export type WindowQuery = Record<string, string>;
+
+export interface JobSeries {
+  id: string;
+  values: Float64Array;
+  timestampsMs: Float64Array;
+  frequency: Frequency | null;
+}
+
+export interface SeriesSource {
+  source: ResolvedSource;
+  config: DataPlaneConfig;
+  base: WindowRequest;
+}
+
+const RESERVED = ['series', 'limit', 'ids'];
+
+export async function openSeriesSource({ sourceId, window, handle, rowCap }: { sourceId: string; window: WindowQuery; handle?: DatabaseHandle; rowCap?: number }): Promise<SeriesSource> {
+  for (const key of RESERVED) {
+    if (key in window) throw new LookaheadError('jobs', 'bad_input', `window.${key}: a job chooses series with "series" (a list of ids, or all) and their length with "context"; remove window.${key}`);
+  }
+  const config = dataPlaneConfig();
+  const source = await resolveSource(sourceId, { config, ...(handle ? { handle } : {}) });
+  const base = parseWindowRequest(new URLSearchParams(window), { rowCap: rowCap ?? config.rowCap });
+  return { source, config, base };
+}
+
+/** Every series id of the window's table (sample datasets: the one series ''). */
+export async function listSeriesIds(series: SeriesSource): Promise<{ ids: string[]; truncated: boolean }> {
+  const listing = await sourceSeries(series.source, { ...series.base, limit: 1 }, series.config);
+  return { ids: listing.series.map((entry) => entry.id), truncated: listing.truncated };
+}
+
+/** `work`, or a ReadTimeoutError after `seconds` (the work itself is left to settle on its own). */
+export async function withTimeout<T>(work: Promise<T>, seconds: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new ReadTimeoutError(what, seconds)), seconds * 1000)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A read that did not finish in time: the connection under it is presumed lost, so the whole chunk is retried (not the series failed). */
+export class ReadTimeoutError extends LookaheadError {
+  constructor(what: string, seconds: number) {
+    super('jobs', 'internal', `${what.startsWith('series ') ? `reading ${what}` : what} took over ${seconds} s (connection lost?); the chunk is retried on fresh connections`);
+  }
+}
+
+/** One series' newest `points` values, on its regular grid (gaps as NaN). */
+export async function readSeries(series: SeriesSource, id: string, points: number, signal?: AbortSignal, timeoutSeconds = 120): Promise<JobSeries> {
+  signal?.throwIfAborted();
+  const request: WindowRequest = { ...series.base, limit: points, ...(series.source.kind === 'dataset' ? {} : { series: id }) };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let opened: Awaited<ReturnType<typeof openWindowReader>> | null = null;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      // Not awaited: closing a reader whose socket died may itself never finish.
+      void opened?.close().catch(() => undefined);
+      reject(new ReadTimeoutError(`series "${id}"`, timeoutSeconds));
+    }, timeoutSeconds * 1000);
+  });
+  let reader: Awaited<ReturnType<typeof openWindowReader>>;
+  let whole: Awaited<ReturnType<typeof readWholeWindow>>;
+  try {
+    reader = await Promise.race([openWindowReader(series.source, request, series.config), timeout]);
+    opened = reader;
+    whole = await Promise.race([readWholeWindow(reader), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+  const column = reader.columns[0];
+  if (!column) throw new LookaheadError('jobs', 'bad_input', `series "${id}": the window has no value column; name one in window.columns`);
+  const declared = reader.frequencyLabel ? frequencyFromLabel(reader.frequencyLabel) : null;
+  const frequency = declared ?? inferFrequency(whole.timestampsMs);
+  const raw = whole.columns[column]!;
+  if (raw.length === 0) throw new LookaheadError('jobs', 'not_found', `series "${id}" has no rows in the window`);
+  if (!frequency) return { id, values: raw, timestampsMs: whole.timestampsMs, frequency: null };
+  const regular = regularizeWindow(whole.timestampsMs, { [column]: raw }, frequency);
+  return { id, values: regular.columns[column]!, timestampsMs: regular.timestampsMs, frequency };
+}
+
+/** Reads `ids` with at most `parallel` reads in flight; a failed read is that series' error. */
+export async function readSeriesBatch(series: SeriesSource, ids: readonly string[], points: number, { parallel = 4, signal, timeoutSeconds }: { parallel?: number; signal?: AbortSignal; timeoutSeconds?: number } = {}): Promise<(JobSeries | Error)[]> {
+  const out: (JobSeries | Error)[] = new Array(ids.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < ids.length) {
+      const index = next++;
+      try {
+        out[index] = await readSeries(series, ids[index]!, points, signal, timeoutSeconds);
+      } catch (error) {
+        if (signal?.aborted || error instanceof ReadTimeoutError) throw error;
+        out[index] = error instanceof Error ? error : new Error(String(error));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, ids.length) }, lane));
+  return out;
+}

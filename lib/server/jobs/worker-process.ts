@@ -1,0 +1,81 @@
+import 'server-only';
+import { migrateDatabase, openDatabase, type DatabaseHandle } from '@/db';
+import { closeSourcePools } from '@/lib/server/sources';
+import { jobSettings } from './config';
+import { openJobQueue } from './queue';
+import { startJobWorker } from './worker';
+
+/** Session-level lock key that lets one of several starting workers migrate at a time. */
+const MIGRATION_LOCK = 7_310_391_501;
+
+async function migrateOnce(handle: DatabaseHandle): Promise<void> {
+  const client = handle.postgresClient;
+  if (!client) return migrateDatabase(handle);
+  const reserved = await client.reserve();
+  try {
+    await reserved.unsafe(`SELECT pg_advisory_lock(${MIGRATION_LOCK})`);
+    await migrateDatabase(handle);
+  } finally {
+    await reserved.unsafe(`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`).catch(() => undefined);
+    reserved.release();
+  }
+}
+
+/**
+ * `npm run worker`: one worker process on the shared Postgres (DATABASE_URL). SIGTERM/SIGINT:
+ * stop taking chunks, give running ones LOOKAHEAD_WORKER_GRACE_SECONDS to finish, hand the rest
+ * back to the queue, exit 0. A second signal exits at once (what is unfinished is retried after
+ * its lease expires).
+ */
+export async function runWorkerProcess(): Promise<void> {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    console.error('jobs: npm run worker needs DATABASE_URL=postgres://... (the shared queue). On the embedded database, npm start runs a worker itself.');
+    process.exit(2);
+  }
+  // postgres.js 3.4.x: when a socket dies with a write queued, its setImmediate writer throws
+  // "Cannot read properties of null (reading 'write')" outside any promise. The connection is
+  // gone either way and the pool opens new ones, so log it and keep the worker alive; anything
+  // else still crashes the process (a crash loses at most the chunks in hand).
+  process.on('uncaughtException', (error) => {
+    if (/node_modules\/postgres\/src\/connection\.js/.test(error.stack ?? '')) {
+      console.error(`jobs: lost a database connection (${error.message}); continuing`);
+      return;
+    }
+    console.error(error);
+    process.exit(1);
+  });
+  // pg-boss 10 completes and fails jobs without awaiting (manager.js onFetch), so a connection lost
+  // at that moment is an unhandled rejection; the message stays active and the lease logic
+  // (reapExpiredChunks, findOrphanedQueueJobs) hands it back. Other rejections still crash.
+  process.on('unhandledRejection', (reason) => {
+    const stack = reason instanceof Error ? (reason.stack ?? '') : '';
+    if (/node_modules\/(pg-boss|pg-pool|pg|postgres)\//.test(stack)) {
+      console.error(`jobs: a queue call lost its connection (${(reason as Error).message}); continuing`);
+      return;
+    }
+    console.error(reason);
+    process.exit(1);
+  });
+  const settings = jobSettings();
+  const handle = await openDatabase({ url });
+  await migrateOnce(handle);
+  const queue = await openJobQueue({ handle, url, settings });
+  // Chunks read the app's own tables through a pool of their own (see startJobWorker's `reads`).
+  const reads = { handle: await openDatabase({ url }), reopen: () => openDatabase({ url }) };
+  const worker = await startJobWorker({ handle, queue, settings, reads });
+  let signals = 0;
+  const shutdown = async (signal: string) => {
+    signals++;
+    if (signals > 1) process.exit(130);
+    console.log(`jobs: ${signal}: finishing running chunks (grace ${settings.graceSeconds} s)`);
+    await worker.stop();
+    await queue.stop();
+    await closeSourcePools();
+    await reads.handle.close().catch(() => undefined);
+    await handle.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeJob, jobSettings, openJobQueue, startJobWorker, submitJob, type JobQueue, type JobWorker } from '@/lib/server/jobs';
+import { listResults } from '@/db';
+import { createTestDatabase, type TestDatabase } from '../support/databases';
+import { createSeriesFixture, expectedSeasonalNaive, FIXTURE_WINDOW, seriesName, waitFor } from '../support/jobs';
+
+/**
+ * The embedded default: pg-boss on PGlite (every queue statement serialised through the one
+ * connection) with an in-process worker, as `npm start` runs it without DATABASE_URL.
+ */
+describe('jobs on PGlite (in-process worker)', () => {
+  let database: TestDatabase;
+  let queue: JobQueue;
+  let worker: JobWorker;
+  const settings = { ...jobSettings({}), chunkSize: 8, batchSize: 4, chunkRetries: 1, heartbeatSeconds: 1 };
+
+  beforeAll(async () => {
+    database = await createTestDatabase('pglite');
+    await createSeriesFixture(database.handle, { series: 20, length: 96, poison: [5] });
+    queue = await openJobQueue({ handle: database.handle, settings });
+    worker = await startJobWorker({ handle: database.handle, queue, settings, log: () => {} });
+  }, 400_000);
+
+  afterAll(async () => {
+    await worker?.stop({ graceMs: 0 });
+    await queue?.stop();
+    await database?.drop();
+  });
+
+  it('creates the pg-boss schema next to the job tables', async () => {
+    const rows = await database.handle.query<{ n: number }>(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'pgboss' AND table_name = 'job'`);
+    expect(rows[0]!.n).toBe(1);
+  });
+
+  it('runs a forecast-batch over every series; the poison series fails alone with its reason', async () => {
+    const job = await submitJob({
+      handle: database.handle,
+      queue,
+      settings,
+      request: { kind: 'forecast-batch', params: { source: 'app', window: FIXTURE_WINDOW, model: 'seasonal-naive', horizon: 30, levels: [0.1, 0.5, 0.9], context: 96 } },
+    });
+    expect(job.totalSeries).toBe(20);
+    expect(job.totalChunks).toBe(3);
+    const view = await waitFor('the job to finish', async () => {
+      const current = await describeJob({ handle: database.handle, id: job.id });
+      return current?.terminal ? current : null;
+    });
+    expect(view.state).toBe('completed_with_failures');
+    expect(view.seriesDone).toBe(19);
+    expect(view.seriesFailed).toBe(1);
+    expect(view.failures).toEqual([{ seriesId: seriesName(5), error: expect.stringContaining('non-finite') }]);
+    const results = await listResults({ handle: database.handle, jobId: job.id, limit: 100 });
+    expect(results.map((row) => row.seriesId)).toEqual(Array.from({ length: 20 }, (_, index) => seriesName(index)));
+    for (const row of results.filter((result) => result.status === 'ok')) {
+      const index = Number(row.seriesId.slice(1));
+      const payload = row.payload as { quantiles: number[][]; timestamps: string[] };
+      expect(payload.quantiles[1]).toEqual(Array.from({ length: 30 }, (_, step) => expectedSeasonalNaive(index, step + 1)));
+      expect(payload.timestamps[0]).toBe('2024-01-05T00:00:00.000Z');
+    }
+  }, 300_000);
+
+  it('runs a backtest-batch: per-series window metrics, and a summary per model over the series every model scored', async () => {
+    const job = await submitJob({
+      handle: database.handle,
+      queue,
+      settings,
+      request: { kind: 'backtest-batch', params: { source: 'app', window: FIXTURE_WINDOW, models: ['seasonal-naive', 'auto-ets'], horizon: 12, windows: 2, step: 12, context: 48, levels: [0.1, 0.5, 0.9] } },
+    });
+    const view = await waitFor('the backtest to finish', async () => {
+      const current = await describeJob({ handle: database.handle, id: job.id });
+      return current?.terminal && current.summary ? current : null;
+    }, { timeoutMs: 240_000 });
+    expect(view.state).toBe('completed_with_failures');
+    expect(view.failures.map((failure) => failure.seriesId)).toEqual([seriesName(5)]);
+    const summary = view.summary as { seriesScored: number; comparison: { baselineId: string; rows: { modelId: string; values: Record<string, number | null> }[] } };
+    expect(summary.seriesScored).toBe(19);
+    expect(summary.comparison.baselineId).toBe('seasonal-naive');
+    const [naive, ets] = summary.comparison.rows;
+    expect(naive!.modelId).toBe('seasonal-naive');
+    // The fixture repeats every 24 hours exactly: seasonal naive is perfect on it.
+    expect(naive!.values.mase).toBe(0);
+    expect(naive!.values.mae).toBe(0);
+    expect(ets!.modelId).toBe('auto-ets');
+    // MASE's in-sample scale is 0 on an exactly periodic series, so only the absolute errors are finite for a model that misses.
+    expect(ets!.values.mae).toBeGreaterThanOrEqual(0);
+    const [first] = await listResults({ handle: database.handle, jobId: job.id, limit: 1 });
+    const payload = first!.payload as { models: Record<string, { windows: unknown[] }> };
+    expect(Object.keys(payload.models).sort()).toEqual(['auto-ets', 'seasonal-naive']);
+    expect(payload.models['auto-ets']!.windows).toHaveLength(2);
+  }, 300_000);
+});

@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+
+/**
+ * Real `npm run worker` processes for the fault tests (the same entry, workers/jobs/main.ts,
+ * through tsx), and a TCP proxy in front of Postgres that can cut every connection, so the
+ * "database went away" fault is tested without restarting the shared Postgres server.
+ */
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  pid: number;
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+export function spawnWorker(env: Record<string, string>): WorkerProcess {
+  const root = process.cwd();
+  // node itself (not the tsx CLI, which runs node as a child): a SIGKILL must reach the worker.
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=react-server', 'workers/jobs/main.ts'], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, pid: child.pid!, output, exited };
+}
+
+export async function stopWorkerProcess(worker: WorkerProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return worker.child.exitCode;
+  worker.child.kill(signal);
+  const timeout = setTimeout(() => worker.child.kill('SIGKILL'), 60_000);
+  const code = await worker.exited;
+  clearTimeout(timeout);
+  return code;
+}
+
+export interface CuttableProxy {
+  port: number;
+  /** Destroys every open connection and refuses new ones for `downMs`. */
+  cut(downMs: number): Promise<void>;
+  cuts: number;
+  close(): Promise<void>;
+}
+
+export async function startProxy(target: { host: string; port: number }): Promise<CuttableProxy> {
+  const sockets = new Set<net.Socket>();
+  let down = false;
+  const server = net.createServer((client) => {
+    if (down) {
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect(target.port, target.host);
+    sockets.add(client);
+    sockets.add(upstream);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', drop);
+    upstream.on('error', drop);
+    client.on('close', drop);
+    upstream.on('close', drop);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const proxy: CuttableProxy = {
+    port,
+    cuts: 0,
+    async cut(downMs) {
+      down = true;
+      proxy.cuts++;
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      down = false;
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return proxy;
+}

@@ -1,0 +1,4 @@
+/** Entry of `npm run worker`: a server job worker (lib/server/jobs). */
+import { runWorkerProcess } from '@/lib/server/jobs/worker-process';
+
+await runWorkerProcess();
