@@ -43,6 +43,7 @@ const EXPECTED: Record<string, Caller> = {
   'DELETE /api/jobs/[id]': 'editor',
   'POST /api/jobs/[id]/cancel': 'editor',
   'GET /api/jobs/[id]/events': 'viewer',
+  'GET /api/jobs/[id]/results': 'viewer',
   'GET /api/telemetry': 'admin',
   'POST /api/telemetry': 'viewer',
   'POST /api/models/install': 'admin',
