@@ -20,6 +20,8 @@ export interface JobRow {
   title: string;
   totalSeries: number;
   totalChunks: number;
+  /** The access principal that submitted the job ("token:alice"), null for jobs from before 0011. */
+  submittedBy: string | null;
   summary: Record<string, unknown> | null;
   error: string | null;
   createdAt: Date;
@@ -76,6 +78,7 @@ function jobFromRow(row: Record<string, unknown>): JobRow {
     title: String(row.title ?? ''),
     totalSeries: Number(row.total_series),
     totalChunks: Number(row.total_chunks),
+    submittedBy: (row.submitted_by as string | null | undefined) ?? null,
     summary: row.summary === null || row.summary === undefined ? null : json(row.summary),
     error: (row.error as string | null) ?? null,
     createdAt: date(row.created_at)!,
@@ -110,17 +113,18 @@ export async function insertJob({
   chunks,
 }: {
   handle: DatabaseHandle;
-  job: { id: string; kind: string; params: Record<string, unknown>; title: string; totalSeries: number };
+  job: { id: string; kind: string; params: Record<string, unknown>; title: string; totalSeries: number; submittedBy?: string | null };
   chunks: string[][];
 }): Promise<void> {
   await handle.transaction(async (query) => {
-    await query(`INSERT INTO jobs (id, kind, state, params, title, total_series, total_chunks) VALUES ($1, $2, 'queued', $3::jsonb, $4, $5, $6)`, [
+    await query(`INSERT INTO jobs (id, kind, state, params, title, total_series, total_chunks, submitted_by) VALUES ($1, $2, 'queued', $3::jsonb, $4, $5, $6, $7)`, [
       job.id,
       job.kind,
       JSON.stringify(job.params),
       job.title,
       job.totalSeries,
       chunks.length,
+      job.submittedBy ?? null,
     ]);
     const offsets: number[] = [];
     chunks.reduce((sum, chunk) => (offsets.push(sum), sum + chunk.length), 0);
@@ -134,6 +138,12 @@ export async function insertJob({
       );
     }
   });
+}
+
+/** Queued or running jobs a caller submitted (the per-caller limit counts these). */
+export async function countActiveJobs({ handle, submittedBy }: { handle: DatabaseHandle; submittedBy: string }): Promise<number> {
+  const rows = await handle.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE submitted_by = $1 AND state IN ('queued', 'running')`, [submittedBy]);
+  return rows[0]?.n ?? 0;
 }
 
 export async function setChunkQueueIds({ handle, jobId, queueJobIds }: { handle: DatabaseHandle; jobId: string; queueJobIds: (string | null)[] }): Promise<void> {
