@@ -30,7 +30,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const baselineIds = ['seasonal-naive', 'auto-ets', 'theta', 'mstl'];
+const baselineIds = ['seasonal-naive', 'auto-ets', 'theta', 'auto-arima', 'mstl'];
 /** Columns that must be the same wherever the table is computed (time taken is not). */
 const scoreColumns = COMPARISON_COLUMNS.map((column) => column.metric).filter((metric) => metric !== 'timeMs');
 

@@ -43,7 +43,7 @@ describe('forecast report (the shared snapshot)', () => {
     expect(parseForecastReport(json)).toEqual(report);
     expect(report.title).toBe('AirPassengers · #Passengers · AutoETS');
     expect(report.data.values).toHaveLength(96 + 12 + 12);
-    expect(report.backtest!.models.map((entry) => entry.model.id)).toEqual(['seasonal-naive', 'auto-ets', 'theta', 'mstl']);
+    expect(report.backtest!.models.map((entry) => entry.model.id)).toEqual(['seasonal-naive', 'auto-ets', 'theta', 'auto-arima', 'mstl']);
     expect(report.backtest!.comparison.rows.every((row) => Number.isFinite(row.values.mase!))).toBe(true);
   });
 

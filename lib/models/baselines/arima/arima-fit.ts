@@ -112,8 +112,83 @@ export function rootsOutside(coefficients: ArrayLike<number>, radius: number): b
   let last = coefficients.length;
   while (last > 0 && Math.abs(coefficients[last - 1]!) <= 1e-8) last--;
   if (last === 0) return true;
-  const scaled = Array.from({ length: last }, (_, k) => coefficients[k]! / radius ** (k + 1));
+  const scaled = Array.from({ length: last }, (_, k) => coefficients[k]! * radius ** (k + 1));
   return arToPacf(scaled) !== null;
+}
+
+/**
+ * As R's maInvert: reflect the roots of 1 + sum ma_k z^k that lie inside the unit circle to
+ * 1 / conj(root) (same autocorrelations, invertible). Roots by Durand-Kerner iteration.
+ */
+export function invertMa(ma: number[]): number[] {
+  let q = ma.length;
+  while (q > 0 && ma[q - 1] === 0) q--;
+  if (q === 0) return ma.slice();
+  // Monic form: z^q + (ma_{q-1}/ma_q) z^{q-1} + ... + 1/ma_q.
+  const c = [1, ...ma.slice(0, q)];
+  const lead = c[q]!;
+  const monic = c.map((x) => x / lead);
+  const evaluate = (re: number, im: number) => {
+    let pr = 1;
+    let pi = 0;
+    for (let k = q - 1; k >= 0; k--) {
+      const nr = pr * re - pi * im + monic[k]!;
+      pi = pr * im + pi * re;
+      pr = nr;
+    }
+    return [pr, pi] as const;
+  };
+  const roots: Array<[number, number]> = Array.from({ length: q }, (_, k) => [Math.cos(0.4 + (2 * Math.PI * k) / q) * 0.9, Math.sin(0.4 + (2 * Math.PI * k) / q) * 0.9]);
+  for (let iteration = 0; iteration < 500; iteration++) {
+    let moved = 0;
+    for (let i = 0; i < q; i++) {
+      const [re, im] = roots[i]!;
+      const [fr, fi] = evaluate(re, im);
+      let dr = 1;
+      let di = 0;
+      for (let j = 0; j < q; j++) {
+        if (j === i) continue;
+        const xr = re - roots[j]![0];
+        const xi = im - roots[j]![1];
+        const nr = dr * xr - di * xi;
+        di = dr * xi + di * xr;
+        dr = nr;
+      }
+      const den = dr * dr + di * di || 1e-300;
+      const sr = (fr * dr + fi * di) / den;
+      const si = (fi * dr - fr * di) / den;
+      roots[i] = [re - sr, im - si];
+      moved = Math.max(moved, Math.abs(sr) + Math.abs(si));
+    }
+    if (moved < 1e-14) break;
+  }
+  if (roots.every(([re, im]) => re * re + im * im >= 1)) return ma.slice();
+  // Rebuild prod (1 - z / root) with the inside roots reflected.
+  let poly: Array<[number, number]> = [[1, 0]];
+  for (const [re0, im0] of roots) {
+    let re = re0;
+    let im = im0;
+    const modulus2 = re * re + im * im;
+    if (modulus2 < 1) {
+      re = re / modulus2;
+      im = im / modulus2;
+    }
+    // factor (1 - z / r) = 1 + (-1 / r) z
+    const m2 = re * re + im * im;
+    const fr = -re / m2;
+    const fi = im / m2;
+    const next: Array<[number, number]> = poly.map(() => [0, 0] as [number, number]);
+    next.push([0, 0]);
+    for (let k = 0; k < poly.length; k++) {
+      next[k]![0] += poly[k]![0];
+      next[k]![1] += poly[k]![1];
+      next[k + 1]![0] += poly[k]![0] * fr - poly[k]![1] * fi;
+      next[k + 1]![1] += poly[k]![0] * fi + poly[k]![1] * fr;
+    }
+    poly = next;
+  }
+  const out = poly.slice(1).map(([re]) => re);
+  return [...out, ...ma.slice(q)];
 }
 
 interface Layout {
@@ -163,7 +238,8 @@ export function armaKalman(y: Float64Array, phi: number[], theta: number[], keep
   const P = new Float64Array(r * r);
   let v = Float64Array.from(R);
   const next = new Float64Array(r);
-  for (let iteration = 0; iteration < 100_000; iteration++) {
+  // Up to 3000 terms: an AR root that close to the unit circle (|z| < ~1.005) is rejected anyway (auto.arima needs 1.01).
+  for (let iteration = 0; iteration < 3000; iteration++) {
     let norm = 0;
     for (let i = 0; i < r; i++) {
       const vi = v[i]!;
@@ -171,7 +247,7 @@ export function armaKalman(y: Float64Array, phi: number[], theta: number[], keep
       for (let j = 0; j < r; j++) P[i * r + j]! += vi * v[j]!;
     }
     if (norm < 1e-14 * (P[0]! + 1e-300)) break;
-    if (iteration === 99_999 || !Number.isFinite(norm)) return null;
+    if (iteration === 2999 || !Number.isFinite(norm)) return null;
     for (let i = 0; i < r; i++) next[i] = ph[i]! * v[0]! + (i + 1 < r ? v[i + 1]! : 0);
     v = Float64Array.from(next);
   }
@@ -253,7 +329,7 @@ export function fitArima(values: ArrayLike<number>, order: ArimaOrder, method: '
   let x: Float64Array = new Float64Array(layout.nCoef);
   if (layout.nCoef > 0) {
     for (let restart = 0; restart < 3; restart++) {
-      const result = nelderMead(cssObjective, x, { maxEvaluations: 4000, relativeTolerance: 1e-10 });
+      const result = nelderMead(cssObjective, x, { maxEvaluations: 2000, relativeTolerance: 1e-10 });
       const improved = result.value < cssObjective(x) - 1e-12;
       x = result.point;
       if (!improved && restart > 0) break;
@@ -290,12 +366,14 @@ export function fitArima(values: ArrayLike<number>, order: ArimaOrder, method: '
     if (!result || !(result.ssq > 0)) return Number.POSITIVE_INFINITY;
     return 0.5 * Math.log(result.ssq / n) + (0.5 * result.sumLog) / n;
   };
-  let z = start;
+  let z: Float64Array = start;
   let best = mlObjective(z);
   if (layout.nCoef > 0) {
-    for (let restart = 0; restart < 4; restart++) {
-      const result = nelderMead(mlObjective, z, { maxEvaluations: 4000, relativeTolerance: 1e-11 });
-      const improved = result.value < best - 1e-10;
+    // Restart Nelder-Mead from its own result until it stops improving (a fresh simplex escapes the
+    // slow crawl along flat ridges, e.g. an MA coefficient near -1).
+    for (let restart = 0; restart < 8; restart++) {
+      const result = nelderMead(mlObjective, z, { maxEvaluations: 1500, relativeTolerance: 1e-11 });
+      const improved = result.value < best - 1e-9;
       if (result.value <= best) {
         z = result.point;
         best = result.value;
@@ -304,6 +382,30 @@ export function fitArima(values: ArrayLike<number>, order: ArimaOrder, method: '
     }
   }
   if (!Number.isFinite(best)) return null;
+  // As R's arima: make the MA parts invertible and, if that changed them, optimise again from there.
+  {
+    const current = toCoef(z);
+    const inverted = current.slice();
+    inverted.splice(p, q, ...invertMa(current.slice(p, p + q)));
+    inverted.splice(p + q + P, Q, ...invertMa(current.slice(p + q + P, p + q + P + Q)));
+    if (inverted.some((value, index) => Math.abs(value - current[index]!) > 1e-12)) {
+      const restart = Float64Array.from(z);
+      for (let i = 0; i < q; i++) restart[p + i] = inverted[p + i]!;
+      for (let i = 0; i < Q; i++) restart[p + q + P + i] = inverted[p + q + P + i]!;
+      z = restart;
+      best = mlObjective(z);
+      for (let again = 0; again < 8; again++) {
+        const result = nelderMead(mlObjective, z, { maxEvaluations: 1500, relativeTolerance: 1e-11 });
+        const improved = result.value < best - 1e-9;
+        if (result.value <= best) {
+          z = result.point;
+          best = result.value;
+        }
+        if (!improved && again > 0) break;
+      }
+      if (!Number.isFinite(best)) return null;
+    }
+  }
   coef = toCoef(z);
   parts = split(layout, coef);
   for (let t = 0; t < n; t++) centred[t] = w[t]! - parts.mean;

@@ -46,7 +46,7 @@ function isConstant(values: ArrayLike<number>): boolean {
 
 /** R's ndiffs(test = "kpss", alpha = 0.05, max.d = 2). */
 export function firstDifferences(values: ArrayLike<number>, maxD = 2): number {
-  let x = Float64Array.from(values as ArrayLike<number>);
+  let x: Float64Array = Float64Array.from(values as ArrayLike<number>);
   let d = 0;
   if (isConstant(x)) return 0;
   while (d < maxD && x.length > 2 && kpssStatistic(x) > KPSS_5PCT) {
