@@ -23,7 +23,7 @@ let report: ForecastReport;
 beforeAll(async () => {
   const result = await compareInNode({ file: 'data/samples/AirPassengers.csv', column: '#Passengers', settings });
   report = reportFromBacktest({ config, dataName: 'AirPassengers', result });
-});
+}, 600_000); // every baseline, AutoARIMA's exact-likelihood search included, on a loaded machine
 
 function messageOf(input: unknown): string {
   try {
