@@ -54,7 +54,7 @@ describe('forecast report (the shared snapshot)', () => {
     const fallback = reportFromBacktest({ config, dataName: 'AirPassengers', result });
     expect([fallback.model.id, fallback.config.model]).toEqual(['seasonal-naive', 'seasonal-naive']);
     expect(fallback.backtest!.models[1]!.error).toBe('model: failed');
-  });
+  }, 600_000); // runs every baseline again, AutoARIMA included
 
   it('refuses a forecast whose quantile rows do not match its levels', () => {
     const broken = clone();
