@@ -142,7 +142,7 @@ export function JobsPanel({ currentConfig, models, webgpu, onError }: JobsPanelP
     onError(null);
     setSubmitting(true);
     try {
-      const request = jobRequestFromConfig(currentConfig(), kind, { allModels: models.filter((model) => !model.testOnly).map((model) => model.id) });
+      const request = jobRequestFromConfig(currentConfig(), kind, { allModels: models.filter((model) => !model.testOnly && !model.optIn).map((model) => model.id) });
       const job = await readJson<JobView>(await fetch('/api/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) }));
       follow(job);
       void refresh();

@@ -315,7 +315,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
 
   const toggleCompared = (id: string, on: boolean) => {
     // "Every model" means every model ready here: hub downloads join a comparison only when ticked.
-    const everyReady = models.filter((model) => !model.needsDownload).map((model) => model.id);
+    const everyReady = models.filter((model) => !model.needsDownload && !model.optIn).map((model) => model.id);
     const current = compared ?? everyReady;
     const next = on ? [...new Set([...current, id])] : current.filter((candidate) => candidate !== id);
     // Keep the offered order; "every model" is stored as [] so new models join automatically.
@@ -396,7 +396,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
                   type="checkbox"
                   name="compare-model"
                   value={model.id}
-                  checked={compared === null ? !model.needsDownload : compared.includes(model.id)}
+                  checked={compared === null ? !model.needsDownload && !model.optIn : compared.includes(model.id)}
                   onChange={(event) => toggleCompared(model.id, event.target.checked)}
                 />{' '}
                 {model.label}

@@ -144,7 +144,7 @@ async function runForecast(id: string, job: ForecastJob, signal: AbortSignal): P
 /** Model ids to compare: the requested ones (every real model when none), seasonal naive first as the baseline. */
 async function comparedModels(requested: readonly string[]): Promise<ModelInfo[]> {
   const available = await availableModels();
-  const offered = available.filter((info) => !info.testOnly && !info.needsDownload);
+  const offered = available.filter((info) => !info.testOnly && !info.needsDownload && !info.optIn);
   const chosen = requested.length === 0 ? offered : requested.map((modelId) => {
     const info = available.find((candidate) => candidate.id === modelId);
     if (!info) {
