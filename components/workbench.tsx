@@ -19,7 +19,7 @@ import { DEFAULT_QUANTILE_LEVELS } from '@/lib/core/forecast';
 import type { ModelInfo } from '@/lib/models/model';
 import type { ForecastReport } from '@/lib/report/schema';
 import type { SourceSummary } from '@/lib/server/sources';
-import { chooseDevice, type DevicePreference, type DeviceReport } from '@/lib/runtime/device';
+import { chooseDevice, withThreads, type DevicePreference, type DeviceReport, type ThreadsSetting } from '@/lib/runtime/device';
 import { ConfigControls } from './config-controls';
 import { DataPicker, blankSelection, dataFacts, type DataSelection, type LocalUpload } from './data-picker';
 import { BrowserModelsPanel } from './browser-models-panel';
@@ -62,12 +62,16 @@ export interface WorkbenchProps {
   showTestModels?: boolean;
 }
 
+const THREAD_CHOICES = [1, 2, 4, 8, 16];
+
 export function Workbench({ sources: initialSources, models: serverModels, initialConfig = null, initialRun = null, initialError = null, showTestModels = false }: WorkbenchProps) {
   const clientRef = useRef<ForecastClient | null>(null);
   const abortRef = useRef<AbortController | null>(null);
   const autoRunDone = useRef(false);
   const [deviceReport, setDeviceReport] = useState<DeviceReport | null>(null);
   const [devicePreference, setDevicePreference] = useState<DevicePreference>('auto');
+  /** WASM threads; onnxruntime-web fixes them at a worker's first session, so a change starts a new worker. */
+  const [threads, setThreads] = useState<ThreadsSetting>('auto');
   const [models, setModels] = useState<ModelInfo[]>(offered(serverModels));
   const [sources, setSources] = useState<SourceSummary[]>(initialSources);
   const [data, setData] = useState<DataSelection>(() => firstSelection(initialSources));
@@ -107,7 +111,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
       (failure: Error) => setError(failure.message),
     );
     return () => client.dispose();
-  }, []);
+  }, [threads]);
 
   /** Re-reads the model list (after a server install: the server lists the new model for everyone). */
   const reloadModels = useCallback(() => {
@@ -117,7 +121,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
     );
   }, [showTestModels]);
 
-  const device = useMemo(() => (deviceReport ? chooseDevice(deviceReport, devicePreference) : null), [deviceReport, devicePreference]);
+  const device = useMemo(() => (deviceReport ? chooseDevice(withThreads(deviceReport, threads), devicePreference) : null), [deviceReport, devicePreference, threads]);
   const local: LocalUpload | null =
     upload && localOnly ? { sourceId: `${UPLOAD_SOURCE_PREFIX}${upload.name}`, name: upload.name, columns: upload.numericColumns, frequency: upload.frequency } : null;
   const facts = dataFacts(sources, data, local);
@@ -211,7 +215,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
       try {
         if (kind === 'forecast') {
           const result = await client.forecast(
-            { source, modelId: config.model, horizon: config.horizon, quantileLevels: config.quantileLevels, device: devicePreference, weights },
+            { source, modelId: config.model, horizon: config.horizon, quantileLevels: config.quantileLevels, device: devicePreference, threads, weights },
             { signal: controller.signal, onProgress },
           );
           setReport(reportFromForecast({ config, dataName, result }));
@@ -226,6 +230,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
               windows: config.backtest.windows,
               step: config.backtest.step,
               device: devicePreference,
+              threads,
             },
             { signal: controller.signal, onProgress },
           );
@@ -241,7 +246,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
     },
     // seriesSource reads `upload` only.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [currentConfig, sources, upload, localOnly, devicePreference, weights],
+    [currentConfig, sources, upload, localOnly, devicePreference, threads, weights],
   );
 
   // `/?config=...`: apply once, then run once the worker has answered the probe.
@@ -441,6 +446,15 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
           <option value="auto">Automatic (WebGPU when a hardware adapter exists, else WASM)</option>
           <option value="webgpu">WebGPU</option>
           <option value="wasm">WASM</option>
+        </select>
+        <label htmlFor="threads">WASM threads</label>
+        <select id="threads" value={String(threads)} onChange={(event) => setThreads(event.target.value === 'auto' ? 'auto' : Number(event.target.value))}>
+          <option value="auto">Automatic ({deviceReport?.wasm.cores ?? '?'} cores{deviceReport && !deviceReport.wasm.crossOriginIsolated ? ', but 1 without cross-origin isolation' : ''})</option>
+          {THREAD_CHOICES.map((count) => (
+            <option key={count} value={count}>
+              {count}
+            </option>
+          ))}
         </select>
         <p className="note" data-testid="device">
           {device ? `Device: ${device.label}. ${device.reason}.` : 'Checking WebGPU and WASM…'}

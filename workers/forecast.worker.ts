@@ -8,7 +8,7 @@ import { parseCsv } from '@/lib/data/csv';
 import { readSeriesCsv, type SeriesTable } from '@/lib/data/series-table';
 import { runComparison } from '@/lib/evaluation';
 import { forecastSeries, SEASONAL_NAIVE_INFO, type ModelInfo } from '@/lib/models';
-import { chooseDevice, detectDevices, type DeviceChoice, type DevicePreference } from '@/lib/runtime';
+import { chooseDevice, detectDevices, withThreads, type DeviceChoice, type DevicePreference, type ThreadsSetting } from '@/lib/runtime';
 import { browserModelInfos, createBrowserModel, loadBrowserModelCatalog } from '@/lib/client/browser-models';
 import { readParquetRangeWindow } from '@/lib/client/parquet-range';
 import { errorFromResponse } from '@/lib/client/response-error';
@@ -33,10 +33,10 @@ function post(message: WorkerResponse): void {
   self.postMessage(message);
 }
 
-/** The device report (probed once per worker) and the choice for a preference. */
-async function device(preference: DevicePreference = 'auto'): Promise<{ report: Awaited<ReturnType<typeof detectDevices>>; choice: DeviceChoice }> {
+/** The device report (probed once per worker, with the page's threads setting applied) and the choice for a preference. */
+async function device(preference: DevicePreference = 'auto', threads: ThreadsSetting = 'auto'): Promise<{ report: Awaited<ReturnType<typeof detectDevices>>; choice: DeviceChoice }> {
   reportPromise ??= detectDevices(self as never);
-  const report = await reportPromise;
+  const report = withThreads(await reportPromise, threads);
   return { report, choice: chooseDevice(report, preference) };
 }
 
@@ -108,7 +108,7 @@ async function runForecast(id: string, job: ForecastJob, signal: AbortSignal): P
   if (series.values.length === 0) throw new LookaheadError('forecast', 'bad_input', 'the selected series has no rows in this window');
   const fetchMs = performance.now() - started;
   post({ kind: 'progress', id, stage: 'loading-model', message: `loading ${job.modelId}` });
-  const { report, choice } = await device(job.device);
+  const { report, choice } = await device(job.device, job.threads);
   const { model, runtime } = await createBrowserModel(job.modelId, {
     origin: self.location.origin,
     device: choice,
@@ -163,7 +163,7 @@ async function runBacktest(id: string, job: BacktestJob, signal: AbortSignal): P
   post({ kind: 'progress', id, stage: 'fetching', message: 'reading the series' });
   const series = await loadSeries(job.source, id, signal);
   const fetchMs = performance.now() - started;
-  const { report, choice } = await device(job.device);
+  const { report, choice } = await device(job.device, job.threads);
   const run = await runComparison({
     models,
     createModel: (info) =>
