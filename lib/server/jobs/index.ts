@@ -11,3 +11,4 @@ export { resultsCsvStream, resultsParquetStream } from './export';
 export { forecastBatchKind, type ForecastBatchParams, type ForecastPayload } from './forecast-batch';
 export { backtestBatchKind, type BacktestBatchParams, type BacktestPayload } from './backtest-batch';
 export { loadBatchForecaster, releaseJobSessions, jobModelIds } from './job-models';
+export { recordChunkRun, provideQueueStats, workMonitorSchedule, runMonitorRound, MONITOR_SCHEDULE_QUEUE } from './monitoring';
