@@ -12,3 +12,4 @@ export { forecastBatchKind, type ForecastBatchParams, type ForecastPayload } fro
 export { backtestBatchKind, type BacktestBatchParams, type BacktestPayload } from './backtest-batch';
 export { loadBatchForecaster, releaseJobSessions, jobModelIds } from './job-models';
 export { recordChunkRun, provideQueueStats, workMonitorSchedule, runMonitorRound, MONITOR_SCHEDULE_QUEUE } from './monitoring';
+export { detectAnomaliesKind, detectAnomaliesSchema, anomaliesOf, type DetectAnomaliesParams, type AnomalyPayload } from './detect-anomalies';
