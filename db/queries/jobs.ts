@@ -483,3 +483,13 @@ export async function listLiveWorkers({ handle, withinSeconds = 30 }: { handle: 
   );
   return rows.map((row) => ({ id: String(row.id), host: String(row.host), pid: Number(row.pid), concurrency: Number(row.concurrency), providers: String(row.providers), heartbeatAt: date(row.heartbeat_at)! }));
 }
+
+/** What /metrics reports of the queue: chunks waiting per job kind, live workers (recent heartbeat), jobs running. */
+export async function jobQueueStats({ handle, liveSeconds }: { handle: DatabaseHandle; liveSeconds: number }): Promise<{ depth: Record<string, number>; workers: number; active: number }> {
+  const depthRows = await handle.query<{ kind: string; n: number }>(
+    `SELECT j.kind, count(*)::int AS n FROM job_chunks AS c JOIN jobs AS j ON j.id = c.job_id WHERE c.state = 'queued' AND j.state IN ('queued', 'running') GROUP BY j.kind ORDER BY j.kind`,
+  );
+  const [workers] = await handle.query<{ n: number }>(`SELECT count(*)::int AS n FROM job_workers WHERE stopped_at IS NULL AND heartbeat_at > now() - make_interval(secs => $1)`, [liveSeconds]);
+  const [active] = await handle.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE state = 'running'`);
+  return { depth: Object.fromEntries(depthRows.map((row) => [row.kind, row.n])), workers: workers?.n ?? 0, active: active?.n ?? 0 };
+}
