@@ -206,8 +206,14 @@ function keyCandidates(table: CsvColumns): { name: string; cells: string[] }[] {
   return [...candidates, ...allDifferent];
 }
 
+/** Skips NaN (a timestamp cell that did not read), so one bad cell does not make a single series look keyed. */
 function isStrictlyIncreasing(timestampsMs: Float64Array): boolean {
-  for (let index = 1; index < timestampsMs.length; index++) if (!(timestampsMs[index]! > timestampsMs[index - 1]!)) return false;
+  let previous = Number.NEGATIVE_INFINITY;
+  for (const time of timestampsMs) {
+    if (Number.isNaN(time)) continue;
+    if (!(time > previous)) return false;
+    previous = time;
+  }
   return true;
 }
 
@@ -311,10 +317,23 @@ function finishSpans(spans: SeriesSpan[], timestampsMs: Float64Array, warnings: 
   return frequency;
 }
 
+/** A timestamp cell that does not read, with its series named when the file holds several. */
+function badTimestampError(table: CsvColumns, keyColumns: string[]): LookaheadError {
+  const { row, error } = table.badTimestamp!;
+  if (keyColumns.length === 0) return error;
+  const series = keyColumns.map((name) => columnCells(table, name)[row]!).join(KEY_SEPARATOR);
+  return new LookaheadError('csv', 'bad_input', `series ${quoted(series)}, ${error.message.replace(/^csv: /, '')}`, {
+    details: { ...error.details, series },
+    cause: error,
+  });
+}
+
 function readTimed(table: CsvColumns, options: SeriesTableOptions): SeriesTable {
   const timestampsMs = table.timestampsMs!;
   const timeColumn = table.timestampColumn!;
+  // The key is found from the rows that read (a bad row's time is NaN, never equal, never in order).
   const keyColumns = options.keyColumns ?? detectKey(table, timestampsMs);
+  if (table.badTimestamp) throw badTimestampError(table, keyColumns);
   const keyCells = keyColumns.map((name) => columnCells(table, name));
   const grouping = groupRows(keyCells, table.rowCount);
   checkLimits(grouping.keys.length, table.rowCount, options.limits);
@@ -483,7 +502,11 @@ function readWide(table: CsvColumns, options: SeriesTableOptions): SeriesTable {
 
 /** Reads a CSV of one or many series (see the file comment). */
 export function readSeriesCsv(text: string, options: SeriesTableOptions = {}): SeriesTable {
-  const table = readCsvColumns(text, { ...(options.name === undefined ? {} : { name: options.name }), ...(options.timestampColumn ? { timestampColumn: options.timestampColumn } : {}) });
+  const table = readCsvColumns(text, {
+    ...(options.name === undefined ? {} : { name: options.name }),
+    ...(options.timestampColumn ? { timestampColumn: options.timestampColumn } : {}),
+    collectBadTimestamp: true,
+  });
   if (table.timestampsMs && table.timestampColumn) {
     checkLimits(1, table.rowCount, { maxPoints: options.limits?.maxPoints });
     return readTimed(table, options);

@@ -162,6 +162,24 @@ describe('readSeriesCsv: long format', () => {
     expect(failure(text).message).toBe('csv: series "B", row 6, column "y": "x5" is not a number; use a plain decimal such as 12.5, or leave the cell empty for a missing value');
   });
 
+  it('a bad timestamp cell names the series, the row and the column', () => {
+    const text = 'unique_id,ds,y\nA,2020-01-01,1\nA,2020-02-01,2\nA,2020-03-01,3\nB,2020-01-01,4\nB,2020-02-31,5\nB,2020-03-01,6\n';
+    const error = failure(text);
+    expect(error.message).toMatch(/^csv: series "B", row 6, column "ds": "2020-02-31" is not a valid /);
+    expect(error.details).toMatchObject({ row: 6, column: 'ds', value: '2020-02-31', series: 'B' });
+    expect(error.cause).toBeInstanceOf(LookaheadError);
+    const missing = failure('unique_id,ds,y\nA,2020-01-01,1\nA,2020-02-01,2\nB,2020-01-01,4\nB,,5\n');
+    expect(missing.message).toMatch(/^csv: series "B", row 5, column "ds": the timestamp is missing; every row needs one/);
+    const composite = failure('Region,Purpose,Quarter,Trips\nAdelaide,Business,1998 Q1,1\nAdelaide,Business,1998 Q2,2\nAdelaide,Holiday,1998 Q1,3\nAdelaide,Holiday,1998 Q9,4\n');
+    expect(composite.message).toMatch(/^csv: series "Adelaide \/ Holiday", row 5, column "Quarter": /);
+  });
+
+  it('a bad timestamp in a single series is reported as before, with no series invented from a text column', () => {
+    const error = failure('ds,store,y\n2020-01-01,S1,1\n2020-02-01,S1,2\nsoon,S1,3\n2020-04-01,S1,4\n');
+    expect(error.message).toBe('csv: row 4, column "ds": "soon" is not a timestamp; use YYYY-MM-DD like row 2');
+    expect(error.details).not.toHaveProperty('series');
+  });
+
   it('mixed frequencies across series are refused, naming them', () => {
     const text = 'id,ds,y\nA,2020-01-01,1\nA,2020-02-01,2\nA,2020-03-01,3\nB,2020-01-01,4\nB,2020-01-02,5\nB,2020-01-03,6\n';
     const error = failure(text);
