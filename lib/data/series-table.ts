@@ -217,6 +217,27 @@ function isStrictlyIncreasing(timestampsMs: Float64Array): boolean {
   return true;
 }
 
+/** Whether a column's values form two or more runs of at least two rows, no value coming back after its run. */
+function inContiguousRuns(cells: string[]): boolean {
+  const finished = new Set<string>();
+  let runs = 0;
+  let runLength = 0;
+  for (let row = 0; row < cells.length; row++) {
+    if (row > 0 && cells[row] === cells[row - 1]) {
+      runLength++;
+      continue;
+    }
+    if (row > 0) {
+      if (runLength < 2) return false;
+      finished.add(cells[row - 1]!);
+    }
+    if (finished.has(cells[row]!)) return false;
+    runs++;
+    runLength = 1;
+  }
+  return runs >= 2 && runLength >= 2;
+}
+
 /** Whether column `cells` takes one value within each group. */
 function constantWithin(grouping: Grouping, cells: string[]): boolean {
   const seen = new Array<string | undefined>(grouping.keys.length);
@@ -236,9 +257,14 @@ function constantWithin(grouping: Grouping, cells: string[]): boolean {
  */
 function detectKey(table: CsvColumns, timestampsMs: Float64Array): string[] {
   const candidates = keyCandidates(table);
-  // Unique, increasing timestamps are one series, whatever text columns sit beside them.
-  if (candidates.length === 0 || isStrictlyIncreasing(timestampsMs)) return [];
+  if (candidates.length === 0) return [];
   const named = candidates.filter((candidate) => isEntityName(candidate.name));
+  if (isStrictlyIncreasing(timestampsMs)) {
+    // Unique, increasing timestamps are one series, unless an id-named column splits the rows into
+    // runs (series that follow one another in time: A in 2020, B in 2021).
+    const sequential = named.find((candidate) => inContiguousRuns(candidate.cells));
+    return sequential ? withConstantColumns([sequential], candidates, table.rowCount) : [];
+  }
   const unique = (members: { cells: string[] }[]): boolean => {
     const grouping = groupRows(
       members.map((member) => member.cells),

@@ -180,6 +180,29 @@ describe('readSeriesCsv: long format', () => {
     expect(error.details).not.toHaveProperty('series');
   });
 
+  it('series that follow one another in time under an id-named column are read as separate series', () => {
+    const text = 'unique_id,ds,y\nA,2020-01-01,1\nA,2020-02-01,2\nA,2020-03-01,3\nB,2020-04-01,10\nB,2020-05-01,11\nB,2020-06-01,12\n';
+    const table = readSeriesCsv(text);
+    expect(table.layout).toBe('long');
+    expect(table.keyColumns).toEqual(['unique_id']);
+    expect(table.series.map((span) => [span.id, span.length])).toEqual([
+      ['A', 3],
+      ['B', 3],
+    ]);
+    expect(seriesValues(table, 'B').values).toEqual([10, 11, 12]);
+    expect(table.frequency?.label).toBe('1M');
+  });
+
+  it('increasing time stays one series when the runs are not a clean split', () => {
+    // A value that comes back after its run (a regime label), a one-row run, or a column not named
+    // like an id: one series, the column kept as text.
+    const back = readSeriesCsv('series,ds,y\nA,2020-01-01,1\nA,2020-02-01,2\nB,2020-03-01,3\nB,2020-04-01,4\nA,2020-05-01,5\nA,2020-06-01,6\n');
+    expect(back.layout).toBe('single');
+    expect(back.text.series).toEqual(['A', 'A', 'B', 'B', 'A', 'A']);
+    expect(readSeriesCsv('unique_id,ds,y\nA,2020-01-01,1\nA,2020-02-01,2\nB,2020-03-01,3\n').layout).toBe('single');
+    expect(readSeriesCsv('phase,ds,y\nbefore,2020-01-01,1\nbefore,2020-02-01,2\nafter,2020-03-01,3\nafter,2020-04-01,4\n').layout).toBe('single');
+  });
+
   it('mixed frequencies across series are refused, naming them', () => {
     const text = 'id,ds,y\nA,2020-01-01,1\nA,2020-02-01,2\nA,2020-03-01,3\nB,2020-01-01,4\nB,2020-01-02,5\nB,2020-01-03,6\n';
     const error = failure(text);
