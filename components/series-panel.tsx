@@ -273,7 +273,7 @@ export function SeriesPanel({ client, currentConfig, transport, device, onError 
               {results.map(({ seriesId, result }) => {
                 const median = result.forecast.quantiles[result.forecast.quantileLevels.indexOf(0.5)] ?? result.forecast.mean;
                 return (
-                  <tr key={seriesId} data-testid="series-result" data-series={seriesId} data-first={median[0]} data-steps={median.length}>
+                  <tr key={seriesId} data-testid="series-result" data-series={seriesId} data-first={median[0]} data-steps={median.length} data-first-time={result.forecastTimestampsMs?.[0]} data-last-time={result.forecastTimestampsMs?.at(-1)}>
                     <td>{seriesId}</td>
                     <td>{result.history.values.length}</td>
                     <td>{median[0]?.toPrecision(5)}</td>
