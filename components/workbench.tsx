@@ -81,6 +81,10 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
   const [localOnly, setLocalOnly] = useState(false);
   /** While a dropped file is being stored, runs wait: the selection is about to switch to it. */
   const [storing, setStoring] = useState(false);
+  /** A dropped wide file (V1..Vn, no dates): kept so it can be read again with a frequency and start. */
+  const [wideFile, setWideFile] = useState<File | null>(null);
+  const [wideFrequency, setWideFrequency] = useState('1M');
+  const [wideStart, setWideStart] = useState('2000-01-01');
   const [modelId, setModelId] = useState(offered(serverModels)[0]?.id ?? '');
   const [horizon, setHorizon] = useState(24);
   const [context, setContext] = useState(512);
@@ -260,7 +264,8 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
     if (initialRun && applyConfig(initialConfig)) void run(initialRun, initialConfig);
   }, [initialConfig, initialRun, device, applyConfig, run]);
 
-  const readFile = async (file: File) => {
+  /** `wide`: the frequency and start a wide file's V1..Vn take (without it, integer steps). */
+  const readFile = async (file: File, wide?: { frequency: string; start: string }) => {
     setError(null);
     if (file.size > MAX_UPLOAD_BYTES) {
       setError(`upload: ${file.name} is ${(file.size / 1e6).toFixed(1)} MB; the limit is ${MAX_UPLOAD_BYTES / 1e6} MB`);
@@ -269,18 +274,20 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
     let table: CsvSummary;
     try {
       // Parsed here first: a bad file gets its readable error at once, and a good one its summary.
-      table = await clientRef.current!.parseCsv(file.name, await file.text());
+      table = await clientRef.current!.parseCsv(file.name, await file.text(), wide);
     } catch (failure) {
       setError((failure as Error).message);
       return;
     }
+    setWideFile(table.layout === 'wide' ? file : null);
     setUpload(table);
     setUploadNote('storing it on the server…');
     setStoring(true);
     try {
       const form = new FormData();
       form.append('file', file);
-      const response = await fetch('/api/uploads', { method: 'POST', body: form, headers: csrfHeaders() });
+      const query = wide ? `?${new URLSearchParams(wide)}` : '';
+      const response = await fetch(`/api/uploads${query}`, { method: 'POST', body: form, headers: csrfHeaders() });
       const body = (await response.json().catch(() => null)) as { source?: Extract<SourceSummary, { kind: 'upload' }>; error?: { message?: string } } | null;
       if (!response.ok || !body?.source) throw new Error(body?.error?.message ?? `the server answered HTTP ${response.status}`);
       const stored = body.source;
@@ -440,6 +447,30 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
             {upload.frequency ? `, frequency ${upload.frequency}` : ', no timestamps'}.{' '}
             {upload.warnings.join(' ')} <span data-testid="upload-stored">{uploadNote}</span>
           </p>
+        )}
+        {wideFile && (
+          <fieldset data-testid="wide-dates">
+            <legend>Dates for the wide file</legend>
+            <p className="note">Its values sit in columns V1..Vn without dates, so they are numbered as steps. Give a frequency and the time of V1 to place them in time.</p>
+            <div className="pair">
+              <div>
+                <label htmlFor="wide-frequency">Frequency</label>
+                <input id="wide-frequency" value={wideFrequency} placeholder="1M" title="1D, 1W, 1M, 1Q, 1Y, 1h, 15min, ..." onChange={(event) => setWideFrequency(event.target.value)} />
+              </div>
+              <div>
+                <label htmlFor="wide-start">Start (time of V1)</label>
+                <input id="wide-start" value={wideStart} placeholder="2000-01-01 or 1998 Q1" onChange={(event) => setWideStart(event.target.value)} />
+              </div>
+            </div>
+            <button
+              type="button"
+              data-testid="wide-apply"
+              disabled={storing || busy || !wideFrequency.trim() || !wideStart.trim()}
+              onClick={() => void readFile(wideFile, { frequency: wideFrequency.trim(), start: wideStart.trim() })}
+            >
+              Read again with these dates
+            </button>
+          </fieldset>
         )}
         <label htmlFor="device">Device for learned models</label>
         <select id="device" value={devicePreference} onChange={(event) => setDevicePreference(event.target.value as DevicePreference)}>

@@ -194,10 +194,10 @@ async function runBacktest(id: string, job: BacktestJob, signal: AbortSignal): P
   };
 }
 
-function summarizeCsv(name: string, text: string): CsvSummary {
+function summarizeCsv(name: string, text: string, wide?: { frequency: string; start: string }): CsvSummary {
   let many: SeriesTable;
   try {
-    many = readSeriesCsv(text, { name });
+    many = readSeriesCsv(text, { name, ...(wide ? { wide } : {}) });
   } catch (error) {
     // A file without timestamps (and not wide) is still forecast here, as consecutive steps.
     if (error instanceof LookaheadError && error.details?.problem === 'no_timestamp') return summarizeSingleCsv(name, text);
@@ -247,7 +247,7 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
         inFlight.get(request.id)?.abort();
         return;
       case 'parse-csv':
-        post({ kind: 'csv', id: request.id, table: summarizeCsv(request.name, request.text) });
+        post({ kind: 'csv', id: request.id, table: summarizeCsv(request.name, request.text, request.wide) });
         return;
       case 'forecast': {
         const controller = new AbortController();
