@@ -148,7 +148,7 @@ export function JobsPanel({ currentConfig, models, webgpu, onError }: JobsPanelP
     setSubmitting(true);
     try {
       const request = jobRequestFromConfig(currentConfig(), kind, { allModels: models.filter((model) => !model.testOnly && !model.optIn).map((model) => model.id) });
-      const job = await readJson<JobView>(await fetch('/api/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) }));
+      const job = await readJson<JobView>(await fetch('/api/jobs', { method: 'POST', headers: { 'content-type': 'application/json', ...csrfHeaders() }, body: JSON.stringify(request) }));
       follow(job);
       void refresh();
     } catch (failure) {
@@ -161,7 +161,7 @@ export function JobsPanel({ currentConfig, models, webgpu, onError }: JobsPanelP
   const cancel = async () => {
     if (!selected) return;
     try {
-      setSelected(await readJson<JobView>(await fetch(`/api/jobs/${selected.id}/cancel`, { method: 'POST' })));
+      setSelected(await readJson<JobView>(await fetch(`/api/jobs/${selected.id}/cancel`, { method: 'POST', headers: csrfHeaders() })));
       void refresh();
     } catch (failure) {
       onError((failure as Error).message);

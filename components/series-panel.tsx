@@ -8,6 +8,8 @@ import { compareAcrossSeries, COMPARISON_COLUMNS, type ManySeriesComparison } fr
 import { manySeriesForecastCsv } from '@/lib/export';
 import type { DevicePreference } from '@/lib/runtime/device';
 import { saveBlob } from './download';
+import { csrfHeaders } from '@/lib/client/csrf';
+import { jobRequestFromConfig } from '@/lib/client/job-request';
 
 /**
  * The series of a multi-series source (an upload in long or wide layout, a table with a series id
@@ -28,25 +30,19 @@ const COLORS = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2'
  * that API; point it at the real schema when the queue is merged. Answers the job id.
  */
 export async function submitForecastAllJob(config: ForecastConfig, signal?: AbortSignal): Promise<{ jobId: string }> {
+  // The same request the Jobs panel sends (lib/client/job-request): every series of the source.
+  const request = jobRequestFromConfig(config, 'forecast-batch');
   const response = await fetch('/api/jobs', {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...csrfHeaders() },
     signal: signal ?? null,
-    body: JSON.stringify({
-      kind: 'forecast-batch',
-      source: { sourceId: config.source, table: config.table ?? null, entity: config.entity ?? null, time: config.time ?? null, column: config.target },
-      model: config.model,
-      horizon: config.horizon,
-      context: config.context,
-      quantileLevels: config.quantileLevels,
-    }),
+    body: JSON.stringify(request),
   });
-  const body = (await response.json().catch(() => null)) as { id?: unknown; job?: { id?: unknown }; error?: { message?: string } } | null;
-  const jobId = body?.id ?? body?.job?.id;
-  if (!response.ok || (typeof jobId !== 'string' && typeof jobId !== 'number')) {
+  const body = (await response.json().catch(() => null)) as { id?: unknown; error?: { message?: string } } | null;
+  if (!response.ok || typeof body?.id !== 'string') {
     throw new Error(`jobs: the server did not take the forecast job: ${body?.error?.message ?? `HTTP ${response.status}`}`);
   }
-  return { jobId: String(jobId) };
+  return { jobId: body.id };
 }
 
 interface SeriesInfo {
