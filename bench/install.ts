@@ -12,7 +12,9 @@ import { printTable, writeResult } from './lib/report';
 import { syntheticCheckpoint } from './lib/synthetic-checkpoint';
 
 /**
- * `npm run bench -- install [tiny,small] [--convert-only]`: Chronos-Bolt installed in the browser from the hub.
+ * `npm run bench -- install [tiny,small] [--convert-only] [--cold-only]`: Chronos-Bolt installed in the browser from the hub.
+ * `--cold-only` (e.g. for base on a small machine) skips the cached run and the Node converter measure
+ * (see --convert-only); sizes other than tiny,small write bench/results/install-<sizes>.json.
  *
  * Checkpoints of the real tiny and small shapes (pseudo-random weights, bench/lib/synthetic-checkpoint)
  * are served by the local hub imitation (FAKE: no internet here) at loopback speed; the production
@@ -24,7 +26,10 @@ import { syntheticCheckpoint } from './lib/synthetic-checkpoint';
  * Converting alone is also measured in this Node process: peak ArrayBuffer memory while streaming
  * the converted model chunk by chunk (what the worker does), against joining it into one buffer.
  */
-const sizes = (process.argv[3] ?? 'tiny,small').split(',') as ('tiny' | 'mini' | 'small' | 'base')[];
+const sizeArg = process.argv[3] && !process.argv[3].startsWith('--') ? process.argv[3] : 'tiny,small';
+const sizes = sizeArg.split(',') as ('tiny' | 'mini' | 'small' | 'base')[];
+const coldOnly = process.argv.includes('--cold-only');
+const resultName = sizeArg === 'tiny,small' ? 'install' : `install-${sizes.join('-')}`;
 const golden = JSON.parse(readFileSync('tests/fixtures/golden/chronos-bolt/tiny-random/config.json', 'utf8')) as Record<string, unknown>;
 const mb = (bytes: number) => Number((bytes / 1e6).toFixed(1));
 
@@ -50,7 +55,8 @@ function converterMemory(checkpoint: { config: Uint8Array; safetensors: Uint8Arr
   return { onnxBytes: written, joinedBytes: joined.byteLength, streamedPeakBytes: streamedPeak, joinedPeakBytes: joinedPeak };
 }
 
-const memory = Object.fromEntries(sizes.map((size) => [size, converterMemory(checkpoints[size]!)]));
+const noConverter = { onnxBytes: Number.NaN, joinedBytes: Number.NaN, streamedPeakBytes: Number.NaN, joinedPeakBytes: Number.NaN };
+const memory = Object.fromEntries(sizes.map((size) => [size, coldOnly ? noConverter : converterMemory(checkpoints[size]!)]));
 if (process.argv.includes('--convert-only')) {
   // The converter's memory alone (e.g. for base, whose browser run takes long on a small machine).
   const table = {
@@ -130,10 +136,14 @@ try {
     hub.requests.length = 0;
     const cold = await timeForecast(page, cdp, size);
     const coldRequests = hub.requests.length;
-    await openPage(page, true);
-    hub.requests.length = 0;
-    const cached = await timeForecast(page, cdp, size);
-    const cachedRequests = hub.requests.length;
+    let cached = { ms: Number.NaN, peakRss: Number.NaN, growthBytes: Number.NaN };
+    let cachedRequests = Number.NaN;
+    if (!coldOnly) {
+      await openPage(page, true);
+      hub.requests.length = 0;
+      cached = await timeForecast(page, cdp, size);
+      cachedRequests = hub.requests.length;
+    }
     await context.close();
     const weights = checkpoints[size]!.safetensors.byteLength;
     const converter = memory[size]!;
@@ -163,9 +173,9 @@ const table = {
 };
 printTable(table);
 console.log(
-  `wrote ${writeResult('install', {
+  `wrote ${writeResult(resultName, {
     description:
-      'Chronos-Bolt installed in the browser from the local hub imitation (loopback), real tiny/small shapes with pseudo-random weights, ETTh1 OT context 512 horizon 24 on WASM in headless Chromium against next start. cold = fresh profile: download + verify + convert + cache + warm-up + forecast; cached = reload, from the Cache API. Renderer peak = VmHWM increase of the page renderer during the run (includes the onnxruntime session). Convert peaks = ArrayBuffer bytes above the checkpoint held, in Node: streamed chunk by chunk (as the worker stores it) vs joined into one buffer.',
+      'Chronos-Bolt installed in the browser from the local hub imitation (loopback), real tiny/small shapes with pseudo-random weights, ETTh1 OT context 512 horizon 24 on WASM in headless Chromium against next start. cold = fresh profile: download + verify + convert + cache + warm-up + forecast; cached = reload, from the Cache API. Renderer peak = VmHWM increase of the page renderer during the run (includes the onnxruntime session). With --cold-only the cached run and the Node converter measure are skipped (null). Convert peaks = ArrayBuffer bytes above the checkpoint held, in Node: streamed chunk by chunk (as the worker stores it) vs joined into one buffer.',
     results,
     table,
   })}`,
