@@ -5,7 +5,8 @@ import type { CDPSession, Page } from 'playwright-core';
 import { catalogEntry, concatChunks, convertChronosBolt, encodedChunks } from '@/lib/models/chronos-bolt';
 import { ensureBuilt } from '../scripts/app-build';
 import { startAppServer } from '../tests/support/app-server';
-import { launchChromium } from '../tests/support/chromium';
+import { chromium } from 'playwright-core';
+import { findChromium, launchChromium } from '../tests/support/chromium';
 import { startFakeHub } from '../tests/support/fake-hub';
 import { peakResidentBytes, residentBytes, resetPeakResident } from './chronos/process-stats';
 import { printTable, writeResult } from './lib/report';
@@ -74,7 +75,17 @@ const hub = await startFakeHub(
 );
 const modelsDir = mkdtempSync(path.join(os.tmpdir(), 'lookahead-bench-install-'));
 const server = await startAppServer({ LOOKAHEAD_HUB_URL: hub.url, LOOKAHEAD_MODELS_DIR: modelsDir });
-const browser = await launchChromium({ webgpu: false });
+// --cold-only (base): an on-disk profile, since an in-memory (incognito) context's Cache API refuses a
+// 765 MB body ("Unexpected internal error"), as a real user's profile would not.
+const profileDir = mkdtempSync(path.join(os.tmpdir(), 'lookahead-bench-profile-'));
+const persistent = coldOnly
+  ? await chromium.launchPersistentContext(profileDir, {
+      executablePath: findChromium()!,
+      headless: true,
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    })
+  : null;
+const browser = persistent ? persistent.browser()! : await launchChromium({ webgpu: false });
 
 async function renderers(cdp: CDPSession): Promise<Map<number, number>> {
   const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number; cpuTime: number }[] };
@@ -130,7 +141,7 @@ const results: Record<string, unknown> = {};
 try {
   const cdp = await browser.newBrowserCDPSession();
   for (const size of sizes) {
-    const context = await browser.newContext();
+    const context = persistent ?? (await browser.newContext());
     const page = await context.newPage();
     await openPage(page, false);
     hub.requests.length = 0;
@@ -144,7 +155,7 @@ try {
       cached = await timeForecast(page, cdp, size);
       cachedRequests = hub.requests.length;
     }
-    await context.close();
+    if (!persistent) await context.close();
     const weights = checkpoints[size]!.safetensors.byteLength;
     const converter = memory[size]!;
     results[size] = { weightsBytes: weights, cold, cached, coldRequests, cachedRequests, converter };
@@ -162,7 +173,8 @@ try {
     ]);
   }
 } finally {
-  await browser.close();
+  await (persistent ?? browser).close();
+  rmSync(profileDir, { recursive: true, force: true });
   await server.stop();
   await hub.close();
   rmSync(modelsDir, { recursive: true, force: true });
