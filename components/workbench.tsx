@@ -102,6 +102,8 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
   const [progress, setProgress] = useState<{ message: string; fraction?: number } | null>(null);
   const [report, setReport] = useState<ForecastReport | null>(null);
   const [error, setError] = useState<string | null>(initialError);
+  /** Set when the user cancelled the last run (a model install stops, and nothing half-written is kept). */
+  const [cancelled, setCancelled] = useState(false);
   const [dragging, setDragging] = useState(false);
 
   useEffect(() => {
@@ -214,6 +216,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
       if (!source) return;
       setBusy(true);
       setError(null);
+      setCancelled(false);
       setProgress({ message: 'starting' });
       const onProgress = (message: { message: string; fraction?: number }) => setProgress({ message: message.message, fraction: message.fraction });
       try {
@@ -241,7 +244,8 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
           setReport(reportFromBacktest({ config, dataName, result }));
         }
       } catch (failure) {
-        if ((failure as { code?: string }).code !== 'cancelled') setError((failure as Error).message);
+        if ((failure as { code?: string }).code === 'cancelled') setCancelled(true);
+        else setError((failure as Error).message);
       } finally {
         setBusy(false);
         setProgress(null);
@@ -420,7 +424,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
           </button>
         </fieldset>
         {busy && (
-          <button type="button" className="secondary" onClick={() => abortRef.current?.abort()}>
+          <button type="button" className="secondary" data-testid="cancel-button" onClick={() => abortRef.current?.abort()}>
             Cancel
           </button>
         )}
@@ -503,6 +507,11 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
           <div className="error" role="alert" data-testid="error">
             {error}
           </div>
+        )}
+        {cancelled && !busy && (
+          <p className="note" data-testid="cancelled">
+            Cancelled. Nothing of an unfinished model download is kept; choose the model again to start over.
+          </p>
         )}
         {busy && progress && (
           <div className="status" data-testid="progress">
