@@ -24,8 +24,9 @@ import { printTable, writeResult } from './lib/report';
  * included. Each runtime has its own process (Node child, Chromium renderer) and is measured from
  * outside through /proc: wall time (median), CPU time per run, and peak RSS during the cell.
  *
- * Threads: --threads (default 1) for all runtimes. 1 is what the app picks on a 2-core machine
- * (half the cores) and the only count onnxruntime-web's browser build can run in Node. Memory:
+ * Threads: --threads 1,2 (default 1): every count is its own set of runtime processes, measured
+ * side by side in each cell. The app now gives the browser every core (navigator.hardwareConcurrency);
+ * 1 is the only count onnxruntime-web's browser build can run in Node. Memory:
  * WASM linear memory never shrinks, so a WASM cell's peak includes the process's earlier cells of
  * the same model; onnxruntime-web in Node keeps ~1.4 GB more RSS once V8 has TurboFan-compiled
  * all of its wasm in the background after loading (Chromium tiers up hot functions only).
@@ -73,7 +74,9 @@ function packageVersion(name: string): string {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version : 'missing';
 }
 
-async function measureCell(target: RuntimeTarget, request: CellRequest): Promise<Omit<Cell, 'size'>> {
+type ThreadedTarget = RuntimeTarget & { threads: number };
+
+async function measureCell(target: ThreadedTarget, request: CellRequest): Promise<Omit<Cell, 'size'>> {
   const pid = target.pid;
   resetPeakResident(pid);
   const warmup = await target.time({ ...request, timing: { ...request.timing, minRepeats: 0, maxRepeats: 0 } });
@@ -86,7 +89,7 @@ async function measureCell(target: RuntimeTarget, request: CellRequest): Promise
     runtime: target.runtime,
     batch: request.batch,
     context: request.context,
-    threads: options.threads,
+    threads: target.threads,
     runs: timed.samplesMs.length,
     medianMs: round(medianMs),
     minMs: round(Math.min(...timed.samplesMs)),
@@ -110,22 +113,25 @@ const models: { size: string; parameters: number; onnxBytes: number; convertMs: 
 const skipped: string[] = [];
 const started = performance.now();
 
-console.log(`bench chronos: sizes ${options.sizes.join(',')}, batches ${options.batches.join(',')}, contexts ${options.contexts.join(',')}, ${options.threads} thread(s), runtimes ${options.runtimes.join(', ')}`);
+console.log(`bench chronos: sizes ${options.sizes.join(',')}, batches ${options.batches.join(',')}, contexts ${options.contexts.join(',')}, threads ${options.threads.join(',')}, runtimes ${options.runtimes.join(', ')}`);
 try {
-  let runtimes = options.runtimes;
-  if (options.threads > 1 && runtimes.includes('onnxruntime-web-node')) {
-    // onnxruntime-web's browser build (what lib/runtime/onnx-web.ts imports) fetches its worker
-    // script to start threads, and Node's fetch cannot read file: URLs.
-    skipped.push(`onnxruntime-web-node: ${options.threads} threads are impossible in Node (the browser build fetches its worker script; Node's fetch has no file: URLs)`);
-    runtimes = runtimes.filter((runtime) => runtime !== 'onnxruntime-web-node');
+  const runtimes = options.runtimes;
+  for (const threads of options.threads.filter((count) => count > 1)) {
+    if (runtimes.includes('onnxruntime-web-node')) {
+      // onnxruntime-web's browser build (what lib/runtime/onnx-web.ts imports) fetches its worker
+      // script to start threads, and Node's fetch cannot read file: URLs.
+      skipped.push(`onnxruntime-web-node: ${threads} threads are impossible in Node (the browser build fetches its worker script; Node's fetch has no file: URLs)`);
+    }
   }
   if (runtimes.includes('onnxruntime-web-chromium')) {
     server = await startChronosHarness(Object.fromEntries(options.sizes.map((size) => [size, path.join(workDir, size)])));
     browser = await launchBenchChromium();
     chromiumVersion = browser.version();
   }
-  const targets: RuntimeTarget[] = runtimes.map((runtime) =>
-    runtime === 'onnxruntime-web-chromium' ? chromiumTarget(browser!, server!, options.threads) : nodeTarget(runtime, options.threads),
+  const targets: ThreadedTarget[] = options.threads.flatMap((threads) =>
+    runtimes
+      .filter((runtime) => threads === 1 || runtime !== 'onnxruntime-web-node')
+      .map((runtime) => Object.assign(runtime === 'onnxruntime-web-chromium' ? chromiumTarget(browser!, server!, threads) : nodeTarget(runtime, threads), { threads })),
   );
 
   for (const size of options.sizes) {
@@ -154,7 +160,7 @@ try {
           idleWaitMs: round(idleWaitMs),
           settleMs: settle.samplesMs.map((sample) => round(sample)),
         });
-        console.log(`  ${RUNTIME_LABELS[target.runtime]}: loaded in ${(loaded.loadMs / 1000).toFixed(1)} s (${loaded.detail}), idle after ${(idleWaitMs / 1000).toFixed(0)} s, settled after ${settle.samplesMs.length} runs, RSS ${mib(residentBytes(target.pid))} MiB`);
+        console.log(`  ${RUNTIME_LABELS[target.runtime]} ${target.threads}T: loaded in ${(loaded.loadMs / 1000).toFixed(1)} s (${loaded.detail}), idle after ${(idleWaitMs / 1000).toFixed(0)} s, settled after ${settle.samplesMs.length} runs, RSS ${mib(residentBytes(target.pid))} MiB`);
       }
       for (const context of options.contexts) {
         for (const batch of options.batches) {
@@ -167,7 +173,7 @@ try {
           for (const target of targets) {
             const cell = { size, ...(await measureCell(target, request)) };
             cells.push(cell);
-            console.log(`  ${size} batch ${batch} context ${context} ${RUNTIME_LABELS[cell.runtime]}: median ${cell.medianMs} ms of ${cell.runs}, ${cell.cpuMsPerRun} ms CPU/run, peak ${mib(cell.peakRssBytes)} MiB`);
+            console.log(`  ${size} batch ${batch} context ${context} ${RUNTIME_LABELS[cell.runtime]} ${cell.threads}T: median ${cell.medianMs} ms of ${cell.runs}, ${cell.cpuMsPerRun} ms CPU/run, peak ${mib(cell.peakRssBytes)} MiB`);
           }
         }
       }
@@ -187,6 +193,7 @@ const runtimeRows = cells.map((cell) => [
   cell.batch,
   cell.context,
   RUNTIME_LABELS[cell.runtime],
+  cell.threads,
   cell.medianMs,
   cell.seriesPerSecond,
   cell.cpuMsPerRun,
@@ -195,15 +202,15 @@ const runtimeRows = cells.map((cell) => [
   cell.runs,
   cell.loadAverage,
 ]);
-console.log(`\nChronos-Bolt forward (predict, horizon 64), ${options.threads} thread(s) everywhere, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}):\n`);
+console.log(`\nChronos-Bolt forward (predict, horizon 64), threads ${options.threads.join(',')}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}):\n`);
 printTable({
-  columns: ['size', 'batch', 'context', 'runtime', 'median ms', 'series/s', 'CPU ms/run', 'peak RSS MiB', 'UA memory MiB', 'runs', 'load'],
+  columns: ['size', 'batch', 'context', 'runtime', 'threads', 'median ms', 'series/s', 'CPU ms/run', 'peak RSS MiB', 'UA memory MiB', 'runs', 'load'],
   rows: runtimeRows,
 });
 
-const ratios = [...new Set(cells.map((cell) => `${cell.size}|${cell.batch}|${cell.context}`))].map((key) => {
-  const [size, batch, context] = key.split('|');
-  const of = (runtime: RuntimeName) => cells.find((cell) => `${cell.size}|${cell.batch}|${cell.context}` === key && cell.runtime === runtime);
+const ratios = [...new Set(cells.map((cell) => `${cell.size}|${cell.batch}|${cell.context}|${cell.threads}`))].map((key) => {
+  const [size, batch, context, threads] = key.split('|');
+  const of = (runtime: RuntimeName) => cells.find((cell) => `${cell.size}|${cell.batch}|${cell.context}|${cell.threads}` === key && cell.runtime === runtime);
   const native = of('onnxruntime-node');
   const webNode = of('onnxruntime-web-node');
   const browserCell = of('onnxruntime-web-chromium');
@@ -212,7 +219,7 @@ const ratios = [...new Set(cells.map((cell) => `${cell.size}|${cell.batch}|${cel
     size: size!,
     batch: Number(batch),
     context: Number(context),
-    threads: options.threads,
+    threads: Number(threads),
     nativeMs: native?.medianMs ?? null,
     webNodeMs: webNode?.medianMs ?? null,
     chromiumMs: browserCell?.medianMs ?? null,
@@ -224,9 +231,20 @@ const ratios = [...new Set(cells.map((cell) => `${cell.size}|${cell.batch}|${cel
 const show = (value: number | null): string | number => value ?? '-';
 console.log('\nBrowser WASM / native (target <= 3x):\n');
 printTable({
-  columns: ['size', 'batch', 'context', 'native ms', 'web (Node) ms', 'Chromium ms', 'Chromium/native', 'by CPU time', 'web (Node)/native'],
-  rows: ratios.map((row) => [row.size, row.batch, row.context, show(row.nativeMs), show(row.webNodeMs), show(row.chromiumMs), show(row.chromiumOverNative), show(row.chromiumOverNativeCpu), show(row.webNodeOverNative)]),
+  columns: ['size', 'batch', 'context', 'threads', 'native ms', 'web (Node) ms', 'Chromium ms', 'Chromium/native', 'by CPU time', 'web (Node)/native'],
+  rows: ratios.map((row) => [row.size, row.batch, row.context, row.threads, show(row.nativeMs), show(row.webNodeMs), show(row.chromiumMs), show(row.chromiumOverNative), show(row.chromiumOverNativeCpu), show(row.webNodeOverNative)]),
 });
+// Speed-up from 1 thread to each higher count, per runtime and cell, from the same run.
+const speedups = cells
+  .filter((cell) => cell.threads > 1)
+  .flatMap((cell) => {
+    const single = cells.find((other) => other.threads === 1 && other.runtime === cell.runtime && other.size === cell.size && other.batch === cell.batch && other.context === cell.context);
+    return single ? [{ runtime: cell.runtime, size: cell.size, batch: cell.batch, context: cell.context, threads: cell.threads, speedup: round(single.medianMs / cell.medianMs, 2) }] : [];
+  });
+if (speedups.length > 0) {
+  console.log('\nSpeed-up over 1 thread (target >= 1.6x for Chromium at batch >= 32 with 2 threads):\n');
+  printTable({ columns: ['runtime', 'size', 'batch', 'context', 'threads', 'speed-up'], rows: speedups.map((row) => [RUNTIME_LABELS[row.runtime], row.size, row.batch, row.context, row.threads, row.speedup]) });
+}
 for (const line of skipped) console.log(`skipped: ${line}`);
 
 const run = {
@@ -258,6 +276,7 @@ const written = writeResult('chronos', {
   loads: [...(previous.loads ?? []).filter((load) => !loads.some((fresh) => fresh.runtime === load.runtime && fresh.size === load.size)), ...loads],
   cells: [...(previous.cells ?? []).filter((cell) => !measured.has(cellKey(cell))), ...cells],
   ratios: [...(previous.ratios ?? []).filter((row) => !measuredRatios.has(ratioKey(row))), ...ratios],
+  speedups: [...((previous as { speedups?: typeof speedups }).speedups ?? []).filter((row) => !cells.some((cell) => cellKey(cell) === cellKey(row))), ...speedups],
 });
 console.log(`\nwrote ${path.relative(process.cwd(), written)} (${cells.length} cells this run, ${((performance.now() - started) / 1000).toFixed(0)} s)`);
 

@@ -5,14 +5,17 @@ import type { CDPSession, Page } from 'playwright-core';
 import { catalogEntry, concatChunks, convertChronosBolt, encodedChunks } from '@/lib/models/chronos-bolt';
 import { ensureBuilt } from '../scripts/app-build';
 import { startAppServer } from '../tests/support/app-server';
-import { launchChromium } from '../tests/support/chromium';
+import { chromium } from 'playwright-core';
+import { findChromium, launchChromium } from '../tests/support/chromium';
 import { startFakeHub } from '../tests/support/fake-hub';
 import { peakResidentBytes, residentBytes, resetPeakResident } from './chronos/process-stats';
 import { printTable, writeResult } from './lib/report';
 import { syntheticCheckpoint } from './lib/synthetic-checkpoint';
 
 /**
- * `npm run bench -- install [tiny,small] [--convert-only]`: Chronos-Bolt installed in the browser from the hub.
+ * `npm run bench -- install [tiny,small] [--convert-only] [--cold-only]`: Chronos-Bolt installed in the browser from the hub.
+ * `--cold-only` (e.g. for base on a small machine) skips the cached run and the Node converter measure
+ * (see --convert-only); sizes other than tiny,small write bench/results/install-<sizes>.json.
  *
  * Checkpoints of the real tiny and small shapes (pseudo-random weights, bench/lib/synthetic-checkpoint)
  * are served by the local hub imitation (FAKE: no internet here) at loopback speed; the production
@@ -24,7 +27,10 @@ import { syntheticCheckpoint } from './lib/synthetic-checkpoint';
  * Converting alone is also measured in this Node process: peak ArrayBuffer memory while streaming
  * the converted model chunk by chunk (what the worker does), against joining it into one buffer.
  */
-const sizes = (process.argv[3] ?? 'tiny,small').split(',') as ('tiny' | 'mini' | 'small' | 'base')[];
+const sizeArg = process.argv[3] && !process.argv[3].startsWith('--') ? process.argv[3] : 'tiny,small';
+const sizes = sizeArg.split(',') as ('tiny' | 'mini' | 'small' | 'base')[];
+const coldOnly = process.argv.includes('--cold-only');
+const resultName = sizeArg === 'tiny,small' ? 'install' : `install-${sizes.join('-')}`;
 const golden = JSON.parse(readFileSync('tests/fixtures/golden/chronos-bolt/tiny-random/config.json', 'utf8')) as Record<string, unknown>;
 const mb = (bytes: number) => Number((bytes / 1e6).toFixed(1));
 
@@ -50,7 +56,8 @@ function converterMemory(checkpoint: { config: Uint8Array; safetensors: Uint8Arr
   return { onnxBytes: written, joinedBytes: joined.byteLength, streamedPeakBytes: streamedPeak, joinedPeakBytes: joinedPeak };
 }
 
-const memory = Object.fromEntries(sizes.map((size) => [size, converterMemory(checkpoints[size]!)]));
+const noConverter = { onnxBytes: Number.NaN, joinedBytes: Number.NaN, streamedPeakBytes: Number.NaN, joinedPeakBytes: Number.NaN };
+const memory = Object.fromEntries(sizes.map((size) => [size, coldOnly ? noConverter : converterMemory(checkpoints[size]!)]));
 if (process.argv.includes('--convert-only')) {
   // The converter's memory alone (e.g. for base, whose browser run takes long on a small machine).
   const table = {
@@ -68,7 +75,17 @@ const hub = await startFakeHub(
 );
 const modelsDir = mkdtempSync(path.join(os.tmpdir(), 'lookahead-bench-install-'));
 const server = await startAppServer({ LOOKAHEAD_HUB_URL: hub.url, LOOKAHEAD_MODELS_DIR: modelsDir });
-const browser = await launchChromium({ webgpu: false });
+// --cold-only (base): an on-disk profile, since an in-memory (incognito) context's Cache API refuses a
+// 765 MB body ("Unexpected internal error"), as a real user's profile would not.
+const profileDir = mkdtempSync(path.join(os.tmpdir(), 'lookahead-bench-profile-'));
+const persistent = coldOnly
+  ? await chromium.launchPersistentContext(profileDir, {
+      executablePath: findChromium()!,
+      headless: true,
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    })
+  : null;
+const browser = persistent ? persistent.browser()! : await launchChromium({ webgpu: false });
 
 async function renderers(cdp: CDPSession): Promise<Map<number, number>> {
   const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number; cpuTime: number }[] };
@@ -124,17 +141,21 @@ const results: Record<string, unknown> = {};
 try {
   const cdp = await browser.newBrowserCDPSession();
   for (const size of sizes) {
-    const context = await browser.newContext();
+    const context = persistent ?? (await browser.newContext());
     const page = await context.newPage();
     await openPage(page, false);
     hub.requests.length = 0;
     const cold = await timeForecast(page, cdp, size);
     const coldRequests = hub.requests.length;
-    await openPage(page, true);
-    hub.requests.length = 0;
-    const cached = await timeForecast(page, cdp, size);
-    const cachedRequests = hub.requests.length;
-    await context.close();
+    let cached = { ms: Number.NaN, peakRss: Number.NaN, growthBytes: Number.NaN };
+    let cachedRequests = Number.NaN;
+    if (!coldOnly) {
+      await openPage(page, true);
+      hub.requests.length = 0;
+      cached = await timeForecast(page, cdp, size);
+      cachedRequests = hub.requests.length;
+    }
+    if (!persistent) await context.close();
     const weights = checkpoints[size]!.safetensors.byteLength;
     const converter = memory[size]!;
     results[size] = { weightsBytes: weights, cold, cached, coldRequests, cachedRequests, converter };
@@ -152,7 +173,8 @@ try {
     ]);
   }
 } finally {
-  await browser.close();
+  await (persistent ?? browser).close();
+  rmSync(profileDir, { recursive: true, force: true });
   await server.stop();
   await hub.close();
   rmSync(modelsDir, { recursive: true, force: true });
@@ -163,9 +185,9 @@ const table = {
 };
 printTable(table);
 console.log(
-  `wrote ${writeResult('install', {
+  `wrote ${writeResult(resultName, {
     description:
-      'Chronos-Bolt installed in the browser from the local hub imitation (loopback), real tiny/small shapes with pseudo-random weights, ETTh1 OT context 512 horizon 24 on WASM in headless Chromium against next start. cold = fresh profile: download + verify + convert + cache + warm-up + forecast; cached = reload, from the Cache API. Renderer peak = VmHWM increase of the page renderer during the run (includes the onnxruntime session). Convert peaks = ArrayBuffer bytes above the checkpoint held, in Node: streamed chunk by chunk (as the worker stores it) vs joined into one buffer.',
+      'Chronos-Bolt installed in the browser from the local hub imitation (loopback), real tiny/small shapes with pseudo-random weights, ETTh1 OT context 512 horizon 24 on WASM in headless Chromium against next start. cold = fresh profile: download + verify + convert + cache + warm-up + forecast; cached = reload, from the Cache API. Renderer peak = VmHWM increase of the page renderer during the run (includes the onnxruntime session). With --cold-only the cached run and the Node converter measure are skipped (null). Convert peaks = ArrayBuffer bytes above the checkpoint held, in Node: streamed chunk by chunk (as the worker stores it) vs joined into one buffer.',
     results,
     table,
   })}`,

@@ -1,5 +1,6 @@
 'use client';
-import { forwardRef, useMemo } from 'react';
+import { forwardRef, useEffect, useMemo, useState } from 'react';
+import { displayIndices } from '@/lib/core/downsample';
 import { Area, Brush, CartesianGrid, ComposedChart, Legend, Line, ReferenceArea, ReferenceDot, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ForecastReport } from '@/lib/report/schema';
 import { reportQualityMarks, reportSeries } from '@/lib/report/series';
@@ -20,6 +21,14 @@ function legendRank(dataKey: string): number {
 const BRUSH_DEFAULT_ROWS = 600;
 
 /**
+ * Pixel columns the history is drawn at (about a wide chart's plot width): a longer history is
+ * downsampled for display only (min/max per column, lib/core/downsample) once it passes twice
+ * this; the brush's range is re-sampled from every point in it. Tables, metrics and exports keep
+ * every point.
+ */
+export const CHART_COLUMNS = 1200;
+
+/**
  * History, the median forecast with a band per symmetric pair of quantile levels, and one
  * model's backtest forecasts drawn over the actuals they were made for; the quality report's gaps
  * shaded and its outliers circled; a brush to zoom.
@@ -30,6 +39,10 @@ export const ForecastChart = forwardRef<HTMLDivElement, { report: ForecastReport
 ) {
   const series = useMemo(() => reportSeries(report, { backtestModelId }), [report, backtestModelId]);
   const marks = useMemo(() => reportQualityMarks(report), [report]);
+  /** The brush's x range once the user has moved it (null: the default view). */
+  const [zoom, setZoom] = useState<{ from: number; to: number } | null>(null);
+  useEffect(() => setZoom(null), [series]);
+  const shown = useMemo(() => displayIndices(series.history.x, series.history.y, CHART_COLUMNS, zoom), [series, zoom]);
   const rows = useMemo(() => {
     const byX = new Map<number, Row>();
     const rowAt = (x: number) => {
@@ -37,7 +50,7 @@ export const ForecastChart = forwardRef<HTMLDivElement, { report: ForecastReport
       if (!row) byX.set(x, (row = { x }));
       return row;
     };
-    series.history.x.forEach((x, index) => (rowAt(x).history = series.history.y[index]!));
+    for (const index of shown) rowAt(series.history.x[index]!).history = series.history.y[index]!;
     series.backtests.forEach((window) => window.x.forEach((x, step) => (rowAt(x)[`backtest${window.index}`] = window.median[step]!)));
     series.forecast.x.forEach((x, step) => {
       const row = rowAt(x);
@@ -57,11 +70,17 @@ export const ForecastChart = forwardRef<HTMLDivElement, { report: ForecastReport
       series.forecast.bands.forEach((_, index) => (row[`band${index}`] = [lastValue, lastValue]));
     }
     return [...byX.values()].sort((a, b) => a.x - b.x);
-  }, [series]);
+  }, [series, shown]);
   const format = timeLabeler(report.data.frequency, series.timeAxis);
-  const brushStart = rows.length > BRUSH_DEFAULT_ROWS ? rows.length - BRUSH_DEFAULT_ROWS : 0;
+  const indexOf = (x: number) => {
+    const found = rows.findIndex((row) => row.x >= x);
+    return found < 0 ? rows.length - 1 : found;
+  };
+  const brushStart = zoom ? indexOf(zoom.from) : rows.length > BRUSH_DEFAULT_ROWS ? rows.length - BRUSH_DEFAULT_ROWS : 0;
+  const brushEnd = zoom ? indexOf(zoom.to) : rows.length - 1;
+  const downsampled = shown.length < series.history.x.length;
   return (
-    <div data-testid="forecast-chart" ref={ref} style={{ width: '100%', height: 420 }}>
+    <div data-testid="forecast-chart" ref={ref} style={{ width: '100%', height: 420 }} data-history-points={series.history.x.length} data-drawn-points={shown.length}>
       <ResponsiveContainer>
         <ComposedChart data={rows} margin={{ top: 10, right: 20, bottom: 10, left: 10 }} style={{ fontFamily: CHART_FONT, fontSize: 12 }}>
           <CartesianGrid stroke={CHART_COLORS.grid} />
@@ -125,7 +144,28 @@ export const ForecastChart = forwardRef<HTMLDivElement, { report: ForecastReport
               ifOverflow="discard"
             />
           ))}
-          {rows.length > 2 && <Brush dataKey="x" height={24} travellerWidth={8} stroke={CHART_COLORS.axis} tickFormatter={format} startIndex={brushStart} />}
+          {rows.length > 2 && (
+            <Brush
+              // Re-sampling changes the rows under the brush: remount it at the new indices of the same x range.
+              key={zoom ? `${zoom.from}-${zoom.to}` : 'default'}
+              dataKey="x"
+              height={24}
+              travellerWidth={8}
+              stroke={CHART_COLORS.axis}
+              tickFormatter={format}
+              startIndex={brushStart}
+              endIndex={brushEnd}
+              onDragEnd={
+                downsampled
+                  ? (range: { startIndex?: number; endIndex?: number }) => {
+                      const from = rows[range.startIndex ?? 0]?.x;
+                      const to = rows[range.endIndex ?? rows.length - 1]?.x;
+                      if (from !== undefined && to !== undefined && (from !== zoom?.from || to !== zoom?.to)) setZoom({ from, to });
+                    }
+                  : undefined
+              }
+            />
+          )}
         </ComposedChart>
       </ResponsiveContainer>
     </div>

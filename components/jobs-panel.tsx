@@ -4,6 +4,8 @@ import type { ForecastConfig } from '@/lib/config';
 import type { ModelInfo } from '@/lib/models/model';
 import { advisePlacement, type Placement } from '@/lib/client/job-placement';
 import { jobRequestFromConfig, type JobKindName } from '@/lib/client/job-request';
+import { csrfHeaders } from '@/lib/client/csrf';
+import { buildJobShareSnapshot, type JobForecastPayload } from '@/lib/report/job-snapshot';
 import { JobSeriesChart, type JobSeriesResult } from './job-series-chart';
 
 /**
@@ -30,6 +32,7 @@ interface JobView {
   elapsedMs: number | null;
   terminal: boolean;
   summary: Record<string, unknown> | null;
+  params: Record<string, unknown>;
 }
 
 interface ResultEntry {
@@ -70,6 +73,8 @@ export function JobsPanel({ currentConfig, models, webgpu, onError }: JobsPanelP
   const [results, setResults] = useState<ResultEntry[]>([]);
   const [search, setSearch] = useState('');
   const [chart, setChart] = useState<{ seriesId: string; result: JobSeriesResult } | null>(null);
+  const [shared, setShared] = useState<{ jobId: string; seriesId: string; url: string } | null>(null);
+  const [sharing, setSharing] = useState(false);
   const sourceRef = useRef<EventSource | null>(null);
 
   let config: ForecastConfig | null = null;
@@ -142,8 +147,8 @@ export function JobsPanel({ currentConfig, models, webgpu, onError }: JobsPanelP
     onError(null);
     setSubmitting(true);
     try {
-      const request = jobRequestFromConfig(currentConfig(), kind, { allModels: models.filter((model) => !model.testOnly).map((model) => model.id) });
-      const job = await readJson<JobView>(await fetch('/api/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) }));
+      const request = jobRequestFromConfig(currentConfig(), kind, { allModels: models.filter((model) => !model.testOnly && !model.optIn).map((model) => model.id) });
+      const job = await readJson<JobView>(await fetch('/api/jobs', { method: 'POST', headers: { 'content-type': 'application/json', ...csrfHeaders() }, body: JSON.stringify(request) }));
       follow(job);
       void refresh();
     } catch (failure) {
@@ -156,7 +161,7 @@ export function JobsPanel({ currentConfig, models, webgpu, onError }: JobsPanelP
   const cancel = async () => {
     if (!selected) return;
     try {
-      setSelected(await readJson<JobView>(await fetch(`/api/jobs/${selected.id}/cancel`, { method: 'POST' })));
+      setSelected(await readJson<JobView>(await fetch(`/api/jobs/${selected.id}/cancel`, { method: 'POST', headers: csrfHeaders() })));
       void refresh();
     } catch (failure) {
       onError((failure as Error).message);
@@ -170,6 +175,29 @@ export function JobsPanel({ currentConfig, models, webgpu, onError }: JobsPanelP
       if (row.payload && Array.isArray(row.payload.quantiles)) setChart({ seriesId, result: row.payload });
     } catch (failure) {
       onError((failure as Error).message);
+    }
+  };
+
+  /** Shares the finished job: its summary plus the chosen series' forecast, as a read-only /f/<token> link. */
+  const shareJob = async () => {
+    if (!selected || !chart) return;
+    setSharing(true);
+    try {
+      const row = await readJson<{ payload: JobForecastPayload | null }>(await fetch(`/api/jobs/${selected.id}/results?series=${encodeURIComponent(chart.seriesId)}`));
+      if (!row.payload) throw new Error(`share: series "${chart.seriesId}" has no forecast to share`);
+      const snapshot = buildJobShareSnapshot({ job: selected, seriesId: chart.seriesId, payload: row.payload });
+      const response = await fetch('/api/forecasts', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...csrfHeaders() },
+        body: JSON.stringify({ snapshot, expiresInDays: null }),
+      });
+      const body = (await response.json()) as { token?: string; url?: string; error?: { message: string } };
+      if (!response.ok || !body.token) throw new Error(body.error?.message ?? `share: HTTP ${response.status}`);
+      setShared({ jobId: selected.id, seriesId: chart.seriesId, url: `/f/${body.token}` });
+    } catch (failure) {
+      onError((failure as Error).message);
+    } finally {
+      setSharing(false);
     }
   };
 
@@ -254,6 +282,18 @@ export function JobsPanel({ currentConfig, models, webgpu, onError }: JobsPanelP
                 ))}
               </ul>
               {chart && <JobSeriesChart result={chart.result} label={chart.seriesId} />}
+              {chart && selected.terminal && selected.kind === 'forecast-batch' && (
+                <p className="note">
+                  <button type="button" className="secondary" onClick={shareJob} disabled={sharing} data-testid="share-job">
+                    Share this job ({chart.seriesId || 'the series'})
+                  </button>{' '}
+                  {shared && shared.jobId === selected.id && shared.seriesId === chart.seriesId && (
+                    <a href={shared.url} data-testid="job-share-link">
+                      {shared.url}
+                    </a>
+                  )}
+                </p>
+              )}
             </>
           )}
         </div>

@@ -8,6 +8,8 @@ import { compareAcrossSeries, COMPARISON_COLUMNS, type ManySeriesComparison } fr
 import { manySeriesForecastCsv } from '@/lib/export';
 import type { DevicePreference } from '@/lib/runtime/device';
 import { saveBlob } from './download';
+import { csrfHeaders } from '@/lib/client/csrf';
+import { jobRequestFromConfig } from '@/lib/client/job-request';
 
 /**
  * The series of a multi-series source (an upload in long or wide layout, a table with a series id
@@ -21,6 +23,27 @@ export const BROWSER_SERIES_MAX = 100;
 /** Series drawn in the overlay chart at most (a chart of 100 lines says nothing). */
 const OVERLAY_MAX = 8;
 const COLORS = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2', '#be185d', '#4b5563'];
+
+/**
+ * Forecasts every series of a source on the server: the one call into the job queue (POST /api/jobs,
+ * kind "forecast-batch", built in another issue). The request body below is this panel's guess at
+ * that API; point it at the real schema when the queue is merged. Answers the job id.
+ */
+export async function submitForecastAllJob(config: ForecastConfig, signal?: AbortSignal): Promise<{ jobId: string }> {
+  // The same request the Jobs panel sends (lib/client/job-request): every series of the source.
+  const request = jobRequestFromConfig(config, 'forecast-batch');
+  const response = await fetch('/api/jobs', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...csrfHeaders() },
+    signal: signal ?? null,
+    body: JSON.stringify(request),
+  });
+  const body = (await response.json().catch(() => null)) as { id?: unknown; error?: { message?: string } } | null;
+  if (!response.ok || typeof body?.id !== 'string') {
+    throw new Error(`jobs: the server did not take the forecast job: ${body?.error?.message ?? `HTTP ${response.status}`}`);
+  }
+  return { jobId: body.id };
+}
 
 interface SeriesInfo {
   id: string;
@@ -52,6 +75,7 @@ export function SeriesPanel({ client, currentConfig, transport, device, onError 
   const [results, setResults] = useState<{ seriesId: string; result: ForecastResult }[]>([]);
   const [comparison, setComparison] = useState<ManySeriesComparison | null>(null);
   const [jobsAvailable, setJobsAvailable] = useState<boolean | null>(null);
+  const [jobNote, setJobNote] = useState<string | null>(null);
   const abort = useRef<AbortController | null>(null);
   const source = config?.source ?? '';
   const time = config?.time ?? null;
@@ -82,7 +106,7 @@ export function SeriesPanel({ client, currentConfig, transport, device, onError 
   // Whether this server runs forecast jobs (another part of the app adds /api/jobs).
   useEffect(() => {
     fetch('/api/jobs', { method: 'GET' })
-      .then((response) => setJobsAvailable(response.status !== 404 && response.status !== 405))
+      .then((response) => setJobsAvailable(response.ok))
       .catch(() => setJobsAvailable(false));
   }, []);
 
@@ -169,6 +193,17 @@ export function SeriesPanel({ client, currentConfig, transport, device, onError 
     }
   };
 
+  const submitJob = async () => {
+    setJobNote('submitting the job…');
+    try {
+      const { jobId } = await submitForecastAllJob(currentConfig());
+      setJobNote(`submitted as job ${jobId}; follow it on the jobs page.`);
+    } catch (failure) {
+      setJobNote(null);
+      onError((failure as Error).message);
+    }
+  };
+
   const exportLong = () => {
     const csv = manySeriesForecastCsv(
       results.map(({ seriesId, result }) => ({
@@ -226,12 +261,12 @@ export function SeriesPanel({ client, currentConfig, transport, device, onError 
         <button type="button" data-testid="backtest-selected" className="secondary" disabled={Boolean(progress) || checked.length === 0 || checked.length > BROWSER_SERIES_MAX} onClick={() => run('backtest', checked)}>
           Backtest {checked.length} selected &amp; compare
         </button>
-        <button type="button" data-testid="forecast-job" className="secondary" disabled title={jobReason}>
+        <button type="button" data-testid="forecast-job" className="secondary" disabled={jobsAvailable !== true || jobNote === 'submitting the job…'} title={jobReason} onClick={() => void submitJob()}>
           Forecast all as a server job
         </button>
       </div>
       <p className="note" data-testid="forecast-job-reason">
-        Server job: {jobsAvailable === true ? 'available from the jobs page.' : `not available: ${jobReason}.`}
+        Server job: {jobsAvailable === true ? (jobNote ?? `runs all ${series.length} series on the server workers.`) : `not available: ${jobReason}.`}
       </p>
       {progress && (
         <p className="status" data-testid="series-progress">
@@ -273,7 +308,7 @@ export function SeriesPanel({ client, currentConfig, transport, device, onError 
               {results.map(({ seriesId, result }) => {
                 const median = result.forecast.quantiles[result.forecast.quantileLevels.indexOf(0.5)] ?? result.forecast.mean;
                 return (
-                  <tr key={seriesId} data-testid="series-result" data-series={seriesId} data-first={median[0]} data-steps={median.length}>
+                  <tr key={seriesId} data-testid="series-result" data-series={seriesId} data-first={median[0]} data-steps={median.length} data-first-time={result.forecastTimestampsMs?.[0]} data-last-time={result.forecastTimestampsMs?.at(-1)}>
                     <td>{seriesId}</td>
                     <td>{result.history.values.length}</td>
                     <td>{median[0]?.toPrecision(5)}</td>

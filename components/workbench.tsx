@@ -19,7 +19,7 @@ import { DEFAULT_QUANTILE_LEVELS } from '@/lib/core/forecast';
 import type { ModelInfo } from '@/lib/models/model';
 import type { ForecastReport } from '@/lib/report/schema';
 import type { SourceSummary } from '@/lib/server/sources';
-import { chooseDevice, type DevicePreference, type DeviceReport } from '@/lib/runtime/device';
+import { chooseDevice, withThreads, type DevicePreference, type DeviceReport, type ThreadsSetting } from '@/lib/runtime/device';
 import { ConfigControls } from './config-controls';
 import { DataPicker, blankSelection, dataFacts, type DataSelection, type LocalUpload } from './data-picker';
 import { BrowserModelsPanel } from './browser-models-panel';
@@ -62,12 +62,16 @@ export interface WorkbenchProps {
   showTestModels?: boolean;
 }
 
+const THREAD_CHOICES = [1, 2, 4, 8, 16];
+
 export function Workbench({ sources: initialSources, models: serverModels, initialConfig = null, initialRun = null, initialError = null, showTestModels = false }: WorkbenchProps) {
   const clientRef = useRef<ForecastClient | null>(null);
   const abortRef = useRef<AbortController | null>(null);
   const autoRunDone = useRef(false);
   const [deviceReport, setDeviceReport] = useState<DeviceReport | null>(null);
   const [devicePreference, setDevicePreference] = useState<DevicePreference>('auto');
+  /** WASM threads; onnxruntime-web fixes them at a worker's first session, so a change starts a new worker. */
+  const [threads, setThreads] = useState<ThreadsSetting>('auto');
   const [models, setModels] = useState<ModelInfo[]>(offered(serverModels));
   const [sources, setSources] = useState<SourceSummary[]>(initialSources);
   const [data, setData] = useState<DataSelection>(() => firstSelection(initialSources));
@@ -77,6 +81,10 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
   const [localOnly, setLocalOnly] = useState(false);
   /** While a dropped file is being stored, runs wait: the selection is about to switch to it. */
   const [storing, setStoring] = useState(false);
+  /** A dropped wide file (V1..Vn, no dates): kept so it can be read again with a frequency and start. */
+  const [wideFile, setWideFile] = useState<File | null>(null);
+  const [wideFrequency, setWideFrequency] = useState('1M');
+  const [wideStart, setWideStart] = useState('2000-01-01');
   const [modelId, setModelId] = useState(offered(serverModels)[0]?.id ?? '');
   const [horizon, setHorizon] = useState(24);
   const [context, setContext] = useState(512);
@@ -94,6 +102,8 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
   const [progress, setProgress] = useState<{ message: string; fraction?: number } | null>(null);
   const [report, setReport] = useState<ForecastReport | null>(null);
   const [error, setError] = useState<string | null>(initialError);
+  /** Set when the user cancelled the last run (a model install stops, and nothing half-written is kept). */
+  const [cancelled, setCancelled] = useState(false);
   const [dragging, setDragging] = useState(false);
 
   useEffect(() => {
@@ -107,7 +117,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
       (failure: Error) => setError(failure.message),
     );
     return () => client.dispose();
-  }, []);
+  }, [threads]);
 
   /** Re-reads the model list (after a server install: the server lists the new model for everyone). */
   const reloadModels = useCallback(() => {
@@ -117,7 +127,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
     );
   }, [showTestModels]);
 
-  const device = useMemo(() => (deviceReport ? chooseDevice(deviceReport, devicePreference) : null), [deviceReport, devicePreference]);
+  const device = useMemo(() => (deviceReport ? chooseDevice(withThreads(deviceReport, threads), devicePreference) : null), [deviceReport, devicePreference, threads]);
   const local: LocalUpload | null =
     upload && localOnly ? { sourceId: `${UPLOAD_SOURCE_PREFIX}${upload.name}`, name: upload.name, columns: upload.numericColumns, frequency: upload.frequency } : null;
   const facts = dataFacts(sources, data, local);
@@ -206,12 +216,13 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
       if (!source) return;
       setBusy(true);
       setError(null);
+      setCancelled(false);
       setProgress({ message: 'starting' });
       const onProgress = (message: { message: string; fraction?: number }) => setProgress({ message: message.message, fraction: message.fraction });
       try {
         if (kind === 'forecast') {
           const result = await client.forecast(
-            { source, modelId: config.model, horizon: config.horizon, quantileLevels: config.quantileLevels, device: devicePreference, weights },
+            { source, modelId: config.model, horizon: config.horizon, quantileLevels: config.quantileLevels, device: devicePreference, threads, weights },
             { signal: controller.signal, onProgress },
           );
           setReport(reportFromForecast({ config, dataName, result }));
@@ -226,13 +237,15 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
               windows: config.backtest.windows,
               step: config.backtest.step,
               device: devicePreference,
+              threads,
             },
             { signal: controller.signal, onProgress },
           );
           setReport(reportFromBacktest({ config, dataName, result }));
         }
       } catch (failure) {
-        if ((failure as { code?: string }).code !== 'cancelled') setError((failure as Error).message);
+        if ((failure as { code?: string }).code === 'cancelled') setCancelled(true);
+        else setError((failure as Error).message);
       } finally {
         setBusy(false);
         setProgress(null);
@@ -241,7 +254,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
     },
     // seriesSource reads `upload` only.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [currentConfig, sources, upload, localOnly, devicePreference, weights],
+    [currentConfig, sources, upload, localOnly, devicePreference, threads, weights],
   );
 
   // `/?config=...`: apply once, then run once the worker has answered the probe.
@@ -255,7 +268,8 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
     if (initialRun && applyConfig(initialConfig)) void run(initialRun, initialConfig);
   }, [initialConfig, initialRun, device, applyConfig, run]);
 
-  const readFile = async (file: File) => {
+  /** `wide`: the frequency and start a wide file's V1..Vn take (without it, integer steps). */
+  const readFile = async (file: File, wide?: { frequency: string; start: string }) => {
     setError(null);
     if (file.size > MAX_UPLOAD_BYTES) {
       setError(`upload: ${file.name} is ${(file.size / 1e6).toFixed(1)} MB; the limit is ${MAX_UPLOAD_BYTES / 1e6} MB`);
@@ -264,18 +278,20 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
     let table: CsvSummary;
     try {
       // Parsed here first: a bad file gets its readable error at once, and a good one its summary.
-      table = await clientRef.current!.parseCsv(file.name, await file.text());
+      table = await clientRef.current!.parseCsv(file.name, await file.text(), wide);
     } catch (failure) {
       setError((failure as Error).message);
       return;
     }
+    setWideFile(table.layout === 'wide' ? file : null);
     setUpload(table);
     setUploadNote('storing it on the server…');
     setStoring(true);
     try {
       const form = new FormData();
       form.append('file', file);
-      const response = await fetch('/api/uploads', { method: 'POST', body: form, headers: csrfHeaders() });
+      const query = wide ? `?${new URLSearchParams(wide)}` : '';
+      const response = await fetch(`/api/uploads${query}`, { method: 'POST', body: form, headers: csrfHeaders() });
       const body = (await response.json().catch(() => null)) as { source?: Extract<SourceSummary, { kind: 'upload' }>; error?: { message?: string } } | null;
       if (!response.ok || !body?.source) throw new Error(body?.error?.message ?? `the server answered HTTP ${response.status}`);
       const stored = body.source;
@@ -315,7 +331,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
 
   const toggleCompared = (id: string, on: boolean) => {
     // "Every model" means every model ready here: hub downloads join a comparison only when ticked.
-    const everyReady = models.filter((model) => !model.needsDownload).map((model) => model.id);
+    const everyReady = models.filter((model) => !model.needsDownload && !model.optIn).map((model) => model.id);
     const current = compared ?? everyReady;
     const next = on ? [...new Set([...current, id])] : current.filter((candidate) => candidate !== id);
     // Keep the offered order; "every model" is stored as [] so new models join automatically.
@@ -396,7 +412,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
                   type="checkbox"
                   name="compare-model"
                   value={model.id}
-                  checked={compared === null ? !model.needsDownload : compared.includes(model.id)}
+                  checked={compared === null ? !model.needsDownload && !model.optIn : compared.includes(model.id)}
                   onChange={(event) => toggleCompared(model.id, event.target.checked)}
                 />{' '}
                 {model.label}
@@ -408,7 +424,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
           </button>
         </fieldset>
         {busy && (
-          <button type="button" className="secondary" onClick={() => abortRef.current?.abort()}>
+          <button type="button" className="secondary" data-testid="cancel-button" onClick={() => abortRef.current?.abort()}>
             Cancel
           </button>
         )}
@@ -436,11 +452,44 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
             {upload.warnings.join(' ')} <span data-testid="upload-stored">{uploadNote}</span>
           </p>
         )}
+        {wideFile && (
+          <fieldset data-testid="wide-dates">
+            <legend>Dates for the wide file</legend>
+            <p className="note">Its values sit in columns V1..Vn without dates, so they are numbered as steps. Give a frequency and the time of V1 to place them in time.</p>
+            <div className="pair">
+              <div>
+                <label htmlFor="wide-frequency">Frequency</label>
+                <input id="wide-frequency" value={wideFrequency} placeholder="1M" title="1D, 1W, 1M, 1Q, 1Y, 1h, 15min, ..." onChange={(event) => setWideFrequency(event.target.value)} />
+              </div>
+              <div>
+                <label htmlFor="wide-start">Start (time of V1)</label>
+                <input id="wide-start" value={wideStart} placeholder="2000-01-01 or 1998 Q1" onChange={(event) => setWideStart(event.target.value)} />
+              </div>
+            </div>
+            <button
+              type="button"
+              data-testid="wide-apply"
+              disabled={storing || busy || !wideFrequency.trim() || !wideStart.trim()}
+              onClick={() => void readFile(wideFile, { frequency: wideFrequency.trim(), start: wideStart.trim() })}
+            >
+              Read again with these dates
+            </button>
+          </fieldset>
+        )}
         <label htmlFor="device">Device for learned models</label>
         <select id="device" value={devicePreference} onChange={(event) => setDevicePreference(event.target.value as DevicePreference)}>
           <option value="auto">Automatic (WebGPU when a hardware adapter exists, else WASM)</option>
           <option value="webgpu">WebGPU</option>
           <option value="wasm">WASM</option>
+        </select>
+        <label htmlFor="threads">WASM threads</label>
+        <select id="threads" value={String(threads)} onChange={(event) => setThreads(event.target.value === 'auto' ? 'auto' : Number(event.target.value))}>
+          <option value="auto">Automatic ({deviceReport?.wasm.cores ?? '?'} cores{deviceReport && !deviceReport.wasm.crossOriginIsolated ? ', but 1 without cross-origin isolation' : ''})</option>
+          {THREAD_CHOICES.map((count) => (
+            <option key={count} value={count}>
+              {count}
+            </option>
+          ))}
         </select>
         <p className="note" data-testid="device">
           {device ? `Device: ${device.label}. ${device.reason}.` : 'Checking WebGPU and WASM…'}
@@ -458,6 +507,11 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
           <div className="error" role="alert" data-testid="error">
             {error}
           </div>
+        )}
+        {cancelled && !busy && (
+          <p className="note" data-testid="cancelled">
+            Cancelled. Nothing of an unfinished model download is kept; choose the model again to start over.
+          </p>
         )}
         {busy && progress && (
           <div className="status" data-testid="progress">

@@ -17,6 +17,8 @@ export const jobs = pgTable(
     /** The kind's validated parameters, as submitted. */
     params: jsonb('params').$type<Record<string, unknown>>().notNull(),
     title: text('title').notNull().default(''),
+    /** The access principal that submitted it ("token:alice"; migration 0011), for per-caller limits. */
+    submittedBy: text('submitted_by'),
     totalSeries: integer('total_series').notNull(),
     totalChunks: integer('total_chunks').notNull(),
     /** The kind's bounded summary when finished (e.g. the backtest comparison). */
@@ -27,7 +29,7 @@ export const jobs = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
     cancelledAt: timestamp('cancelled_at', { withTimezone: true, mode: 'date' }),
   },
-  (table) => [index('jobs_created_at_idx').on(table.createdAt)],
+  (table) => [index('jobs_created_at_idx').on(table.createdAt), index('jobs_submitted_by_state_idx').on(table.submittedBy, table.state)],
 );
 
 export const jobChunks = pgTable(

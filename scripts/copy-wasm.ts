@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -11,7 +11,13 @@ export function copyWasmAssets(root = process.cwd()): void {
   const augursDir = path.dirname(require.resolve('@bsull/augurs/ets'));
   const target = path.join(root, 'public/wasm/augurs');
   mkdirSync(target, { recursive: true });
-  for (const file of ['ets_bg.wasm', 'mstl_bg.wasm']) copyFileSync(path.join(augursDir, file), path.join(target, file));
+  for (const file of ['ets_bg.wasm', 'mstl_bg.wasm']) {
+    const from = path.join(augursDir, file);
+    const to = path.join(target, file);
+    // Copy only when changed: a fresh mtime under public/ would make ensureBuilt rebuild every time.
+    if (existsSync(to) && readFileSync(to).equals(readFileSync(from))) continue;
+    copyFileSync(from, to);
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) copyWasmAssets();

@@ -8,7 +8,7 @@ import { parseCsv } from '@/lib/data/csv';
 import { readSeriesCsv, type SeriesTable } from '@/lib/data/series-table';
 import { runComparison } from '@/lib/evaluation';
 import { forecastSeries, SEASONAL_NAIVE_INFO, type ModelInfo } from '@/lib/models';
-import { chooseDevice, detectDevices, type DeviceChoice, type DevicePreference } from '@/lib/runtime';
+import { chooseDevice, detectDevices, withThreads, type DeviceChoice, type DevicePreference, type ThreadsSetting } from '@/lib/runtime';
 import { browserModelInfos, createBrowserModel, loadBrowserModelCatalog } from '@/lib/client/browser-models';
 import { readParquetRangeWindow } from '@/lib/client/parquet-range';
 import { errorFromResponse } from '@/lib/client/response-error';
@@ -33,10 +33,10 @@ function post(message: WorkerResponse): void {
   self.postMessage(message);
 }
 
-/** The device report (probed once per worker) and the choice for a preference. */
-async function device(preference: DevicePreference = 'auto'): Promise<{ report: Awaited<ReturnType<typeof detectDevices>>; choice: DeviceChoice }> {
+/** The device report (probed once per worker, with the page's threads setting applied) and the choice for a preference. */
+async function device(preference: DevicePreference = 'auto', threads: ThreadsSetting = 'auto'): Promise<{ report: Awaited<ReturnType<typeof detectDevices>>; choice: DeviceChoice }> {
   reportPromise ??= detectDevices(self as never);
-  const report = await reportPromise;
+  const report = withThreads(await reportPromise, threads);
   return { report, choice: chooseDevice(report, preference) };
 }
 
@@ -108,7 +108,7 @@ async function runForecast(id: string, job: ForecastJob, signal: AbortSignal): P
   if (series.values.length === 0) throw new LookaheadError('forecast', 'bad_input', 'the selected series has no rows in this window');
   const fetchMs = performance.now() - started;
   post({ kind: 'progress', id, stage: 'loading-model', message: `loading ${job.modelId}` });
-  const { report, choice } = await device(job.device);
+  const { report, choice } = await device(job.device, job.threads);
   const { model, runtime } = await createBrowserModel(job.modelId, {
     origin: self.location.origin,
     device: choice,
@@ -144,7 +144,7 @@ async function runForecast(id: string, job: ForecastJob, signal: AbortSignal): P
 /** Model ids to compare: the requested ones (every real model when none), seasonal naive first as the baseline. */
 async function comparedModels(requested: readonly string[]): Promise<ModelInfo[]> {
   const available = await availableModels();
-  const offered = available.filter((info) => !info.testOnly && !info.needsDownload);
+  const offered = available.filter((info) => !info.testOnly && !info.needsDownload && !info.optIn);
   const chosen = requested.length === 0 ? offered : requested.map((modelId) => {
     const info = available.find((candidate) => candidate.id === modelId);
     if (!info) {
@@ -163,7 +163,7 @@ async function runBacktest(id: string, job: BacktestJob, signal: AbortSignal): P
   post({ kind: 'progress', id, stage: 'fetching', message: 'reading the series' });
   const series = await loadSeries(job.source, id, signal);
   const fetchMs = performance.now() - started;
-  const { report, choice } = await device(job.device);
+  const { report, choice } = await device(job.device, job.threads);
   const run = await runComparison({
     models,
     createModel: (info) =>
@@ -194,10 +194,10 @@ async function runBacktest(id: string, job: BacktestJob, signal: AbortSignal): P
   };
 }
 
-function summarizeCsv(name: string, text: string): CsvSummary {
+function summarizeCsv(name: string, text: string, wide?: { frequency: string; start: string }): CsvSummary {
   let many: SeriesTable;
   try {
-    many = readSeriesCsv(text, { name });
+    many = readSeriesCsv(text, { name, ...(wide ? { wide } : {}) });
   } catch (error) {
     // A file without timestamps (and not wide) is still forecast here, as consecutive steps.
     if (error instanceof LookaheadError && error.details?.problem === 'no_timestamp') return summarizeSingleCsv(name, text);
@@ -247,7 +247,7 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
         inFlight.get(request.id)?.abort();
         return;
       case 'parse-csv':
-        post({ kind: 'csv', id: request.id, table: summarizeCsv(request.name, request.text) });
+        post({ kind: 'csv', id: request.id, table: summarizeCsv(request.name, request.text, request.wide) });
         return;
       case 'forecast': {
         const controller = new AbortController();

@@ -10,7 +10,8 @@ export interface ChronosBenchOptions {
   batches: number[];
   contexts: number[];
   runtimes: RuntimeName[];
-  threads: number;
+  /** Thread counts; each is its own column (its own processes), measured side by side per cell. */
+  threads: number[];
   warmup: number;
   minRepeats: number;
   maxRepeats: number;
@@ -26,7 +27,7 @@ export const DEFAULT_OPTIONS: ChronosBenchOptions = {
   batches: [1, 32],
   contexts: [512, 2048],
   runtimes: [...RUNTIMES],
-  threads: 1,
+  threads: [1],
   warmup: 1,
   minRepeats: 3,
   maxRepeats: 15,
@@ -36,8 +37,8 @@ export const DEFAULT_OPTIONS: ChronosBenchOptions = {
 };
 
 export const USAGE = `usage: npm run bench -- chronos [--sizes tiny,mini,small,base] [--batches 1,32,256] [--contexts 512,2048]
-  [--runtimes ${RUNTIMES.join(',')}] [--threads N] [--warmup N] [--min-repeats N] [--max-repeats N] [--budget-s S] [--merge]
-defaults: --sizes ${DEFAULT_OPTIONS.sizes.join(',')} --batches ${DEFAULT_OPTIONS.batches.join(',')} --contexts ${DEFAULT_OPTIONS.contexts.join(',')} --threads ${DEFAULT_OPTIONS.threads}`;
+  [--runtimes ${RUNTIMES.join(',')}] [--threads 1,2] [--warmup N] [--min-repeats N] [--max-repeats N] [--budget-s S] [--merge]
+defaults: --sizes ${DEFAULT_OPTIONS.sizes.join(',')} --batches ${DEFAULT_OPTIONS.batches.join(',')} --contexts ${DEFAULT_OPTIONS.contexts.join(',')} --threads ${DEFAULT_OPTIONS.threads.join(',')}`;
 
 function fail(message: string): never {
   throw new Error(`bench chronos: ${message}\n${USAGE}`);
@@ -93,7 +94,7 @@ export function parseChronosBenchArgs(argv: readonly string[]): ChronosBenchOpti
         options.contexts = positiveIntegers(name, value);
         break;
       case 'threads':
-        options.threads = positiveInteger(name, value);
+        options.threads = positiveIntegers(name, value);
         break;
       case 'warmup':
         options.warmup = positiveInteger(name, value, 0);

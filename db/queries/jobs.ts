@@ -20,6 +20,8 @@ export interface JobRow {
   title: string;
   totalSeries: number;
   totalChunks: number;
+  /** The access principal that submitted the job ("token:alice"), null for jobs from before 0011. */
+  submittedBy: string | null;
   summary: Record<string, unknown> | null;
   error: string | null;
   createdAt: Date;
@@ -76,6 +78,7 @@ function jobFromRow(row: Record<string, unknown>): JobRow {
     title: String(row.title ?? ''),
     totalSeries: Number(row.total_series),
     totalChunks: Number(row.total_chunks),
+    submittedBy: (row.submitted_by as string | null | undefined) ?? null,
     summary: row.summary === null || row.summary === undefined ? null : json(row.summary),
     error: (row.error as string | null) ?? null,
     createdAt: date(row.created_at)!,
@@ -110,17 +113,18 @@ export async function insertJob({
   chunks,
 }: {
   handle: DatabaseHandle;
-  job: { id: string; kind: string; params: Record<string, unknown>; title: string; totalSeries: number };
+  job: { id: string; kind: string; params: Record<string, unknown>; title: string; totalSeries: number; submittedBy?: string | null };
   chunks: string[][];
 }): Promise<void> {
   await handle.transaction(async (query) => {
-    await query(`INSERT INTO jobs (id, kind, state, params, title, total_series, total_chunks) VALUES ($1, $2, 'queued', $3::jsonb, $4, $5, $6)`, [
+    await query(`INSERT INTO jobs (id, kind, state, params, title, total_series, total_chunks, submitted_by) VALUES ($1, $2, 'queued', $3::jsonb, $4, $5, $6, $7)`, [
       job.id,
       job.kind,
       JSON.stringify(job.params),
       job.title,
       job.totalSeries,
       chunks.length,
+      job.submittedBy ?? null,
     ]);
     const offsets: number[] = [];
     chunks.reduce((sum, chunk) => (offsets.push(sum), sum + chunk.length), 0);
@@ -134,6 +138,12 @@ export async function insertJob({
       );
     }
   });
+}
+
+/** Queued or running jobs a caller submitted (the per-caller limit counts these). */
+export async function countActiveJobs({ handle, submittedBy }: { handle: DatabaseHandle; submittedBy: string }): Promise<number> {
+  const rows = await handle.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE submitted_by = $1 AND state IN ('queued', 'running')`, [submittedBy]);
+  return rows[0]?.n ?? 0;
 }
 
 export async function setChunkQueueIds({ handle, jobId, queueJobIds }: { handle: DatabaseHandle; jobId: string; queueJobIds: (string | null)[] }): Promise<void> {
@@ -472,4 +482,14 @@ export async function listLiveWorkers({ handle, withinSeconds = 30 }: { handle: 
     [withinSeconds],
   );
   return rows.map((row) => ({ id: String(row.id), host: String(row.host), pid: Number(row.pid), concurrency: Number(row.concurrency), providers: String(row.providers), heartbeatAt: date(row.heartbeat_at)! }));
+}
+
+/** What /metrics reports of the queue: chunks waiting per job kind, live workers (recent heartbeat), jobs running. */
+export async function jobQueueStats({ handle, liveSeconds }: { handle: DatabaseHandle; liveSeconds: number }): Promise<{ depth: Record<string, number>; workers: number; active: number }> {
+  const depthRows = await handle.query<{ kind: string; n: number }>(
+    `SELECT j.kind, count(*)::int AS n FROM job_chunks AS c JOIN jobs AS j ON j.id = c.job_id WHERE c.state = 'queued' AND j.state IN ('queued', 'running') GROUP BY j.kind ORDER BY j.kind`,
+  );
+  const [workers] = await handle.query<{ n: number }>(`SELECT count(*)::int AS n FROM job_workers WHERE stopped_at IS NULL AND heartbeat_at > now() - make_interval(secs => $1)`, [liveSeconds]);
+  const [active] = await handle.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE state = 'running'`);
+  return { depth: Object.fromEntries(depthRows.map((row) => [row.kind, row.n])), workers: workers?.n ?? 0, active: active?.n ?? 0 };
 }

@@ -75,8 +75,9 @@ export class ForecastClient {
     return (await this.request<'backtest-result'>({ kind: 'backtest', job } as never, options)).result;
   }
 
-  async parseCsv(name: string, text: string): Promise<CsvSummary> {
-    return (await this.request<'csv'>({ kind: 'parse-csv', name, text } as never)).table;
+  /** `wide`: a wide file's frequency and the time of its first value column (else integer steps). */
+  async parseCsv(name: string, text: string, wide?: { frequency: string; start: string }): Promise<CsvSummary> {
+    return (await this.request<'csv'>({ kind: 'parse-csv', name, text, ...(wide ? { wide } : {}) } as never)).table;
   }
 
   dispose(): void {

@@ -5,7 +5,7 @@ import type { QualityReport } from '@/lib/data/quality';
 import type { Comparison, ModelEvaluation } from '@/lib/evaluation';
 import type { WeightDtype } from '@/lib/models/chronos-bolt';
 import type { ModelInfo } from '@/lib/models/model';
-import type { DeviceChoice, DevicePreference, DeviceReport } from '@/lib/runtime/device';
+import type { DeviceChoice, DevicePreference, DeviceReport, ThreadsSetting } from '@/lib/runtime/device';
 
 /**
  * The typed protocol between the page and workers/forecast.worker.ts. Plain data only; every
@@ -40,6 +40,8 @@ export interface ForecastJob {
   quantileLevels: number[];
   /** WebGPU or WASM for learned models; 'auto' (default) follows the device report. */
   device?: DevicePreference;
+  /** WASM threads for onnxruntime-web: 'auto' (default, every core) or a count (the worker's first session fixes it). */
+  threads?: ThreadsSetting;
   /** false: do not report this run to POST /api/telemetry (the browser opted out). */
   telemetry?: boolean;
   /** Weight storage of a Chronos-Bolt converted in the browser (default fp32). */
@@ -61,13 +63,14 @@ export interface BacktestJob {
   windows: number;
   step: number;
   device?: DevicePreference;
+  threads?: ThreadsSetting;
 }
 
 export type WorkerRequest =
   | { kind: 'probe'; id: string }
   | { kind: 'forecast'; id: string; job: ForecastJob }
   | { kind: 'backtest'; id: string; job: BacktestJob }
-  | { kind: 'parse-csv'; id: string; name: string; text: string }
+  | { kind: 'parse-csv'; id: string; name: string; text: string; /** Wide files: the time of V1 and the frequency (else steps). */ wide?: { frequency: string; start: string } }
   | { kind: 'cancel'; id: string };
 
 export type ProgressStage = 'fetching' | 'loading-model' | 'fitting' | 'forecasting' | 'backtesting';

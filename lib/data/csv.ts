@@ -59,6 +59,11 @@ export interface CsvColumns extends CsvTable {
   timestampCells: string[] | null;
   /** The first bad cell of each mostly-numeric column, by column. */
   badCells: { row: number; line: number; column: string; value: string }[];
+  /**
+   * The first timestamp cell that does not read (its row's time is NaN), when the caller asked to
+   * collect it rather than throw: the reader of many series names the series it belongs to.
+   */
+  badTimestamp: { row: number; error: LookaheadError } | null;
 }
 
 /** Rows below the first one that header detection looks at. */
@@ -213,10 +218,12 @@ function chooseTimestampColumn(records: string[][], start: number, columns: stri
 
 interface ParsedTimestamps {
   timestampsMs: Float64Array;
-  format: TimestampFormat;
+  format: TimestampFormat | null;
+  badTimestamp: CsvColumns['badTimestamp'];
 }
 
-function parseTimestampColumn(records: string[][], lines: number[], start: number, name: string, choice: TimestampColumn): ParsedTimestamps {
+/** Throws at the first cell that does not read, or with `collect` keeps it (that row's time NaN) and reads on. */
+function parseTimestampColumn(records: string[][], lines: number[], start: number, name: string, choice: TimestampColumn, collect: boolean): ParsedTimestamps {
   const rowCount = records.length - start;
   const timestampsMs = new Float64Array(rowCount);
   const readOptions = { epoch: choice.epoch };
@@ -224,29 +231,37 @@ function parseTimestampColumn(records: string[][], lines: number[], start: numbe
     csvError(`row ${lines[row]}, column "${name}": ${problem}`, { row: lines[row], column: name, value: cell });
   let format: TimestampFormat | null = null;
   let formatRow = -1;
+  let badTimestamp: ParsedTimestamps['badTimestamp'] = null;
+  const reject = (row: number, error: LookaheadError): void => {
+    if (!collect) throw error;
+    badTimestamp ??= { row: row - start, error };
+    timestampsMs[row - start] = Number.NaN;
+  };
   for (let row = start; row < records.length; row++) {
     const cell = trimCell(records[row]![choice.index]!);
     const reading = readTimestamp(cell, readOptions);
     if (!reading.ok) {
       if (isMissingCell(cell)) {
-        throw rejectAt(row, cell, `the timestamp is missing; every row needs one${format === null ? '' : ` (${timestampPattern(format)})`}`);
+        reject(row, rejectAt(row, cell, `the timestamp is missing; every row needs one${format === null ? '' : ` (${timestampPattern(format)})`}`));
+      } else if (reading.format !== null) {
+        reject(row, rejectAt(row, cell, `${quoteValue(cell)} is not a valid ${reading.invalid} (${reading.reason}); use ${timestampPattern(format ?? reading.format)}`));
+      } else {
+        const expected = format === null ? 'ISO 8601 such as 2016-07-01 or 2016-07-01 02:00:00' : `${timestampPattern(format)} like row ${lines[formatRow]}`;
+        reject(row, rejectAt(row, cell, `${quoteValue(cell)} is not a timestamp; use ${expected}`));
       }
-      if (reading.format !== null) {
-        throw rejectAt(row, cell, `${quoteValue(cell)} is not a valid ${reading.invalid} (${reading.reason}); use ${timestampPattern(format ?? reading.format)}`);
-      }
-      const expected = format === null ? 'ISO 8601 such as 2016-07-01 or 2016-07-01 02:00:00' : `${timestampPattern(format)} like row ${lines[formatRow]}`;
-      throw rejectAt(row, cell, `${quoteValue(cell)} is not a timestamp; use ${expected}`);
+      continue;
     }
     if (format === null) {
       format = reading.format;
       formatRow = row;
     } else if (reading.format !== format) {
       const example = quoteValue(trimCell(records[formatRow]![choice.index]!));
-      throw rejectAt(row, cell, `${quoteValue(cell)} is written differently from row ${lines[formatRow]} (${example}); write every timestamp as ${timestampPattern(format)}`);
+      reject(row, rejectAt(row, cell, `${quoteValue(cell)} is written differently from row ${lines[formatRow]} (${example}); write every timestamp as ${timestampPattern(format)}`));
+      continue;
     }
     timestampsMs[row - start] = reading.ms;
   }
-  return { timestampsMs, format: format! };
+  return { timestampsMs, format, badTimestamp };
 }
 
 /** Fails (or, with onDisorder 'keep', warns) on the first repeated or backward timestamp. */
@@ -313,7 +328,7 @@ function gapWarning(gaps: Gap[], timestampsMs: Float64Array, frequency: Frequenc
 
 export function parseCsv(text: string, options: CsvOptions = {}): CsvTable {
   const table = readCsvColumns(text, options);
-  const { rowLines, timestampCells, badCells, ...result } = table;
+  const { rowLines, timestampCells, badCells, badTimestamp: _collectedNever, ...result } = table;
   const parsed = table.timestampsMs;
   if (parsed && timestampCells) checkOrder(timestampCells, rowLines, 0, table.timestampColumn!, parsed, options.onDisorder === 'keep', result.warnings);
   const first = badCells[0];
@@ -339,7 +354,7 @@ export function badCellError(cell: CsvColumns['badCells'][number], series?: stri
 }
 
 /** A file's header, timestamp, numeric and text columns (see CsvColumns). */
-export function readCsvColumns(text: string, options: CsvOptions = {}): CsvColumns {
+export function readCsvColumns(text: string, options: CsvOptions & { collectBadTimestamp?: boolean } = {}): CsvColumns {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const delimiter = detectDelimiter(body);
   // A ";" file is usually written where "," is the decimal mark.
@@ -372,7 +387,7 @@ export function readCsvColumns(text: string, options: CsvOptions = {}): CsvColum
   const warnings: string[] = [];
   const choice = chooseTimestampColumn(records, start, columns, hasHeader, options);
   const timestampColumn = choice ? columns[choice.index]! : null;
-  const parsed = choice ? parseTimestampColumn(records, lines, start, timestampColumn!, choice) : null;
+  const parsed = choice ? parseTimestampColumn(records, lines, start, timestampColumn!, choice, options.collectBadTimestamp === true) : null;
   const rowLines = lines.slice(start);
   const timestampCells = choice ? records.slice(start).map((record) => trimCell(record[choice.index]!)) : null;
   const badCells: CsvColumns['badCells'] = [];
@@ -456,5 +471,6 @@ export function readCsvColumns(text: string, options: CsvOptions = {}): CsvColum
     rowLines,
     timestampCells,
     badCells,
+    badTimestamp: parsed?.badTimestamp ?? null,
   };
 }

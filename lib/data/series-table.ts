@@ -206,9 +206,36 @@ function keyCandidates(table: CsvColumns): { name: string; cells: string[] }[] {
   return [...candidates, ...allDifferent];
 }
 
+/** Skips NaN (a timestamp cell that did not read), so one bad cell does not make a single series look keyed. */
 function isStrictlyIncreasing(timestampsMs: Float64Array): boolean {
-  for (let index = 1; index < timestampsMs.length; index++) if (!(timestampsMs[index]! > timestampsMs[index - 1]!)) return false;
+  let previous = Number.NEGATIVE_INFINITY;
+  for (const time of timestampsMs) {
+    if (Number.isNaN(time)) continue;
+    if (!(time > previous)) return false;
+    previous = time;
+  }
   return true;
+}
+
+/** Whether a column's values form two or more runs of at least two rows, no value coming back after its run. */
+function inContiguousRuns(cells: string[]): boolean {
+  const finished = new Set<string>();
+  let runs = 0;
+  let runLength = 0;
+  for (let row = 0; row < cells.length; row++) {
+    if (row > 0 && cells[row] === cells[row - 1]) {
+      runLength++;
+      continue;
+    }
+    if (row > 0) {
+      if (runLength < 2) return false;
+      finished.add(cells[row - 1]!);
+    }
+    if (finished.has(cells[row]!)) return false;
+    runs++;
+    runLength = 1;
+  }
+  return runs >= 2 && runLength >= 2;
 }
 
 /** Whether column `cells` takes one value within each group. */
@@ -230,9 +257,14 @@ function constantWithin(grouping: Grouping, cells: string[]): boolean {
  */
 function detectKey(table: CsvColumns, timestampsMs: Float64Array): string[] {
   const candidates = keyCandidates(table);
-  // Unique, increasing timestamps are one series, whatever text columns sit beside them.
-  if (candidates.length === 0 || isStrictlyIncreasing(timestampsMs)) return [];
+  if (candidates.length === 0) return [];
   const named = candidates.filter((candidate) => isEntityName(candidate.name));
+  if (isStrictlyIncreasing(timestampsMs)) {
+    // Unique, increasing timestamps are one series, unless an id-named column splits the rows into
+    // runs (series that follow one another in time: A in 2020, B in 2021).
+    const sequential = named.find((candidate) => inContiguousRuns(candidate.cells));
+    return sequential ? withConstantColumns([sequential], candidates, table.rowCount) : [];
+  }
   const unique = (members: { cells: string[] }[]): boolean => {
     const grouping = groupRows(
       members.map((member) => member.cells),
@@ -311,10 +343,23 @@ function finishSpans(spans: SeriesSpan[], timestampsMs: Float64Array, warnings: 
   return frequency;
 }
 
+/** A timestamp cell that does not read, with its series named when the file holds several. */
+function badTimestampError(table: CsvColumns, keyColumns: string[]): LookaheadError {
+  const { row, error } = table.badTimestamp!;
+  if (keyColumns.length === 0) return error;
+  const series = keyColumns.map((name) => columnCells(table, name)[row]!).join(KEY_SEPARATOR);
+  return new LookaheadError('csv', 'bad_input', `series ${quoted(series)}, ${error.message.replace(/^csv: /, '')}`, {
+    details: { ...error.details, series },
+    cause: error,
+  });
+}
+
 function readTimed(table: CsvColumns, options: SeriesTableOptions): SeriesTable {
   const timestampsMs = table.timestampsMs!;
   const timeColumn = table.timestampColumn!;
+  // The key is found from the rows that read (a bad row's time is NaN, never equal, never in order).
   const keyColumns = options.keyColumns ?? detectKey(table, timestampsMs);
+  if (table.badTimestamp) throw badTimestampError(table, keyColumns);
   const keyCells = keyColumns.map((name) => columnCells(table, name));
   const grouping = groupRows(keyCells, table.rowCount);
   checkLimits(grouping.keys.length, table.rowCount, options.limits);
@@ -483,7 +528,11 @@ function readWide(table: CsvColumns, options: SeriesTableOptions): SeriesTable {
 
 /** Reads a CSV of one or many series (see the file comment). */
 export function readSeriesCsv(text: string, options: SeriesTableOptions = {}): SeriesTable {
-  const table = readCsvColumns(text, { ...(options.name === undefined ? {} : { name: options.name }), ...(options.timestampColumn ? { timestampColumn: options.timestampColumn } : {}) });
+  const table = readCsvColumns(text, {
+    ...(options.name === undefined ? {} : { name: options.name }),
+    ...(options.timestampColumn ? { timestampColumn: options.timestampColumn } : {}),
+    collectBadTimestamp: true,
+  });
   if (table.timestampsMs && table.timestampColumn) {
     checkLimits(1, table.rowCount, { maxPoints: options.limits?.maxPoints });
     return readTimed(table, options);

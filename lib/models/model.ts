@@ -18,6 +18,8 @@ export interface ModelInfo {
   testOnly?: boolean;
   /** A hub checkpoint this browser has not downloaded yet: used on request only, never by "compare every model". */
   needsDownload?: boolean;
+  /** Slow on long seasonal series (AutoARIMA's search): compared only when chosen, never by default. */
+  optIn?: boolean;
 }
 
 export interface SeriesInput {

@@ -6,7 +6,23 @@ export type WebGpuStatus = 'adapter' | 'fallback-adapter' | 'no-adapter' | 'unsu
 
 export interface DeviceReport {
   webgpu: { status: WebGpuStatus; description: string };
-  wasm: { threads: number; crossOriginIsolated: boolean; simd: boolean };
+  /** threads: what WASM will use (the cores when cross-origin isolated, else 1); cores: navigator.hardwareConcurrency. */
+  wasm: { threads: number; crossOriginIsolated: boolean; simd: boolean; cores?: number };
+}
+
+/** The page's WASM threads setting: 'auto' (every core the browser reports) or a fixed count. */
+export type ThreadsSetting = 'auto' | number;
+
+/**
+ * The report with the user's threads setting applied: a fixed count replaces the automatic one, but
+ * without cross-origin isolation (no SharedArrayBuffer) WASM can only run one thread.
+ */
+export function withThreads(report: DeviceReport, setting: ThreadsSetting = 'auto'): DeviceReport {
+  if (setting === 'auto') return report;
+  if (!Number.isInteger(setting) || setting < 1) {
+    throw new RangeError(`device: threads must be 'auto' or a whole number >= 1, got ${String(setting)}`);
+  }
+  return { ...report, wasm: { ...report.wasm, threads: report.wasm.crossOriginIsolated ? setting : 1 } };
 }
 
 export type DeviceKind = 'webgpu' | 'wasm';
@@ -63,8 +79,8 @@ export async function detectDevices(scope: { navigator?: NavigatorLike; crossOri
   }
   const cores = navigatorLike?.hardwareConcurrency ?? 1;
   // Without cross-origin isolation there is no SharedArrayBuffer, so WASM runs single-threaded.
-  const threads = isolated ? Math.max(1, Math.min(4, cores)) : 1;
-  return { webgpu, wasm: { threads, crossOriginIsolated: isolated, simd } };
+  const threads = isolated ? Math.max(1, cores) : 1;
+  return { webgpu, wasm: { threads, crossOriginIsolated: isolated, simd, cores } };
 }
 
 export type DevicePreference = 'auto' | DeviceKind;

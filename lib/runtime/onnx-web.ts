@@ -16,7 +16,8 @@ export interface WebSessionOptions {
   executionProviders?: readonly WebExecutionProvider[];
   /**
    * WASM threads. Default: 1 without cross-origin isolation (no SharedArrayBuffer) or under Node
-   * (test processes run in parallel); else half the cores, at most 4. Fixed by the first session.
+   * (test processes run in parallel); else navigator.hardwareConcurrency. Fixed by the first
+   * session: onnxruntime-web starts its thread pool once per worker, so a new count needs a new worker.
    */
   numThreads?: number;
   /** Where the ort-wasm-*.wasm/.mjs files are served from (e.g. '/ort/'); default: next to the bundle. */
@@ -42,7 +43,7 @@ function defaultThreads(): number {
   const isolated = typeof globalThis.crossOriginIsolated === 'boolean' && globalThis.crossOriginIsolated;
   if (!isolated) return 1;
   const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency ?? 2 : 2;
-  return Math.max(1, Math.min(4, Math.floor(cores / 2)));
+  return Math.max(1, cores);
 }
 
 /** ort.env.wasm is global and read when the backend starts: set it once, before the first session. */

@@ -95,6 +95,10 @@ function expectGolden(shown: number[][]) {
   expect(worst, `worst error ${worst} vs tolerance ${tolerance}`).toBeLessThan(tolerance);
 }
 
+async function hubThrottle(bytesPerSecond: number): Promise<void> {
+  await fetch(`${hubUrl}/__fake/throttle?bytesPerSecond=${bytesPerSecond}`, { method: 'POST' });
+}
+
 async function cachedRepos(page: Page): Promise<string[]> {
   return page.evaluate(async () => {
     const cache = await caches.open('lookahead-installed-models-v1');
@@ -167,6 +171,44 @@ describe('Chronos-Bolt installed in the browser from the hub', () => {
     await page.locator('[data-testid=browser-model] button:has-text("Delete")').click();
     await expect.poll(() => page.locator('[data-testid=browser-model]').count()).toBe(0);
     expect(await cachedRepos(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('cancel during the download: the page says it was cancelled, nothing half-written is cached, and a later install succeeds', async () => {
+    const page = await openWorkbench(context);
+    // The FAKE hub serves the 1.6 MB weights at 100 kB/s, so the download is still running when we cancel.
+    await hubThrottle(100_000);
+    try {
+      await page.selectOption('#model', 'chronos-bolt-tiny');
+      await page.selectOption('#device', 'wasm');
+      await page.fill('#horizon', '64');
+      await page.fill('#context', '512');
+      await page.click('button:has-text("Forecast")');
+      const received = async () => {
+        const match = ((await page.locator('[data-testid=progress]').textContent().catch(() => '')) ?? '').match(/downloading Chronos-Bolt tiny: ([\d.]+) of ([\d.]+) MB/);
+        return match ? Number(match[1]) : 0;
+      };
+      await expect.poll(received, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0.1);
+      await page.locator('[data-testid=cancel-button]').click();
+      await page.locator('[data-testid=cancelled]').waitFor({ timeout: 30_000 });
+      expect(await page.locator('[data-testid=cancelled]').textContent()).toContain('Cancelled');
+      expect(await page.locator('[data-testid=error]').count()).toBe(0);
+      expect(await page.locator('[data-testid=forecast-table]').count()).toBe(0);
+      // Nothing of the cancelled install is in the Cache API, and the model is still offered as a download.
+      expect((await cachedRepos(page)).filter((key) => key.includes('chronos-bolt-tiny'))).toEqual([]);
+      expect(await page.locator('#model option[value="chronos-bolt-tiny"]').textContent()).toBe('Chronos-Bolt tiny (download 35 MB)');
+    } finally {
+      await hubThrottle(0);
+    }
+    // A later install, at full speed, downloads again and matches the goldens.
+    await fetch(`${hubUrl}/__fake/reset`, { method: 'POST' });
+    await page.evaluate(() => ((window as unknown as { progressSeen: string[] }).progressSeen.length = 0));
+    await page.click('button:has-text("Forecast")');
+    await page.locator('[data-testid=forecast-table]').waitFor({ timeout: 180_000 });
+    expectGolden(await shownQuantiles(page));
+    expect((await hubRequests()).some((request) => request.path.startsWith('/cdn/'))).toBe(true);
+    expect(await page.locator('[data-testid=cancelled]').count()).toBe(0);
+    expect((await cachedRepos(page)).filter((key) => key.includes('chronos-bolt-tiny')).map((key) => key.split('/').at(-1)).sort()).toEqual(['manifest.json', 'model.onnx']);
     await page.close();
   });
 

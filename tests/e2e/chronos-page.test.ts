@@ -31,9 +31,10 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function forecastOnPage(page: Page, device: 'wasm' | 'webgpu') {
+async function forecastOnPage(page: Page, device: 'wasm' | 'webgpu', threads?: string) {
   await page.goto(`${appUrl}/?testModels=1`);
   await expect.poll(() => page.locator('[data-testid=device]').textContent(), { timeout: 30_000 }).toContain('Device:');
+  if (threads !== undefined) await page.selectOption('#threads', threads);
   await expect.poll(() => page.locator('#model option[value="tiny-random"]').count(), { timeout: 30_000 }).toBe(1);
   expect(await page.locator('#model optgroup[label="Test checkpoints (not real forecasters)"] option[value="tiny-random"]').textContent()).toBe(
     'tiny-random (test checkpoint, not a real forecaster)',
@@ -74,7 +75,20 @@ describe('Chronos-Bolt in the browser', () => {
   it('on WASM: the page shows the numbers the server computes', async () => {
     const page = await browser.newPage();
     const { shown, runtime } = await forecastOnPage(page, 'wasm');
-    expect(runtime).toMatch(/computed with WASM, \d+ threads?/);
+    // Automatic threads: every core the browser reports (the page is cross-origin isolated).
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const label = `WASM, ${cores} thread${cores === 1 ? '' : 's'}`;
+    expect(await page.locator('[data-testid=device]').textContent()).toContain(`Device: ${label}.`);
+    expect(runtime).toContain(`computed with ${label}`);
+    expectMatchesServer(shown);
+    await page.close();
+  });
+
+  it('on WASM with the threads setting at 2: the session runs 2 threads, same numbers', async () => {
+    const page = await browser.newPage();
+    const { shown, runtime } = await forecastOnPage(page, 'wasm', '2');
+    expect(await page.locator('[data-testid=device]').textContent()).toContain('Device: WASM, 2 threads.');
+    expect(runtime).toContain('computed with WASM, 2 threads');
     expectMatchesServer(shown);
     await page.close();
   });

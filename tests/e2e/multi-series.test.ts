@@ -54,8 +54,20 @@ describe('files of many series on the page', () => {
       await page.selectOption('#model', 'seasonal-naive');
       await page.fill('#horizon', '4');
       await page.fill('#context', String(fixture.context));
-      expect(await page.locator('[data-testid=forecast-job]').isDisabled()).toBe(true);
-      expect(await page.locator('[data-testid=forecast-job-reason]').textContent()).toContain('not available');
+      // The server runs jobs here (in-process worker on the embedded database): the button is offered.
+      await expect.poll(() => page.locator('[data-testid=forecast-job]').isDisabled(), { timeout: 30_000 }).toBe(false);
+      if (fixture.file === 'long-3-series-gap.csv') {
+        // "Forecast all on the server": a forecast-batch job over every series of the stored upload.
+        await page.click('[data-testid=forecast-job]');
+        await expect.poll(() => page.locator('[data-testid=forecast-job-reason]').textContent(), { timeout: 60_000 }).toContain('submitted as job');
+        const jobId = /submitted as job ([0-9a-f-]+)/.exec((await page.locator('[data-testid=forecast-job-reason]').textContent())!)![1]!;
+        const finished = await expect
+          .poll(async () => (await (await fetch(`${appUrl}/api/jobs/${jobId}`)).json()) as { terminal: boolean; state: string; seriesDone: number }, { timeout: 180_000, interval: 1_000 })
+          .toMatchObject({ terminal: true });
+        void finished;
+        const view = (await (await fetch(`${appUrl}/api/jobs/${jobId}`)).json()) as { state: string; seriesDone: number; totalSeries: number };
+        expect(view).toMatchObject({ state: 'completed', seriesDone: 3, totalSeries: 3 });
+      }
       await page.click('[data-testid=forecast-all]');
       await expect.poll(() => page.locator('[data-testid=series-result]').count(), { timeout: 120_000 }).toBe(fixture.series.length);
       const rows = await page.$$eval('[data-testid=series-result]', (elements) =>
@@ -75,6 +87,37 @@ describe('files of many series on the page', () => {
       await page.close();
     });
   }
+
+  it('a wide file read again with a frequency and start is forecast at that frequency', async () => {
+    const { page, errors } = await openWorkbench();
+    await page.setInputFiles('[data-testid=csv-input]', path.resolve('tests/fixtures/multi-series/wide.csv'));
+    await expect.poll(() => page.locator('[data-testid=upload-stored]').textContent(), { timeout: 60_000 }).toContain('Stored on the server');
+    await page.locator('[data-testid=wide-dates]').waitFor({ timeout: 30_000 });
+    await page.fill('#wide-frequency', '1Q');
+    await page.fill('#wide-start', '2000-01-01');
+    await page.click('[data-testid=wide-apply]');
+    await expect.poll(() => page.locator('[data-testid=upload-summary]').textContent(), { timeout: 60_000 }).toContain('frequency 1Q');
+    await expect.poll(() => page.locator('[data-testid=upload-stored]').textContent(), { timeout: 60_000 }).toContain('Stored on the server');
+    await expect.poll(() => page.$$eval('#series option', (options) => options.map((option) => (option as HTMLOptionElement).value)), { timeout: 30_000 }).toEqual(['Y1', 'Y2', 'Y3']);
+    await page.locator('[data-testid=series-panel]').waitFor({ timeout: 30_000 });
+    await page.selectOption('#model', 'seasonal-naive');
+    await page.fill('#horizon', '4');
+    await page.fill('#context', '10');
+    await page.click('[data-testid=forecast-all]');
+    await expect.poll(() => page.locator('[data-testid=series-result]').count(), { timeout: 120_000 }).toBe(3);
+    const rows = await page.$$eval('[data-testid=series-result]', (elements) =>
+      elements.map((element) => ({ id: element.getAttribute('data-series'), first: Number(element.getAttribute('data-first-time')), last: Number(element.getAttribute('data-last-time')) })),
+    );
+    const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    // V1 is 2000 Q1: Y1 has 14 values (to 2003 Q2), Y2 11 (to 2002 Q3), Y3 13 (to 2003 Q1); four quarters follow each.
+    expect(rows.map((row) => [row.id, iso(row.first), iso(row.last)])).toEqual([
+      ['Y1', '2003-07-01', '2004-04-01'],
+      ['Y2', '2002-10-01', '2003-07-01'],
+      ['Y3', '2003-04-01', '2004-01-01'],
+    ]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 
   it('the long export holds every series, and the backtest compares models across them', async () => {
     const { page, errors } = await openWorkbench();

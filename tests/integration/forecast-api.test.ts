@@ -47,7 +47,7 @@ describe('POST /api/forecast (baselines, real augurs WASM)', () => {
     ['horizon above the limit', { model: 'seasonal-naive', horizon: 5000, series: [{ values: [1] }] }, 400, 'forecast: horizon: horizon must be at most 1024'],
     ['non-numeric value', { model: 'seasonal-naive', horizon: 3, series: [{ values: [1, 'x'] }] }, 400, 'forecast: series.0.values.1: Invalid input: expected number, received string'],
     ['too many series', { model: 'seasonal-naive', horizon: 1, series: Array.from({ length: 1025 }, () => ({ values: [1] })) }, 400, 'forecast: series: send at most 1024 series per request'],
-    ['unknown model', { model: 'prophet-9000', horizon: 3, series: [{ values: [1, 2] }] }, 400, 'model: unknown model "prophet-9000"; available: seasonal-naive, auto-ets, theta, mstl'],
+    ['unknown model', { model: 'prophet-9000', horizon: 3, series: [{ values: [1, 2] }] }, 400, 'model: unknown model "prophet-9000"; available: seasonal-naive, auto-ets, theta, auto-arima, mstl'],
     ['all-missing series for a baseline', { model: 'seasonal-naive', horizon: 3, series: [{ values: [null, null] }] }, 400, 'model: series.0: seasonal naive needs at least one observed value'],
     ['unknown field', { model: 'seasonal-naive', horizon: 3, series: [{ values: [1] }], horizon2: 1 }, 400, 'forecast: input: Unrecognized key: "horizon2"'],
   ];

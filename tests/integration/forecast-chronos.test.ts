@@ -100,6 +100,6 @@ describe('Chronos-Bolt on the server (onnxruntime-node)', () => {
       input: '{"series":[{"values":[1,2,3]}]}',
     });
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('model: unknown model "nope"; available: seasonal-naive, auto-ets, theta, mstl');
+    expect(result.stderr).toContain('model: unknown model "nope"; available: seasonal-naive, auto-ets, theta, auto-arima, mstl');
   });
 });

@@ -15,11 +15,13 @@ const postgres = backends.find((backend) => backend.name === 'postgres')!;
 const WORKER_ENV = {
   LOOKAHEAD_BATCH_SIZE: '4',
   LOOKAHEAD_HEARTBEAT_SECONDS: '1',
-  LOOKAHEAD_CHUNK_LEASE_SECONDS: '5',
-  LOOKAHEAD_CHUNK_RETRIES: '4',
+  // Lease and read timeout leave room for a loaded CI machine (a 5 s read timeout failed chunks
+  // there under the full suite); a cut connection is still detected within one read timeout.
+  LOOKAHEAD_CHUNK_LEASE_SECONDS: '10',
+  LOOKAHEAD_CHUNK_RETRIES: '6',
   LOOKAHEAD_WORKER_GRACE_SECONDS: '2',
   LOOKAHEAD_QUEUE_MAINTENANCE_SECONDS: '5',
-  LOOKAHEAD_JOB_READ_TIMEOUT_SECONDS: '5',
+  LOOKAHEAD_JOB_READ_TIMEOUT_SECONDS: '20',
 };
 
 async function resultCounts(handle: DatabaseHandle, jobId: string): Promise<{ rows: number; distinct: number; duplicates: number }> {

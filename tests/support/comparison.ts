@@ -14,7 +14,7 @@ export async function compareInNode({
   file,
   column,
   settings,
-  modelIds = BASELINE_MODELS.map((model) => model.id),
+  modelIds = BASELINE_MODELS.filter((model) => !model.optIn).map((model) => model.id), // as the page's "every model"
 }: {
   file: string;
   column: string;

@@ -13,8 +13,9 @@ import type { AddressInfo } from 'node:net';
  * `GET /api/models/<repo>/revision/<revision>?blobs=true` (commit sha; per file size, git blob id and
  * LFS sha256). Test switches: `corrupt` repos serve LFS bytes that differ from the published sha256;
  * offline mode drops every hub connection (as an unreachable host would); `requests` logs each
- * request. Tests in another process drive these over HTTP: GET /__fake/requests, POST
- * /__fake/offline?on=1|0, POST /__fake/reset.
+ * request; a throttle (bytes per second, 0 = loopback speed) slows LFS bodies so a test can act
+ * mid-download. Tests in another process drive these over HTTP: GET /__fake/requests, POST
+ * /__fake/offline?on=1|0, POST /__fake/throttle?bytesPerSecond=N, POST /__fake/reset.
  */
 export interface FakeHubRepo {
   commit: string;
@@ -34,6 +35,8 @@ export interface FakeHub {
   /** Every hub request (not the /__fake control paths), in order. */
   requests: FakeHubRequest[];
   setOffline(offline: boolean): void;
+  /** Serve LFS (CDN) bodies at about this many bytes per second; 0 for loopback speed. */
+  setThrottle(bytesPerSecond: number): void;
   close(): Promise<void>;
 }
 
@@ -57,6 +60,7 @@ export async function startFakeHub(
   const rangeRequests: (string | null)[] = [];
   const requests: FakeHubRequest[] = [];
   let offline = false;
+  let throttle = 0;
   const cut = new Map(Object.entries(options.cutAfterBytes ?? {}));
   const blobs = new Map<string, Uint8Array>();
   for (const [name, repo] of Object.entries(repos)) {
@@ -71,6 +75,7 @@ export async function startFakeHub(
       response.setHeader('content-type', 'application/json');
       if (url.pathname === '/__fake/requests') return response.end(JSON.stringify(requests));
       if (url.pathname === '/__fake/offline') offline = url.searchParams.get('on') === '1';
+      if (url.pathname === '/__fake/throttle') throttle = Number(url.searchParams.get('bytesPerSecond') ?? 0) || 0;
       if (url.pathname === '/__fake/reset') requests.length = 0;
       return response.end('{}');
     }
@@ -117,6 +122,19 @@ export async function startFakeHub(
         response.write(body.subarray(0, limit), () => response.destroy());
         return;
       }
+      if (throttle > 0 && request.method === 'GET') {
+        // Ten slices a second; stops when the client goes away (a cancelled download).
+        const slice = Math.max(1, Math.round(throttle / 10));
+        let offset = 0;
+        const next = () => {
+          if (response.destroyed || response.writableEnded) return;
+          if (offset >= body.length) return void response.end();
+          response.write(body.subarray(offset, offset + slice));
+          offset += slice;
+          setTimeout(next, 100);
+        };
+        return next();
+      }
       return response.end(request.method === 'HEAD' ? undefined : body);
     }
     const resolve = url.pathname.match(/^\/(.+?\/.+?)\/resolve\/([^/]+)\/(.+)$/);
@@ -145,6 +163,9 @@ export async function startFakeHub(
     requests,
     setOffline: (value) => {
       offline = value;
+    },
+    setThrottle: (bytesPerSecond) => {
+      throttle = bytesPerSecond;
     },
     close: () =>
       new Promise((resolve) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseDevice, detectDevices } from '@/lib/runtime/device';
+import { chooseDevice, detectDevices, withThreads } from '@/lib/runtime/device';
 
 const gpuWith = (adapter: { isFallbackAdapter?: boolean; info?: Record<string, string> } | null) => ({ gpu: { requestAdapter: async () => adapter }, hardwareConcurrency: 8 });
 
@@ -7,7 +7,8 @@ describe('device detection and choice', () => {
   it('uses a hardware WebGPU adapter', async () => {
     const report = await detectDevices({ navigator: gpuWith({ info: { vendor: 'nvidia', architecture: 'ampere' } }), crossOriginIsolated: true });
     expect(report.webgpu).toEqual({ status: 'adapter', description: 'nvidia ampere' });
-    expect(report.wasm.threads).toBe(4);
+    expect(report.wasm.threads).toBe(8);
+    expect(report.wasm.cores).toBe(8);
     expect(chooseDevice(report)).toEqual({ device: 'webgpu', label: 'WebGPU (nvidia ampere)', reason: 'WebGPU adapter found: nvidia ampere' });
   });
 
@@ -16,7 +17,7 @@ describe('device detection and choice', () => {
     expect(report.webgpu.status).toBe('fallback-adapter');
     const auto = chooseDevice(report);
     expect(auto.device).toBe('wasm');
-    expect(auto.reason).toMatch(/^WebGPU adapter is a software adapter \(google swiftshader\), slower than WASM; using WASM, 4 threads/);
+    expect(auto.reason).toMatch(/^WebGPU adapter is a software adapter \(google swiftshader\), slower than WASM; using WASM, 8 threads/);
     expect(chooseDevice(report, 'webgpu').device).toBe('webgpu');
   });
 
@@ -33,5 +34,17 @@ describe('device detection and choice', () => {
   it('honours an explicit WASM choice', async () => {
     const report = await detectDevices({ navigator: gpuWith({ info: { vendor: 'apple' } }), crossOriginIsolated: true });
     expect(chooseDevice(report, 'wasm')).toMatchObject({ device: 'wasm', reason: 'WASM chosen by the user' });
+  });
+
+  it('applies the threads setting: auto is every core, a count replaces it, one thread without isolation', async () => {
+    const report = await detectDevices({ navigator: { hardwareConcurrency: 6 }, crossOriginIsolated: true });
+    expect(chooseDevice(withThreads(report, 'auto'), 'wasm').label).toBe('WASM, 6 threads');
+    expect(chooseDevice(withThreads(report, 2), 'wasm').label).toBe('WASM, 2 threads');
+    expect(chooseDevice(withThreads(report, 1), 'wasm').label).toBe('WASM, 1 thread');
+    expect(report.wasm.threads).toBe(6);
+    const notIsolated = await detectDevices({ navigator: { hardwareConcurrency: 6 }, crossOriginIsolated: false });
+    expect(withThreads(notIsolated, 4).wasm.threads).toBe(1);
+    expect(() => withThreads(report, 0)).toThrow(/threads must be 'auto' or a whole number >= 1, got 0/);
+    expect(() => withThreads(report, 1.5)).toThrow(/got 1.5/);
   });
 });

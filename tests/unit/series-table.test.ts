@@ -162,6 +162,47 @@ describe('readSeriesCsv: long format', () => {
     expect(failure(text).message).toBe('csv: series "B", row 6, column "y": "x5" is not a number; use a plain decimal such as 12.5, or leave the cell empty for a missing value');
   });
 
+  it('a bad timestamp cell names the series, the row and the column', () => {
+    const text = 'unique_id,ds,y\nA,2020-01-01,1\nA,2020-02-01,2\nA,2020-03-01,3\nB,2020-01-01,4\nB,2020-02-31,5\nB,2020-03-01,6\n';
+    const error = failure(text);
+    expect(error.message).toMatch(/^csv: series "B", row 6, column "ds": "2020-02-31" is not a valid /);
+    expect(error.details).toMatchObject({ row: 6, column: 'ds', value: '2020-02-31', series: 'B' });
+    expect(error.cause).toBeInstanceOf(LookaheadError);
+    const missing = failure('unique_id,ds,y\nA,2020-01-01,1\nA,2020-02-01,2\nB,2020-01-01,4\nB,,5\n');
+    expect(missing.message).toMatch(/^csv: series "B", row 5, column "ds": the timestamp is missing; every row needs one/);
+    const composite = failure('Region,Purpose,Quarter,Trips\nAdelaide,Business,1998 Q1,1\nAdelaide,Business,1998 Q2,2\nAdelaide,Holiday,1998 Q1,3\nAdelaide,Holiday,1998 Q9,4\n');
+    expect(composite.message).toMatch(/^csv: series "Adelaide \/ Holiday", row 5, column "Quarter": /);
+  });
+
+  it('a bad timestamp in a single series is reported as before, with no series invented from a text column', () => {
+    const error = failure('ds,store,y\n2020-01-01,S1,1\n2020-02-01,S1,2\nsoon,S1,3\n2020-04-01,S1,4\n');
+    expect(error.message).toBe('csv: row 4, column "ds": "soon" is not a timestamp; use YYYY-MM-DD like row 2');
+    expect(error.details).not.toHaveProperty('series');
+  });
+
+  it('series that follow one another in time under an id-named column are read as separate series', () => {
+    const text = 'unique_id,ds,y\nA,2020-01-01,1\nA,2020-02-01,2\nA,2020-03-01,3\nB,2020-04-01,10\nB,2020-05-01,11\nB,2020-06-01,12\n';
+    const table = readSeriesCsv(text);
+    expect(table.layout).toBe('long');
+    expect(table.keyColumns).toEqual(['unique_id']);
+    expect(table.series.map((span) => [span.id, span.length])).toEqual([
+      ['A', 3],
+      ['B', 3],
+    ]);
+    expect(seriesValues(table, 'B').values).toEqual([10, 11, 12]);
+    expect(table.frequency?.label).toBe('1M');
+  });
+
+  it('increasing time stays one series when the runs are not a clean split', () => {
+    // A value that comes back after its run (a regime label), a one-row run, or a column not named
+    // like an id: one series, the column kept as text.
+    const back = readSeriesCsv('series,ds,y\nA,2020-01-01,1\nA,2020-02-01,2\nB,2020-03-01,3\nB,2020-04-01,4\nA,2020-05-01,5\nA,2020-06-01,6\n');
+    expect(back.layout).toBe('single');
+    expect(back.text.series).toEqual(['A', 'A', 'B', 'B', 'A', 'A']);
+    expect(readSeriesCsv('unique_id,ds,y\nA,2020-01-01,1\nA,2020-02-01,2\nB,2020-03-01,3\n').layout).toBe('single');
+    expect(readSeriesCsv('phase,ds,y\nbefore,2020-01-01,1\nbefore,2020-02-01,2\nafter,2020-03-01,3\nafter,2020-04-01,4\n').layout).toBe('single');
+  });
+
   it('mixed frequencies across series are refused, naming them', () => {
     const text = 'id,ds,y\nA,2020-01-01,1\nA,2020-02-01,2\nA,2020-03-01,3\nB,2020-01-01,4\nB,2020-01-02,5\nB,2020-01-03,6\n';
     const error = failure(text);

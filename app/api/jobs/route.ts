@@ -3,6 +3,7 @@ import { listJobs } from '@/db';
 import { errorResponse } from '@/lib/server/http';
 import { readJsonBody } from '@/lib/server/json-body';
 import { describeJob, getJobSystem, submitJob } from '@/lib/server/jobs';
+import { principalFromHeaders } from '@/lib/server/access';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
@@ -19,7 +20,9 @@ export async function POST(request: Request): Promise<Response> {
       tooLarge: (bytes) => new LookaheadError('jobs', 'too_large', `the body is ${bytes ?? 'over'} ${MAX_BODY_BYTES} bytes; name fewer series or omit "series" to run every series of the table`),
     });
     const system = await getJobSystem();
-    const job = await submitJob({ handle: system.handle, queue: system.queue, settings: system.settings, request: body });
+    // proxy.ts identified the caller; per-caller job limits count by this name.
+    const principal = principalFromHeaders(request.headers);
+    const job = await submitJob({ handle: system.handle, queue: system.queue, settings: system.settings, request: body, submittedBy: `${principal.via}:${principal.name}` });
     return Response.json(await describeJob({ handle: system.handle, id: job.id }), { status: 201, headers: { location: `/api/jobs/${job.id}` } });
   } catch (error) {
     return errorResponse(error);

@@ -25,6 +25,7 @@ const environment = z.object({
   LOOKAHEAD_BATCH_SIZE: integer(64, 1, 4096),
   LOOKAHEAD_JOB_CHUNK_SIZE: integer(256, 1, 10_000),
   LOOKAHEAD_JOB_MAX_SERIES: integer(100_000, 1, 10_000_000),
+  LOOKAHEAD_JOB_MAX_ACTIVE_PER_CALLER: integer(4, 0, 10_000),
   LOOKAHEAD_CHUNK_RETRIES: integer(2, 0, 20),
   LOOKAHEAD_CHUNK_LEASE_SECONDS: integer(60, 2, 86_400),
   LOOKAHEAD_HEARTBEAT_SECONDS: integer(2, 1, 3600),
@@ -56,6 +57,8 @@ export interface JobSettings {
   /** Series per chunk (the unit leased, retried and reported). */
   chunkSize: number;
   maxSeriesPerJob: number;
+  /** Queued + running jobs one token or session may have (0 = no limit); the local owner is not limited. */
+  maxActiveJobsPerCaller: number;
   /** Retries of a chunk after its first attempt. */
   chunkRetries: number;
   /** A chunk whose worker has not heartbeated for this long is handed to another worker. */
@@ -84,6 +87,7 @@ export function jobSettings(env: Record<string, string | undefined> = process.en
     batchSize: value.LOOKAHEAD_BATCH_SIZE,
     chunkSize: value.LOOKAHEAD_JOB_CHUNK_SIZE,
     maxSeriesPerJob: value.LOOKAHEAD_JOB_MAX_SERIES,
+    maxActiveJobsPerCaller: value.LOOKAHEAD_JOB_MAX_ACTIVE_PER_CALLER,
     chunkRetries: value.LOOKAHEAD_CHUNK_RETRIES,
     leaseSeconds: value.LOOKAHEAD_CHUNK_LEASE_SECONDS,
     heartbeatSeconds: value.LOOKAHEAD_HEARTBEAT_SECONDS,

@@ -11,3 +11,5 @@ export { resultsCsvStream, resultsParquetStream } from './export';
 export { forecastBatchKind, type ForecastBatchParams, type ForecastPayload } from './forecast-batch';
 export { backtestBatchKind, type BacktestBatchParams, type BacktestPayload } from './backtest-batch';
 export { loadBatchForecaster, releaseJobSessions, jobModelIds } from './job-models';
+export { recordChunkRun, provideQueueStats, workMonitorSchedule, runMonitorRound, MONITOR_SCHEDULE_QUEUE } from './monitoring';
+export { detectAnomaliesKind, detectAnomaliesSchema, anomaliesOf, type DetectAnomaliesParams, type AnomalyPayload } from './detect-anomalies';

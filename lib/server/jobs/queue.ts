@@ -38,11 +38,24 @@ export interface JobQueue {
   stop(options?: { graceMs?: number }): Promise<void>;
 }
 
-export async function openJobQueue({ handle, url, settings, maintenance = true }: { handle: DatabaseHandle; url?: string; settings: JobSettings; maintenance?: boolean }): Promise<JobQueue> {
+export async function openJobQueue({
+  handle,
+  url,
+  settings,
+  maintenance = true,
+  cron = false,
+}: {
+  handle: DatabaseHandle;
+  url?: string;
+  settings: JobSettings;
+  maintenance?: boolean;
+  /** Turns pg-boss schedules (cron) into jobs: on in worker processes, which run the monitoring schedule. */
+  cron?: boolean;
+}): Promise<JobQueue> {
   const common = {
     schema: QUEUE_SCHEMA,
     supervise: maintenance,
-    schedule: false,
+    schedule: cron,
     maintenanceIntervalSeconds: settings.maintenanceSeconds,
   } as const;
   const boss =

@@ -1,7 +1,7 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { cancelJob, insertJob, setChunkQueueIds, type DatabaseHandle, type JobRow, getJob } from '@/db';
+import { cancelJob, countActiveJobs, insertJob, setChunkQueueIds, type DatabaseHandle, type JobRow, getJob } from '@/db';
 import { LookaheadError } from '@/lib/core/errors';
 import { fromZodError } from '@/lib/server/http';
 import type { JobSettings } from './config';
@@ -20,7 +20,20 @@ export const submitSchema = z
 
 export type SubmitRequest = z.infer<typeof submitSchema>;
 
-export async function submitJob({ handle, queue, settings, request }: { handle: DatabaseHandle; queue: JobQueue; settings: JobSettings; request: unknown }): Promise<JobRow> {
+export async function submitJob({
+  handle,
+  queue,
+  settings,
+  request,
+  submittedBy,
+}: {
+  handle: DatabaseHandle;
+  queue: JobQueue;
+  settings: JobSettings;
+  request: unknown;
+  /** The caller ("token:alice"); callers other than the local owner are held to maxActiveJobsPerCaller. */
+  submittedBy?: string;
+}): Promise<JobRow> {
   const parsedRequest = submitSchema.safeParse(request);
   if (!parsedRequest.success) throw fromZodError('jobs', parsedRequest.error);
   const kind = getJobKind(parsedRequest.data.kind);
@@ -30,12 +43,21 @@ export async function submitJob({ handle, queue, settings, request }: { handle: 
     throw new LookaheadError('jobs', 'bad_input', error.message.replace(/^jobs: /, '').replace(/(^|; )/g, '$1params.'), { cause: error, details: error.details });
   }
   const params = parsedParams.data;
+  const limit = settings.maxActiveJobsPerCaller;
+  if (submittedBy && !submittedBy.startsWith('local:') && limit > 0) {
+    const active = await countActiveJobs({ handle, submittedBy });
+    if (active >= limit) {
+      throw new LookaheadError('jobs', 'rate_limited', `${submittedBy.replace(/^[a-z]+:/, '')} already has ${active} queued or running jobs; the limit per caller is ${limit} (LOOKAHEAD_JOB_MAX_ACTIVE_PER_CALLER): wait for one to finish or cancel one`, {
+        details: { active, limit },
+      });
+    }
+  }
   const plan = await kind.plan(params, { handle, settings });
   const chunkSize = parsedRequest.data.chunkSize ?? settings.chunkSize;
   const chunks: string[][] = [];
   for (let start = 0; start < plan.series.length; start += chunkSize) chunks.push(plan.series.slice(start, start + chunkSize));
   const id = randomUUID();
-  await insertJob({ handle, job: { id, kind: kind.kind, params: params as Record<string, unknown>, title: plan.title, totalSeries: plan.series.length }, chunks });
+  await insertJob({ handle, job: { id, kind: kind.kind, params: params as Record<string, unknown>, title: plan.title, totalSeries: plan.series.length, submittedBy: submittedBy ?? null }, chunks });
   try {
     const queueIds = await queue.send(chunks.map((_, chunkIndex) => ({ jobId: id, chunkIndex })));
     await setChunkQueueIds({ handle, jobId: id, queueJobIds: queueIds });

@@ -1,6 +1,7 @@
 import 'server-only';
 import { getDatabase, migrateDatabase, type DatabaseHandle } from '@/db';
 import { jobSettings, type JobSettings } from './config';
+import { provideQueueStats } from './monitoring';
 import { openJobQueue, type JobQueue } from './queue';
 import { startJobWorker, type JobWorker } from './worker';
 
@@ -29,6 +30,8 @@ export function getJobSystem(): Promise<JobSystem> {
     // Idempotent; `npm start` has already migrated, but `next dev` and tests may not have.
     await migrateDatabase(handle);
     const queue = await openJobQueue({ handle, url: process.env.DATABASE_URL || undefined, settings });
+    // GET /metrics reads the queue's depth, live workers and running jobs from the job tables.
+    provideQueueStats(handle, settings);
     const worker = inProcessWorkerWanted(settings, handle) ? await startJobWorker({ handle, queue, settings }) : null;
     return { handle, queue, settings, worker };
   })();

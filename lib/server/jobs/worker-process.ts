@@ -1,7 +1,9 @@
 import 'server-only';
 import { migrateDatabase, openDatabase, type DatabaseHandle } from '@/db';
+import { getMonitor } from '@/lib/server/monitoring';
 import { closeSourcePools } from '@/lib/server/sources';
 import { jobSettings } from './config';
+import { provideQueueStats } from './monitoring';
 import { openJobQueue } from './queue';
 import { startJobWorker } from './worker';
 
@@ -60,10 +62,13 @@ export async function runWorkerProcess(): Promise<void> {
   const settings = jobSettings();
   const handle = await openDatabase({ url });
   await migrateOnce(handle);
-  const queue = await openJobQueue({ handle, url, settings });
+  const queue = await openJobQueue({ handle, url, settings, cron: true });
+  // Workers run the monitoring schedule from the queue (one of them each minute), not on a timer of their own.
+  getMonitor().stopSchedule();
+  provideQueueStats(handle, settings);
   // Chunks read the app's own tables through a pool of their own (see startJobWorker's `reads`).
   const reads = { handle: await openDatabase({ url }), reopen: () => openDatabase({ url }) };
-  const worker = await startJobWorker({ handle, queue, settings, reads });
+  const worker = await startJobWorker({ handle, queue, settings, reads, monitorSchedule: true });
   let signals = 0;
   const shutdown = async (signal: string) => {
     signals++;
@@ -72,6 +77,7 @@ export async function runWorkerProcess(): Promise<void> {
     await worker.stop();
     await queue.stop();
     await closeSourcePools();
+    await getMonitor().close().catch(() => undefined);
     await reads.handle.close().catch(() => undefined);
     await handle.close();
     process.exit(0);

@@ -21,6 +21,7 @@ import {
 } from '@/db';
 import type { JobSettings } from './config';
 import { releaseJobSessions } from './job-models';
+import { recordChunkRun, workMonitorSchedule } from './monitoring';
 import { getJobKind } from './kinds';
 import { ReadTimeoutError, withTimeout } from './series-reader';
 import { CHUNK_QUEUE, DEAD_CHUNK_QUEUE, QUEUE_SCHEMA, type ChunkMessage, type JobQueue } from './queue';
@@ -65,6 +66,7 @@ export async function startJobWorker({
   queue,
   settings,
   reads,
+  monitorSchedule = false,
   log = (line: string) => console.log(line),
 }: {
   handle: DatabaseHandle;
@@ -72,6 +74,8 @@ export async function startJobWorker({
   settings: JobSettings;
   /** Where chunks read the app's own source; `reopen` replaces a pool whose connections hang. Default: `handle`. */
   reads?: { handle: DatabaseHandle; reopen(): Promise<DatabaseHandle> };
+  /** Also works the monitoring schedule (a pg-boss cron, every minute; the queue needs `cron`). The embedded default keeps the server's timer instead. */
+  monitorSchedule?: boolean;
   log?: (line: string) => void;
 }): Promise<JobWorker> {
   let readHandle = reads?.handle ?? handle;
@@ -123,6 +127,9 @@ export async function startJobWorker({
     const entry: ActiveChunk = { jobId, chunkIndex, controller: new AbortController(), reason: null };
     active.set(key, entry);
     const attempt = chunk.attempts;
+    const started = performance.now();
+    const recordRun = (failed: number, error?: string) =>
+      recordChunkRun({ jobId, kind: job.kind, params, workerId: id, chunkIndex, settings, latencyMs: performance.now() - started, series: items.length, failed, ...(error ? { error } : {}) });
     const write = async (results: readonly NewResult[]) => {
       stats.seriesWritten += await withTimeout(writeResults({ handle, jobId, chunkIndex, attempt, worker: id, results }), settings.readTimeoutSeconds, 'writing results');
     };
@@ -136,6 +143,7 @@ export async function startJobWorker({
       await write(failures.map((failure) => ({ seriesId: failure.id, position: failure.position, status: 'failed', payload: null, error: failure.error })));
       await finishChunk({ handle, jobId, chunkIndex, worker: id, state: 'done' });
       stats.chunksDone++;
+      recordRun(failures.length);
       log(`jobs: chunk ${chunkIndex} of job ${jobId} done (${items.length - failures.length} series, ${failures.length} failed, attempt ${attempt})`);
       await finalize(jobId);
       return { series: items.length, failed: failures.length };
@@ -173,6 +181,7 @@ export async function startJobWorker({
       const reason = `chunk failed after ${attempt} attempts: ${messageOf(error)}`;
       await write(items.filter((item) => !remaining.has(item.id)).map((item) => ({ seriesId: item.id, position: item.position, status: 'failed' as const, payload: null, error: reason })));
       await finishChunk({ handle, jobId, chunkIndex, worker: id, state: 'failed', error: reason });
+      recordRun(items.length, reason);
       log(`jobs: chunk ${chunkIndex} of job ${jobId} failed: ${reason}`);
       await finalize(jobId);
       return { failed: true };
@@ -215,6 +224,8 @@ export async function startJobWorker({
     if (job) await track(deadChunk(job.data));
   });
 
+  const stopSchedule = monitorSchedule ? await workMonitorSchedule({ queue, log }) : null;
+
   let beating = false;
   const heartbeat = async () => {
     if (beating) return;
@@ -255,6 +266,7 @@ export async function startJobWorker({
       stopping = true;
       await queue.boss.offWork(CHUNK_QUEUE).catch(() => undefined);
       await queue.boss.offWork(DEAD_CHUNK_QUEUE).catch(() => undefined);
+      await stopSchedule?.();
       const deadline = setTimeout(() => {
         for (const entry of active.values()) {
           if (entry.reason) continue;

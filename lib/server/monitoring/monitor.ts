@@ -102,6 +102,7 @@ export class Monitor {
   private readonly auditWriter: BatchWriter<ForecastAuditRow>;
   private readonly tasks = new Map<string, ScheduledTask>();
   private scheduleTimer: ReturnType<typeof setInterval> | null = null;
+  private scheduleStopped = false;
   private scheduleRunning: Promise<ScheduleReport> | null = null;
   /** Start of the previous rollup refresh per width: the next one re-covers from one bucket before it. */
   private refreshedUntil: Partial<Record<RollupWidth, number>> = {};
@@ -282,18 +283,27 @@ export class Monitor {
     return (this.lastSchedule = report);
   }
 
-  /** Runs the schedule every scheduleIntervalMs in this process (the job worker should take this over: see README). */
+  /** Runs the schedule every scheduleIntervalMs in this process (worker processes stop it and run the schedule from the queue: lib/server/jobs/monitoring.ts). */
   startSchedule(): void {
     if (this.scheduleTimer || !this.config.enabled) return;
+    this.scheduleStopped = false;
     this.scheduleTimer = setInterval(() => void this.runSchedule(), this.config.scheduleIntervalMs);
     this.scheduleTimer.unref?.();
     // The first round soon after start makes today's partitions; later rounds follow the interval.
-    setTimeout(() => void this.runSchedule(), Math.min(10_000, this.config.scheduleIntervalMs)).unref?.();
+    setTimeout(() => {
+      if (!this.scheduleStopped) void this.runSchedule();
+    }, Math.min(10_000, this.config.scheduleIntervalMs)).unref?.();
+  }
+
+  /** Stops this process's timer (a job worker process runs the schedule from the queue instead). */
+  stopSchedule(): void {
+    if (this.scheduleTimer) clearInterval(this.scheduleTimer);
+    this.scheduleTimer = null;
+    this.scheduleStopped = true;
   }
 
   async close(): Promise<void> {
-    if (this.scheduleTimer) clearInterval(this.scheduleTimer);
-    this.scheduleTimer = null;
+    this.stopSchedule();
     await Promise.all([this.inferenceWriter.close(), this.metricWriter.close(), this.auditWriter.close()]);
   }
 
