@@ -13,7 +13,7 @@ let browser: Browser;
 
 /** Every model the browser offers as a real forecaster: baselines and installed models, test checkpoints excluded. */
 let offeredModels: string[];
-/** What "compare every model" runs: the offered models minus hub checkpoints this browser has not downloaded. */
+/** What "compare every model" runs: the offered models minus hub checkpoints this browser has not downloaded and opt-in (slow) models. */
 let comparedModels: string[];
 /** Installed test checkpoints (the e2e server has the golden tiny-random one): never offered. */
 let testOnlyModels: string[];
@@ -25,7 +25,7 @@ beforeAll(async () => {
     .filter((model) => !model.testOnly)
     .map((model) => model.id);
   comparedModels = browserModelInfos()
-    .filter((model) => !model.testOnly && !model.needsDownload)
+    .filter((model) => !model.testOnly && !model.needsDownload && !model.optIn)
     .map((model) => model.id);
   testOnlyModels = browserModelInfos()
     .filter((model) => model.testOnly)
