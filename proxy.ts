@@ -38,8 +38,13 @@ export function proxy(request: NextRequest): NextResponse {
   forwarded.set(PRINCIPAL_HEADER, encodePrincipal(decision.principal));
   forwarded.set('x-nonce', nonce);
   forwarded.set('content-security-policy', headers['content-security-policy']!);
-  return withHeaders(NextResponse.next({ request: { headers: forwarded } }), headers);
+  // Share pages come from the share cache (lib/server/share-cache) as the same bytes every time:
+  // it sets the CSP itself, with the nonce the cached document was rendered with.
+  const { 'content-security-policy': _ownCsp, ...rest } = headers;
+  return withHeaders(NextResponse.next({ request: { headers: forwarded } }), SHARE_PAGE.test(request.nextUrl.pathname) && !request.headers.has('rsc') ? rest : headers);
 }
+
+const SHARE_PAGE = /^\/f\/[^/]+(?:\/opengraph-image)?$/;
 
 function withHeaders(response: NextResponse, headers: Record<string, string>): NextResponse {
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);

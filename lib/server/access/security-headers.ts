@@ -11,14 +11,29 @@ export function newNonce(): string {
   return randomBytes(16).toString('base64');
 }
 
-export function contentSecurityPolicy(nonce: string, { development = false } = {}): string {
+/**
+ * Origins the browser worker may fetch model files from besides this one: the hub
+ * (LOOKAHEAD_HUB_URL), and for the public hub its file CDNs, which its downloads redirect to.
+ */
+export function hubConnectSources(env: Record<string, string | undefined>): string[] {
+  const configured = env.LOOKAHEAD_HUB_URL?.trim();
+  if (!configured) return ['https://huggingface.co', 'https://*.huggingface.co', 'https://*.hf.co'];
+  try {
+    const origin = new URL(configured).origin;
+    return origin === 'https://huggingface.co' ? ['https://huggingface.co', 'https://*.huggingface.co', 'https://*.hf.co'] : [origin];
+  } catch {
+    return [];
+  }
+}
+
+export function contentSecurityPolicy(nonce: string, { development = false, connect = hubConnectSources(process.env) }: { development?: boolean; connect?: readonly string[] } = {}): string {
   return [
     `default-src 'self'`,
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic' 'wasm-unsafe-eval'${development ? " 'unsafe-eval'" : ''}`,
     `style-src 'self' 'unsafe-inline'`,
     `img-src 'self' data: blob:`,
     `font-src 'self' data:`,
-    `connect-src 'self'`,
+    `connect-src 'self'${connect.map((source) => ` ${source}`).join('')}`,
     `worker-src 'self' blob:`,
     `object-src 'none'`,
     `base-uri 'self'`,
@@ -29,7 +44,7 @@ export function contentSecurityPolicy(nonce: string, { development = false } = {
 
 export function securityHeaders(nonce: string, requestHeaders: Headers, env: Record<string, string | undefined>): Record<string, string> {
   return {
-    'content-security-policy': contentSecurityPolicy(nonce, { development: env.NODE_ENV === 'development' }),
+    'content-security-policy': contentSecurityPolicy(nonce, { development: env.NODE_ENV === 'development', connect: hubConnectSources(env) }),
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'x-frame-options': 'DENY',

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { getDatabase } from '@/db';
 import { originFromHeaders } from '../public-url';
 import { readShareLiveness } from '../shares';
+import { contentSecurityPolicy, newNonce } from '../access/security-headers';
 import { shareCacheKey, ShareResponseStore, type ShareCacheEntry } from './store';
 
 /**
@@ -114,10 +115,22 @@ function renderThrough({ request, token, kind, origin }: { request: Request; tok
 
 async function notFound({ request, token, kind, origin }: { request: Request; token: string; kind: Kind; origin: string }): Promise<Response> {
   const rendered = await renderThrough({ request, token, kind, origin });
-  return new Response(await rendered.arrayBuffer(), {
+  const body = await rendered.arrayBuffer();
+  return new Response(body, {
     status: rendered.status === 200 ? 404 : rendered.status,
-    headers: { 'content-type': rendered.headers.get('content-type') ?? 'text/plain', 'cache-control': 'no-store', [SHARE_CACHE_HEADER]: 'none' },
+    headers: { 'content-type': rendered.headers.get('content-type') ?? 'text/plain', 'cache-control': 'no-store', [SHARE_CACHE_HEADER]: 'none', 'content-security-policy': policyFor(body) },
   });
+}
+
+/**
+ * The CSP of a share response: the nonce its document was rendered with (the same bytes are
+ * served again, so the nonce is fixed per cached document, like a hash), or a fresh one when the
+ * body has none (the preview image).
+ */
+function policyFor(body: Uint8Array | ArrayBuffer): string {
+  const head = new TextDecoder().decode(body instanceof Uint8Array ? body.subarray(0, 65_536) : new Uint8Array(body, 0, Math.min(body.byteLength, 65_536)));
+  const nonce = /\snonce="([A-Za-z0-9+/=_-]+)"/.exec(head)?.[1];
+  return contentSecurityPolicy(nonce ?? newNonce(), { development: process.env.NODE_ENV === 'development' });
 }
 
 function cachedResponse(request: Request, entry: ShareCacheEntry, state: string): Response {
@@ -130,6 +143,7 @@ function cachedResponse(request: Request, entry: ShareCacheEntry, state: string)
     etag,
     'cache-control': `public, max-age=${Math.min(maxAge, secondsLeft)}, must-revalidate`,
     [SHARE_CACHE_HEADER]: state,
+    'content-security-policy': entry.contentType.startsWith('text/html') ? policyFor(entry.body) : policyFor(new Uint8Array()),
   };
   const ifNoneMatch = request.headers.get('if-none-match');
   if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
