@@ -251,6 +251,11 @@ function parseTimestampColumn(records: string[][], lines: number[], start: numbe
       }
       continue;
     }
+    if (!Number.isFinite(reading.ms)) {
+      // e.g. hundreds of fraction digits: the text has the right shape but no time it names exists.
+      reject(row, rejectAt(row, cell, `${quoteValue(cell)} is not a time that can be represented (too many digits or out of range); use ${timestampPattern(format ?? reading.format)}`));
+      continue;
+    }
     if (format === null) {
       format = reading.format;
       formatRow = row;
