@@ -88,6 +88,19 @@ function jobFromRow(row: Record<string, unknown>): JobRow {
   };
 }
 
+function resultFromRow(row: Record<string, unknown>): ResultRow {
+  return {
+    seriesId: String(row.series_id),
+    chunkIndex: Number(row.chunk_index),
+    position: Number(row.position),
+    status: row.status as 'ok' | 'failed',
+    payload: row.payload === null ? null : json(row.payload),
+    error: (row.error as string | null) ?? null,
+    attempt: Number(row.attempt),
+    worker: String(row.worker),
+  };
+}
+
 function chunkFromRow(row: Record<string, unknown>): ChunkRow {
   return {
     jobId: String(row.job_id),
@@ -434,16 +447,7 @@ export async function listResults({
      ORDER BY position LIMIT $5`,
     [jobId, afterPosition, status ?? null, search ?? null, limit],
   );
-  return rows.map((row) => ({
-    seriesId: String(row.series_id),
-    chunkIndex: Number(row.chunk_index),
-    position: Number(row.position),
-    status: row.status as 'ok' | 'failed',
-    payload: row.payload === null ? null : json(row.payload),
-    error: (row.error as string | null) ?? null,
-    attempt: Number(row.attempt),
-    worker: String(row.worker),
-  }));
+  return rows.map(resultFromRow);
 }
 
 export async function getResult({ handle, jobId, seriesId }: { handle: DatabaseHandle; jobId: string; seriesId: string }): Promise<ResultRow | null> {
@@ -453,16 +457,7 @@ export async function getResult({ handle, jobId, seriesId }: { handle: DatabaseH
   );
   const row = rows[0];
   if (!row) return null;
-  return {
-    seriesId: String(row.series_id),
-    chunkIndex: Number(row.chunk_index),
-    position: Number(row.position),
-    status: row.status as 'ok' | 'failed',
-    payload: row.payload === null ? null : json(row.payload),
-    error: (row.error as string | null) ?? null,
-    attempt: Number(row.attempt),
-    worker: String(row.worker),
-  };
+  return resultFromRow(row);
 }
 
 export async function registerWorker({ handle, id, host, pid, concurrency, providers }: { handle: DatabaseHandle; id: string; host: string; pid: number; concurrency: number; providers: string }): Promise<void> {
