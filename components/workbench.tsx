@@ -375,7 +375,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
             then kept in the browser for the next visits.
           </p>
         )}
-        {models.find((model) => model.id === modelId)?.needsDownload && <ServerInstall modelId={modelId} dtype={weights} onInstalled={reloadModels} />}
+        <ServerInstall modelId={modelId} dtype={weights} needsDownload={Boolean(models.find((model) => model.id === modelId)?.needsDownload)} onInstalled={reloadModels} />
         <ConfigControls preset={preset} onPreset={choosePreset} currentConfig={currentConfig} onImport={applyConfig} onError={setError} />
         {presetWarning && <p className="note">{presetWarning}</p>}
         <div className="pair">

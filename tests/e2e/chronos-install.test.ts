@@ -263,7 +263,13 @@ describe('Chronos-Bolt installed in the browser from the hub', () => {
     try {
       await page.selectOption('#model', 'chronos-bolt-base');
       await page.locator('[data-testid=server-install] button').click();
-      await expect.poll(() => page.locator('[data-testid=server-install-status]').getAttribute('data-status'), { timeout: 120_000 }).toBe('done');
+      // The status, or the page's error (so a refused install fails with its reason, not a timeout).
+      const installState = () =>
+        page.evaluate(() => {
+          const failure = document.querySelector('[data-testid=server-install-error]')?.textContent;
+          return failure ? `error: ${failure}` : (document.querySelector('[data-testid=server-install-status]')?.getAttribute('data-status') ?? 'none');
+        });
+      await expect.poll(installState, { timeout: 120_000 }).toBe('done');
       expect(await page.locator('[data-testid=server-install-status]').textContent()).toBe(`amazon/chronos-bolt-base is installed on the server as chronos-bolt-base@${'4'.repeat(40)}`);
       // The page's list now has the server's copy (no download label), and so has a new visitor's.
       await expect.poll(() => page.locator('#model option[value="chronos-bolt-base"]').textContent(), { timeout: 30_000 }).toBe('Chronos-Bolt base');
