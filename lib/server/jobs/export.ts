@@ -83,7 +83,12 @@ export function resultsCsvStream(handle: DatabaseHandle, job: JobRow): ReadableS
 function parquetColumns(names: readonly string[], rows: readonly ExportRow[]): ColumnSource[] {
   return names.map((name) => {
     const numeric = rows.some((row) => typeof row[name] === 'number') && !rows.some((row) => typeof row[name] === 'string');
-    if (numeric) return { name, data: Float64Array.from(rows, (row) => (typeof row[name] === 'number' ? (row[name] as number) : Number.NaN)), type: 'DOUBLE' as const };
+    if (numeric) {
+      // A cell the CSV leaves empty (a failed series' step and quantiles, a non-finite value) is a null here too, not a NaN.
+      const missing = rows.some((row) => typeof row[name] !== 'number' || !Number.isFinite(row[name]));
+      if (!missing) return { name, data: Float64Array.from(rows, (row) => row[name] as number), type: 'DOUBLE' as const };
+      return { name, data: rows.map((row) => (typeof row[name] === 'number' && Number.isFinite(row[name]) ? row[name] : null)), type: 'DOUBLE' as const, nullable: true };
+    }
     return { name, data: rows.map((row) => (row[name] === null || row[name] === undefined ? null : String(row[name]))), type: 'STRING' as const, nullable: true };
   });
 }
