@@ -81,7 +81,8 @@ describe('the Jobs view on the page', () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(appUrl);
+    // testModels=1 lists the installed test checkpoint (tiny-random), a Chronos-Bolt-shaped model.
+    await page.goto(`${appUrl}/?testModels=1`);
     await expect.poll(() => text(page, 'device'), { timeout: 30_000 }).toContain('Device:');
 
     // A multi-series source on the server: the CSV, stored by the server.
@@ -92,6 +93,7 @@ describe('the Jobs view on the page', () => {
     await page.fill('#context', String(LENGTH));
 
     // The suggestion, with its reason: 800 series of a Chronos-Bolt-shaped model is over a minute on WASM.
+    await expect.poll(() => page.locator('#model option[value="tiny-random"]').count(), { timeout: 30_000 }).toBe(1);
     await page.selectOption('#model', 'tiny-random');
     await expect.poll(() => text(page, 'submit-forecast-job'), { timeout: 60_000 }).toBe(`Run on the server for all ${SERIES} series`);
     const placement = await text(page, 'placement');
