@@ -147,9 +147,9 @@ describe('the Jobs view on the page', () => {
     expect(new Set(lines.map((cells) => cells[0])).size).toBe(SERIES);
     const mine = lines.filter((cells) => cells[0] === 's0735');
     const api = (await (await fetch(`${appUrl}/api/jobs/${doneId}/results?series=s0735`)).json()) as { payload: { quantiles: number[][]; timestamps: string[] } };
-    expect(mine.map((cells) => Number(cells[column('q0.5')]))).toEqual(api.payload.quantiles[4]);
+    // Every level's column is the forecast the API holds (a random test checkpoint: its quantiles need not be ordered).
+    for (let decile = 1; decile <= 9; decile++) expect(mine.map((cells) => Number(cells[column(`q0.${decile}`)]))).toEqual(api.payload.quantiles[decile - 1]);
     expect(mine.map((cells) => cells[column('timestamp')])).toEqual(Array.from({ length: 12 }, (_, step) => new Date(START_MS + (LENGTH + step) * HOUR).toISOString()));
-    for (const cells of mine) expect(Number(cells[column('q0.1')])).toBeLessThanOrEqual(Number(cells[column('q0.9')]));
 
     // The finished job backs a share link that renders.
     await page.click('[data-testid=share-job]');
