@@ -202,5 +202,5 @@ describe('the Jobs view on the page', () => {
     expect(await page.locator('[data-testid=job-results] li').count()).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 900_000);
 });
