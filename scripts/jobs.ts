@@ -13,13 +13,15 @@ const usage = `usage:
   npm run jobs -- status <job-id>
   npm run jobs -- results <job-id> --format csv|parquet [--out <file>]
   npm run jobs -- cancel <job-id>
-options: --url <server> (default LOOKAHEAD_URL or http://localhost:3000)`;
+options: --url <server> (default LOOKAHEAD_URL or http://localhost:3000)
+         --token <token> (default LOOKAHEAD_TOKEN; needed when the server sets LOOKAHEAD_AUTH=tokens: npm run token -- editor <name>)`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { url: { type: 'string' }, format: { type: 'string', default: 'csv' }, out: { type: 'string' }, wait: { type: 'boolean', default: false } },
+  options: { url: { type: 'string' }, token: { type: 'string' }, format: { type: 'string', default: 'csv' }, out: { type: 'string' }, wait: { type: 'boolean', default: false } },
 });
 const base = (values.url ?? process.env.LOOKAHEAD_URL ?? 'http://localhost:3000').replace(/\/$/, '');
+const token = values.token ?? process.env.LOOKAHEAD_TOKEN ?? '';
 const [command, argument] = positionals;
 
 function fail(message: string, code = 1): never {
@@ -30,7 +32,9 @@ function fail(message: string, code = 1): never {
 async function call(path: string, init?: RequestInit): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(`${base}${path}`, init);
+    const headers = new Headers(init?.headers);
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    response = await fetch(`${base}${path}`, { ...init, headers });
   } catch (error) {
     fail(`cannot reach ${base} (${(error as Error).cause ? String((error as Error & { cause: Error }).cause.message) : (error as Error).message}); start it with npm start or pass --url`);
   }
@@ -38,7 +42,8 @@ async function call(path: string, init?: RequestInit): Promise<Response> {
     const body = await response.text();
     let message = body;
     try {
-      message = (JSON.parse(body) as { error: { message: string } }).error.message;
+      // The server's own "jobs: " prefix is already the CLI's.
+      message = (JSON.parse(body) as { error: { message: string } }).error.message.replace(/^jobs: /, '');
     } catch {}
     fail(`HTTP ${response.status}: ${message}`);
   }
@@ -50,7 +55,17 @@ type View = { id: string; state: string; terminal: boolean; seriesDone: number; 
 if (!command || !['submit', 'status', 'results', 'cancel'].includes(command) || !argument) fail(usage, 2);
 
 if (command === 'submit') {
-  const text = argument === '-' ? readFileSync(0, 'utf8') : readFileSync(argument, 'utf8');
+  let text: string;
+  try {
+    text = argument === '-' ? readFileSync(0, 'utf8') : readFileSync(argument, 'utf8');
+  } catch (error) {
+    fail(`cannot read the job config ${argument === '-' ? 'from stdin' : `"${argument}"`} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); give a JSON file like {"kind":"forecast-batch","params":{...}}`, 2);
+  }
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    fail(`the job config ${argument === '-' ? 'on stdin' : `"${argument}"`} is not JSON (${(error as Error).message})`, 2);
+  }
   let view = (await (await call('/api/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: text })).json()) as View;
   console.log(JSON.stringify(view, null, 2));
   if (values.wait) {

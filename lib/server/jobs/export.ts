@@ -80,11 +80,21 @@ export function resultsCsvStream(handle: DatabaseHandle, job: JobRow): ReadableS
   });
 }
 
+/** A DOUBLE column; a cell the CSV leaves empty (a failed series' step and quantiles, a non-finite value) is a null, not a NaN. */
+function doubleColumn(name: string, rows: readonly ExportRow[]): ColumnSource {
+  const finite = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+  if (rows.every((row) => finite(row[name]))) return { name, data: Float64Array.from(rows, (row) => row[name] as number), type: 'DOUBLE' };
+  return { name, data: rows.map((row) => (finite(row[name]) ? row[name] : null)), type: 'DOUBLE', nullable: true };
+}
+
+function stringColumn(name: string, rows: readonly ExportRow[]): ColumnSource {
+  return { name, data: rows.map((row) => (row[name] === null || row[name] === undefined ? null : String(row[name]))), type: 'STRING', nullable: true };
+}
+
 function parquetColumns(names: readonly string[], rows: readonly ExportRow[]): ColumnSource[] {
   return names.map((name) => {
     const numeric = rows.some((row) => typeof row[name] === 'number') && !rows.some((row) => typeof row[name] === 'string');
-    if (numeric) return { name, data: Float64Array.from(rows, (row) => (typeof row[name] === 'number' ? (row[name] as number) : Number.NaN)), type: 'DOUBLE' as const };
-    return { name, data: rows.map((row) => (row[name] === null || row[name] === undefined ? null : String(row[name]))), type: 'STRING' as const, nullable: true };
+    return numeric ? doubleColumn(name, rows) : stringColumn(name, rows);
   });
 }
 
@@ -114,10 +124,7 @@ export function resultsParquetStream(handle: DatabaseHandle, job: JobRow): Reada
           createdBy: 'lookahead',
         });
       }
-      const columns = names!.map((name): ColumnSource => {
-        if (types!.get(name) === 'DOUBLE') return { name, data: Float64Array.from(rows, (row) => (typeof row[name] === 'number' ? (row[name] as number) : Number.NaN)), type: 'DOUBLE' };
-        return { name, data: rows.map((row) => (row[name] === null || row[name] === undefined ? null : String(row[name]))), type: 'STRING', nullable: true };
-      });
+      const columns = names!.map((name) => (types!.get(name) === 'DOUBLE' ? doubleColumn(name, rows) : stringColumn(name, rows)));
       await writer.write({ columnData: columns, rowGroupSize: Math.max(1, rows.length) });
       yield drain();
     }
