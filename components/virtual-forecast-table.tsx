@@ -6,8 +6,11 @@ import { ForecastTable, ForecastTableFrame, ForecastTableRow, forecastTableRows 
 
 /** Horizons up to this many steps are rendered whole; longer ones only the rows in view. */
 export const VIRTUAL_TABLE_MIN_ROWS = 200;
-/** Every row's fixed height in px (the table's 0.8rem text plus padding): the window arithmetic needs it. */
-const ROW_HEIGHT = 24;
+/**
+ * Every row's fixed height in px: above the table's natural row (0.8rem text, padding and border
+ * come to ~26.6 px in Chromium), so each row is exactly this tall and the spacer arithmetic holds.
+ */
+const ROW_HEIGHT = 28;
 const VIEWPORT_HEIGHT = 480;
 
 /**
@@ -20,7 +23,7 @@ export function VirtualForecastTable({ report }: { report: ForecastReport }) {
   const [scrollTop, setScrollTop] = useState(0);
   if (rows.count <= VIRTUAL_TABLE_MIN_ROWS) return <ForecastTable report={report} />;
   const { from, to } = visibleRows({ scrollTop, viewportHeight: VIEWPORT_HEIGHT, rowHeight: ROW_HEIGHT, count: rows.count });
-  const height = { height: ROW_HEIGHT };
+  const height = { height: ROW_HEIGHT, whiteSpace: 'nowrap' as const };
   return (
     <div
       data-testid="forecast-table-viewport"
