@@ -38,16 +38,26 @@ const round = (value: number) => Math.round(value * 10) / 10;
 export function chartGeometry(series: ReportSeries, box: ChartBox, marks: ReportQualityMarks = { outliers: [], gaps: [] }): ChartGeometry {
   const { padding } = box;
   const allX = [...series.history.x, ...series.forecast.x];
+  // Loops, not Math.min(...list): spreading a long history overflows the call stack.
+  const extent = (list: readonly number[]): [number, number] => {
+    let low = Infinity;
+    let high = -Infinity;
+    for (const value of list) {
+      if (value < low) low = value;
+      if (value > high) high = value;
+    }
+    return [low, high];
+  };
   const values: number[] = [];
   const collect = (list: readonly (number | null)[]) => list.forEach((value) => value !== null && Number.isFinite(value) && values.push(value));
   collect(series.history.y);
   collect(series.forecast.median);
   series.forecast.bands.forEach((band) => (collect(band.lower), collect(band.upper)));
   series.backtests.forEach((window) => collect(window.median));
-  const minX = Math.min(...allX);
-  const maxX = Math.max(...allX);
-  let minY = values.length ? Math.min(...values) : 0;
-  let maxY = values.length ? Math.max(...values) : 1;
+  const [minX, maxX] = extent(allX);
+  const [valuesMin, valuesMax] = extent(values);
+  let minY = values.length ? valuesMin : 0;
+  let maxY = values.length ? valuesMax : 1;
   if (minY === maxY) {
     minY -= 1;
     maxY += 1;

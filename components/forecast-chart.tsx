@@ -2,6 +2,7 @@
 import { forwardRef, useEffect, useMemo, useState } from 'react';
 import { displayIndices } from '@/lib/core/downsample';
 import { Area, Brush, CartesianGrid, ComposedChart, Legend, Line, ReferenceArea, ReferenceDot, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { SeriesArrays } from '@/lib/client/protocol';
 import type { ForecastReport } from '@/lib/report/schema';
 import { reportQualityMarks, reportSeries } from '@/lib/report/series';
 import { bandOpacity, CHART_COLORS, CHART_FONT } from './chart-style';
@@ -33,16 +34,26 @@ export const CHART_COLUMNS = 1200;
  * model's backtest forecasts drawn over the actuals they were made for; the quality report's gaps
  * shaded and its outliers circled; a brush to zoom.
  */
-export const ForecastChart = forwardRef<HTMLDivElement, { report: ForecastReport; backtestModelId?: string }>(function ForecastChart(
-  { report, backtestModelId },
-  ref,
-) {
+export const ForecastChart = forwardRef<
+  HTMLDivElement,
+  {
+    report: ForecastReport;
+    backtestModelId?: string;
+    /** The history as the worker handed it (typed arrays, NaN = missing): downsampled from directly. Else report.data. */
+    history?: SeriesArrays | null;
+  }
+>(function ForecastChart({ report, backtestModelId, history = null }, ref) {
   const series = useMemo(() => reportSeries(report, { backtestModelId }), [report, backtestModelId]);
+  /** Every point of the history as x and y (null or NaN = missing); only `shown` of them are drawn. */
+  const points = useMemo((): { x: ArrayLike<number>; y: ArrayLike<number | null> } => {
+    if (!history || history.values.length !== report.data.values.length) return series.history;
+    return { x: history.timestampsMs ?? series.history.x, y: history.values };
+  }, [history, report, series]);
   const marks = useMemo(() => reportQualityMarks(report), [report]);
   /** The brush's x range once the user has moved it (null: the default view). */
   const [zoom, setZoom] = useState<{ from: number; to: number } | null>(null);
-  useEffect(() => setZoom(null), [series]);
-  const shown = useMemo(() => displayIndices(series.history.x, series.history.y, CHART_COLUMNS, zoom), [series, zoom]);
+  useEffect(() => setZoom(null), [points]);
+  const shown = useMemo(() => displayIndices(points.x, points.y, CHART_COLUMNS, zoom), [points, zoom]);
   const rows = useMemo(() => {
     const byX = new Map<number, Row>();
     const rowAt = (x: number) => {
@@ -50,7 +61,11 @@ export const ForecastChart = forwardRef<HTMLDivElement, { report: ForecastReport
       if (!row) byX.set(x, (row = { x }));
       return row;
     };
-    for (const index of shown) rowAt(series.history.x[index]!).history = series.history.y[index]!;
+    const valueAt = (index: number) => {
+      const value = points.y[index];
+      return value === null || value === undefined || Number.isNaN(value) ? null : value;
+    };
+    for (const index of shown) rowAt(points.x[index]!).history = valueAt(index);
     series.backtests.forEach((window) => window.x.forEach((x, step) => (rowAt(x)[`backtest${window.index}`] = window.median[step]!)));
     series.forecast.x.forEach((x, step) => {
       const row = rowAt(x);
@@ -62,15 +77,15 @@ export const ForecastChart = forwardRef<HTMLDivElement, { report: ForecastReport
       });
     });
     // Join the forecast to the last observed point so the lines meet.
-    const lastX = series.history.x.at(-1);
-    const lastValue = series.history.y.at(-1);
-    if (lastX !== undefined && lastValue !== null && lastValue !== undefined) {
+    const lastX = points.x.length ? points.x[points.x.length - 1] : undefined;
+    const lastValue = points.x.length ? valueAt(points.x.length - 1) : null;
+    if (lastX !== undefined && lastValue !== null) {
       const row = rowAt(lastX);
       row.median = lastValue;
       series.forecast.bands.forEach((_, index) => (row[`band${index}`] = [lastValue, lastValue]));
     }
     return [...byX.values()].sort((a, b) => a.x - b.x);
-  }, [series, shown]);
+  }, [series, points, shown]);
   const format = timeLabeler(report.data.frequency, series.timeAxis);
   const indexOf = (x: number) => {
     const found = rows.findIndex((row) => row.x >= x);
@@ -78,9 +93,9 @@ export const ForecastChart = forwardRef<HTMLDivElement, { report: ForecastReport
   };
   const brushStart = zoom ? indexOf(zoom.from) : rows.length > BRUSH_DEFAULT_ROWS ? rows.length - BRUSH_DEFAULT_ROWS : 0;
   const brushEnd = zoom ? indexOf(zoom.to) : rows.length - 1;
-  const downsampled = shown.length < series.history.x.length;
+  const downsampled = shown.length < points.x.length;
   return (
-    <div data-testid="forecast-chart" ref={ref} style={{ width: '100%', height: 420 }} data-history-points={series.history.x.length} data-drawn-points={shown.length}>
+    <div data-testid="forecast-chart" ref={ref} style={{ width: '100%', height: 420 }} data-history-points={points.x.length} data-drawn-points={shown.length}>
       <ResponsiveContainer>
         <ComposedChart data={rows} margin={{ top: 10, right: 20, bottom: 10, left: 10 }} style={{ fontFamily: CHART_FONT, fontSize: 12 }}>
           <CartesianGrid stroke={CHART_COLORS.grid} />

@@ -1,15 +1,16 @@
 'use client';
 import { useRef, useState } from 'react';
+import type { SeriesArrays } from '@/lib/client/protocol';
 import type { ForecastReport } from '@/lib/report/schema';
 import { ComparisonTable } from './comparison-table';
 import { ExportButtons } from './export-buttons';
 import { ForecastChart } from './forecast-chart';
-import { ForecastTable } from './forecast-table';
 import { QualityPanel } from './quality-panel';
 import { SharePanel } from './share-panel';
+import { VirtualForecastTable } from './virtual-forecast-table';
 
 /** The workbench's result: what ran and how fast, the chart, the data's quality, the comparison, the numbers, exports and sharing. */
-export function ReportView({ report }: { report: ForecastReport }) {
+export function ReportView({ report, history = null }: { report: ForecastReport; /** The worker's typed arrays of report.data, for the chart. */ history?: SeriesArrays | null }) {
   const chartRef = useRef<HTMLDivElement>(null);
   const [overlayModelId, setOverlayModelId] = useState(report.model.id);
   const backtest = report.backtest;
@@ -36,7 +37,7 @@ export function ReportView({ report }: { report: ForecastReport }) {
           </select>
         </div>
       )}
-      <ForecastChart ref={chartRef} report={report} backtestModelId={overlayModelId} />
+      <ForecastChart ref={chartRef} report={report} history={history} backtestModelId={overlayModelId} />
       <ExportButtons report={report} chartRef={chartRef} />
       {report.forecast.notes.map((note) => (
         <p className="note" key={note}>
@@ -52,7 +53,7 @@ export function ReportView({ report }: { report: ForecastReport }) {
       )}
       <details open>
         <summary>Forecast values</summary>
-        <ForecastTable report={report} />
+        <VirtualForecastTable report={report} />
       </details>
       <SharePanel report={report} />
     </div>

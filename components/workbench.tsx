@@ -2,9 +2,10 @@
 import { JobsPanel } from './jobs-panel';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { ForecastClient } from '@/lib/client/forecast-client';
-import type { CsvSummary, SeriesSource } from '@/lib/client/protocol';
+import type { CsvSummary, SeriesArrays, SeriesSource } from '@/lib/client/protocol';
 import { reportFromBacktest, reportFromForecast } from '@/lib/client/report';
 import {
+  CONFIG_LIMITS,
   UPLOAD_SOURCE_PREFIX,
   applyPreset,
   findPreset,
@@ -100,7 +101,9 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
   /** Bumped after every run, so "Models in this browser" re-reads the cache. */
   const [runCount, setRunCount] = useState(0);
   const [progress, setProgress] = useState<{ message: string; fraction?: number } | null>(null);
-  const [report, setReport] = useState<ForecastReport | null>(null);
+  /** The report, with the worker's typed arrays of its history for the chart (the same points as report.data). */
+  const [shown, setShown] = useState<{ report: ForecastReport; history: SeriesArrays } | null>(null);
+  const report = shown?.report ?? null;
   const [error, setError] = useState<string | null>(initialError);
   /** Set when the user cancelled the last run (a model install stops, and nothing half-written is kept). */
   const [cancelled, setCancelled] = useState(false);
@@ -225,7 +228,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
             { source, modelId: config.model, horizon: config.horizon, quantileLevels: config.quantileLevels, device: devicePreference, threads, weights },
             { signal: controller.signal, onProgress },
           );
-          setReport(reportFromForecast({ config, dataName, result }));
+          setShown({ report: reportFromForecast({ config, dataName, result }), history: result.history });
         } else {
           const result = await client.backtest(
             {
@@ -241,7 +244,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
             },
             { signal: controller.signal, onProgress },
           );
-          setReport(reportFromBacktest({ config, dataName, result }));
+          setShown({ report: reportFromBacktest({ config, dataName, result }), history: result.history });
         }
       } catch (failure) {
         if ((failure as { code?: string }).code === 'cancelled') setCancelled(true);
@@ -385,7 +388,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
           </div>
           <div>
             <label htmlFor="context">Context (most recent points used)</label>
-            <input id="context" type="number" min={2} max={100000} value={context} onChange={(event) => custom(setContext)(Number(event.target.value))} />
+            <input id="context" type="number" min={2} max={CONFIG_LIMITS.maxContext} value={context} onChange={(event) => custom(setContext)(Number(event.target.value))} />
           </div>
         </div>
         <label htmlFor="levels">Quantile levels</label>
@@ -520,7 +523,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
           </div>
         )}
         {!report && !error && !busy && <p className="note">Pick data and a model, then press Forecast, or compare every model with a backtest.</p>}
-        {report && <ReportView key={`${report.model.id}:${report.timings.totalMs}`} report={report} />}
+        {shown && <ReportView key={`${shown.report.model.id}:${shown.report.timings.totalMs}`} report={shown.report} history={shown.history} />}
         {!localOnly && (
           <SeriesPanel
             client={clientRef.current}

@@ -19,6 +19,7 @@ import type {
   CsvSummary,
   ForecastJob,
   ForecastResult,
+  SeriesArrays,
   SeriesSource,
   WorkerRequest,
   WorkerResponse,
@@ -29,8 +30,8 @@ declare const self: DedicatedWorkerGlobalScope;
 const inFlight = new Map<string, AbortController>();
 let reportPromise: ReturnType<typeof detectDevices> | null = null;
 
-function post(message: WorkerResponse): void {
-  self.postMessage(message);
+function post(message: WorkerResponse, transfer: Transferable[] = []): void {
+  self.postMessage(message, transfer);
 }
 
 /** The device report (probed once per worker, with the page's threads setting applied) and the choice for a preference. */
@@ -56,12 +57,12 @@ async function availableModels(): Promise<ModelInfo[]> {
  * Puts the series on its regular time grid: a step missing from the data becomes NaN, so models
  * see the gap instead of two neighbours stitched together (the note says how many).
  */
-function onRegularGrid(series: { timestampsMs: number[] | null; values: Float64Array; frequency: Frequency | null }) {
+function onRegularGrid(series: { timestampsMs: Float64Array | null; values: Float64Array; frequency: Frequency | null }) {
   if (!series.timestampsMs || !series.frequency || series.timestampsMs.length < 2) return { ...series, gapNote: null };
-  const regular = regularizeWindow(Float64Array.from(series.timestampsMs), { value: series.values }, series.frequency);
+  const regular = regularizeWindow(series.timestampsMs, { value: series.values }, series.frequency);
   if (regular.insertedRows === 0) return { ...series, gapNote: null };
   return {
-    timestampsMs: Array.from(regular.timestampsMs),
+    timestampsMs: regular.timestampsMs,
     values: regular.columns.value!,
     frequency: series.frequency,
     gapNote: `${regular.insertedRows} missing ${series.frequency.description} step(s) in this window are treated as missing values (NaN), not filled from their neighbours.`,
@@ -75,10 +76,11 @@ async function loadSeries(source: SeriesSource, id: string, signal: AbortSignal)
   return { ...onRegularGrid(raw), quality };
 }
 
-async function readSeries(source: SeriesSource, id: string, signal: AbortSignal) {
+/** The window as typed arrays (NaN = missing), decoded here in the worker; the page gets them transferred, not copied. */
+async function readSeries(source: SeriesSource, id: string, signal: AbortSignal): Promise<{ timestampsMs: Float64Array | null; values: Float64Array; frequency: Frequency | null }> {
   if (source.kind === 'inline') {
     const frequency = source.frequency ? frequencyFromLabel(source.frequency) : source.timestampsMs ? inferFrequency(source.timestampsMs) : null;
-    return { timestampsMs: source.timestampsMs, values: Float64Array.from(source.values), frequency };
+    return { timestampsMs: source.timestampsMs ? Float64Array.from(source.timestampsMs) : null, values: Float64Array.from(source.values), frequency };
   }
   if (source.transport === 'parquet-range') {
     const { window, frequencyLabel } = await readParquetRangeWindow({
@@ -89,7 +91,7 @@ async function readSeries(source: SeriesSource, id: string, signal: AbortSignal)
       onProgress: (message, fraction) => post({ kind: 'progress', id, stage: 'fetching', message, fraction }),
     });
     const frequency: Frequency | null = frequencyLabel ? frequencyFromLabel(frequencyLabel) : inferFrequency(window.timestampsMs);
-    return { timestampsMs: Array.from(window.timestampsMs), values: window.columns[source.column]!, frequency };
+    return { timestampsMs: window.timestampsMs, values: window.columns[source.column]!, frequency };
   }
   const response = await fetch(`/api/sources/${encodeURIComponent(source.sourceId)}/window?${new URLSearchParams(source.params)}`, { signal });
   if (!response.ok || !response.body) throw await errorFromResponse(response, 'sources', `window request failed with HTTP ${response.status}`);
@@ -98,7 +100,24 @@ async function readSeries(source: SeriesSource, id: string, signal: AbortSignal)
     post({ kind: 'progress', id, stage: 'fetching', message: `received ${rows} of up to ${source.limit} rows`, fraction: rows / source.limit }),
   );
   const frequency: Frequency | null = frequencyLabel ? frequencyFromLabel(frequencyLabel) : inferFrequency(window.timestampsMs);
-  return { timestampsMs: Array.from(window.timestampsMs), values: window.columns[source.column]!, frequency };
+  return { timestampsMs: window.timestampsMs, values: window.columns[source.column]!, frequency };
+}
+
+/**
+ * The history as the page gets it: each array owning its whole buffer, so posting can transfer it
+ * (zero copy; at a million points a structured clone of number arrays took over a second). A view
+ * into a larger buffer (an Arrow batch, say) is copied once first.
+ */
+function ownedHistory(series: { timestampsMs: Float64Array | null; values: Float64Array }): SeriesArrays {
+  const owned = (array: Float64Array) => (array.byteOffset === 0 && array.byteLength === array.buffer.byteLength && array.buffer instanceof ArrayBuffer ? array : array.slice());
+  return { timestampsMs: series.timestampsMs ? owned(series.timestampsMs) : null, values: owned(series.values) };
+}
+
+/** The buffers a result's history can hand over. */
+function historyTransfer(history: SeriesArrays): Transferable[] {
+  const buffers = new Set<ArrayBuffer>([history.values.buffer as ArrayBuffer]);
+  if (history.timestampsMs) buffers.add(history.timestampsMs.buffer as ArrayBuffer);
+  return [...buffers];
 }
 
 async function runForecast(id: string, job: ForecastJob, signal: AbortSignal): Promise<ForecastResult> {
@@ -131,7 +150,7 @@ async function runForecast(id: string, job: ForecastJob, signal: AbortSignal): P
   return {
     source: job.source,
     model: run.model,
-    history: { timestampsMs: series.timestampsMs, values: Array.from(series.values) },
+    history: ownedHistory(series),
     frequency: series.frequency?.label ?? null,
     forecast: series.gapNote ? { ...run.forecast, notes: [series.gapNote, ...(run.forecast.notes ?? [])] } : run.forecast,
     forecastTimestampsMs: run.timestampsMs,
@@ -183,7 +202,7 @@ async function runBacktest(id: string, job: BacktestJob, signal: AbortSignal): P
   });
   return {
     source: job.source,
-    history: { timestampsMs: series.timestampsMs, values: Array.from(series.values) },
+    history: ownedHistory(series),
     frequency: series.frequency?.label ?? null,
     context: job.context,
     horizon: job.horizon,
@@ -255,7 +274,7 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
         const started = performance.now();
         try {
           const result = await runForecast(request.id, request.job, controller.signal);
-          post({ kind: 'result', id: request.id, result });
+          post({ kind: 'result', id: request.id, result }, historyTransfer(result.history));
           if (request.job.telemetry !== false) {
             sendTelemetry(self.location.origin, {
               kind: 'forecast',
@@ -295,7 +314,7 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
         inFlight.set(request.id, controller);
         try {
           const result = await runBacktest(request.id, request.job, controller.signal);
-          post({ kind: 'backtest-result', id: request.id, result });
+          post({ kind: 'backtest-result', id: request.id, result }, historyTransfer(result.history));
         } finally {
           inFlight.delete(request.id);
         }

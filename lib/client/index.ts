@@ -8,6 +8,7 @@ export type {
   ModelEvaluation,
   ModelTimings,
   ProgressStage,
+  SeriesArrays,
   SeriesSource,
   WorkerRequest,
   WorkerResponse,

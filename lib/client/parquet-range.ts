@@ -1,8 +1,9 @@
 import { asyncBufferFromUrl } from 'hyparquet';
 import { LookaheadError } from '@/lib/core/errors';
 import type { WindowBatch } from '@/lib/data/arrow-window';
-import { checkFileSeries, openParquetBuffer, planParquetWindow, readParquetWindow, type ParquetFile } from '@/lib/data/parquet';
+import { checkFileSeries, openParquetBuffer, planParquetWindow, readParquetWindow, type ParquetFile, type ParquetWindowPlan } from '@/lib/data/parquet';
 import { windowRequestFromJson, type WindowRequestJson } from '@/lib/data/window-request';
+import { PrefetchBuffer, rowGroupSpan } from './prefetch-buffer';
 import { errorFromResponse } from './response-error';
 
 /**
@@ -75,6 +76,50 @@ async function listFiles({ origin, sourceId, params, signal, fetch }: Required<P
   return { files: answer.files, seriesFromFileNames: answer.seriesFromFileNames ?? false, request: windowRequestFromJson(answer.window) };
 }
 
+/** Prefetching stops at this many bytes: more is read row group by row group, as it is needed. */
+const PREFETCH_MAX_BYTES = 256 * 1024 * 1024;
+/** Row groups this close in a file are fetched as one range (the bytes between are other columns'). */
+const MERGE_GAP_BYTES = 1024 * 1024;
+/** One merged range stays below this, so the first row groups can decode while the rest arrives. */
+const MERGE_MAX_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Asks for the row groups the window will read, ahead and in few requests: the newest ones until
+ * they hold `limit` rows, neighbours in a file merged into one range (each request costs a round
+ * trip through the server's file route, ~0.1 s on a loaded machine: ten row groups one by one
+ * were most of a million-row read). Filters may drop rows and need older groups too (read when
+ * needed); a bucketed window's row count is unknown ahead, so it is not prefetched.
+ */
+function prefetchRowGroups(plan: ParquetWindowPlan): void {
+  if (plan.request.bucket) return;
+  const columns = [plan.roles.time.name, ...plan.columns, ...(plan.roles.entity ? [plan.roles.entity.name] : [])];
+  const spans = new Map<PrefetchBuffer, { start: number; end: number }[]>();
+  let rows = 0;
+  let bytes = 0;
+  for (const candidate of plan.candidates) {
+    if (rows >= plan.request.limit) break;
+    const buffer = candidate.file.file;
+    const span = rowGroupSpan(candidate.file.metadata.row_groups[candidate.groupIndex]!, columns);
+    if (!span || !(buffer instanceof PrefetchBuffer)) break;
+    bytes += span.end - span.start;
+    if (bytes > PREFETCH_MAX_BYTES) break;
+    spans.set(buffer, [...(spans.get(buffer) ?? []), span]);
+    rows += candidate.rows;
+  }
+  for (const [buffer, list] of spans) {
+    list.sort((a, b) => a.start - b.start);
+    let current = { ...list[0]! };
+    for (const span of list.slice(1)) {
+      if (span.start - current.end <= MERGE_GAP_BYTES && span.end - current.start <= MERGE_MAX_BYTES) current.end = Math.max(current.end, span.end);
+      else {
+        buffer.prefetch(current.start, current.end);
+        current = { ...span };
+      }
+    }
+    buffer.prefetch(current.start, current.end);
+  }
+}
+
 export async function readParquetRangeWindow({ origin, sourceId, params, signal, onProgress, fetch = globalThis.fetch.bind(globalThis) }: ParquetRangeOptions): Promise<ParquetRangeWindow> {
   const { files, seriesFromFileNames, request } = await listFiles({ origin, sourceId, params, signal, fetch });
   checkFileSeries({ sourceId, series: request.series, seriesFromFileNames, selectedEntities: files.map((file) => file.entity) });
@@ -103,13 +148,14 @@ export async function readParquetRangeWindow({ origin, sourceId, params, signal,
         return new Response(bytes, { status: response.status, headers: response.headers });
       };
       // The listing's size saves a HEAD request per file.
-      return asyncBufferFromUrl({ url, byteLength: listing.sizeBytes, requestInit: { signal }, fetch: counting }).then((buffer) => openParquetBuffer(buffer, listing.path));
+      return asyncBufferFromUrl({ url, byteLength: listing.sizeBytes, requestInit: { signal }, fetch: counting }).then((buffer) => openParquetBuffer(new PrefetchBuffer(buffer), listing.path));
     }),
   );
   signal?.throwIfAborted();
 
   const plan = planParquetWindow(opened, request, { label: `source "${sourceId}"`, seriesFromFileNames });
   transfer.rowGroupsTotal = plan.stats.rowGroupsTotal;
+  prefetchRowGroups(plan);
   const window = await readParquetWindow(plan, {
     signal,
     onRowGroup: ({ rowGroupsRead, rowGroupsPlanned, collected, limit }) =>

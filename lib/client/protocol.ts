@@ -75,11 +75,20 @@ export type WorkerRequest =
 
 export type ProgressStage = 'fetching' | 'loading-model' | 'fitting' | 'forecasting' | 'backtesting';
 
+/**
+ * A series window as the worker hands it to the page: typed arrays, oldest first, NaN = missing,
+ * transferred with the message (not copied), so a million points cost the page no decoding.
+ */
+export interface SeriesArrays {
+  timestampsMs: Float64Array | null;
+  values: Float64Array;
+}
+
 export interface ForecastResult {
   source: SeriesSource;
   model: ModelInfo;
-  /** The history the model saw (the context), oldest first; NaN = missing. */
-  history: { timestampsMs: number[] | null; values: number[] };
+  /** The history the model saw (the context). */
+  history: SeriesArrays;
   frequency: string | null;
   forecast: Forecast;
   forecastTimestampsMs: number[] | null;
@@ -93,8 +102,8 @@ export type { ModelEvaluation, ModelTimings } from '@/lib/evaluation';
 
 export interface BacktestResult {
   source: SeriesSource;
-  /** The whole data window the backtest read, oldest first; NaN = missing. */
-  history: { timestampsMs: number[] | null; values: number[] };
+  /** The whole data window the backtest read. */
+  history: SeriesArrays;
   frequency: string | null;
   /** MASE's season. */
   seasonalPeriod: number;

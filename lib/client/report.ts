@@ -63,8 +63,9 @@ function reportMetrics(metrics: MetricSet): ReportMetrics {
   };
 }
 
-function reportData(name: string, column: string, frequency: string | null, history: { timestampsMs: number[] | null; values: number[] }) {
-  return { name, column, frequency, timestampsMs: history.timestampsMs ? [...history.timestampsMs] : null, values: history.values.map(jsonNumber) };
+/** The worker's typed arrays as the report's JSON arrays (every point: exports and share links keep them all). */
+function reportData(name: string, column: string, frequency: string | null, history: { timestampsMs: ArrayLike<number> | null; values: ArrayLike<number> }) {
+  return { name, column, frequency, timestampsMs: history.timestampsMs ? Array.from(history.timestampsMs) : null, values: Array.from(history.values, jsonNumber) };
 }
 
 const nullableNumber = (value: number | null): number | null => (value === null ? null : jsonNumber(value));

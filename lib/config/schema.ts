@@ -13,7 +13,8 @@ import { DEFAULT_QUANTILE_LEVELS } from '@/lib/core/forecast';
 export const CONFIG_LIMITS = {
   maxHorizon: 10_000,
   minContext: 2,
-  maxContext: 100_000,
+  /** The server's default row cap (LOOKAHEAD_ROW_CAP): a million points reach the chart (downsampled for display) and the model. */
+  maxContext: 1_000_000,
   maxLevels: 49,
   maxWindows: 50,
   maxModels: 32,

@@ -4,6 +4,7 @@
  * timestamps and freshness. Pure: no I/O, no clock unless the caller passes `nowMs`.
  */
 import { findGaps, inferFrequency, type Frequency, type Gap } from '@/lib/core/frequency';
+import { medianInPlace } from '@/lib/core/median';
 
 /** Lists in the report stop here; the counts are always complete. */
 export const QUALITY_LIST_LIMIT = 100;
@@ -125,11 +126,6 @@ function duplicateTimestamps(sortedMs: Float64Array): QualityReport['duplicates'
   return { count, timestampsMs: listed };
 }
 
-function median(sorted: Float64Array): number {
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 /**
  * Modified z-score 0.6745 (x - median) / MAD; NaNs are skipped, indices refer to the input, and
  * `timestampsMs` (aligned with `values`) dates each outlier so a chart can mark it.
@@ -139,18 +135,22 @@ export function robustOutliers(
   threshold = DEFAULT_OUTLIER_THRESHOLD,
   timestampsMs: ArrayLike<number> | null = null,
 ): QualityReport['outliers'] {
-  const present: number[] = [];
-  for (let index = 0; index < values.length; index++) if (Number.isFinite(values[index]!)) present.push(values[index]!);
-  if (present.length === 0) return { count: 0, threshold, median: null, mad: null, list: [] };
-  const sorted = Float64Array.from(present).sort();
-  const center = median(sorted);
-  const deviations = sorted.map((value) => Math.abs(value - center)).sort();
-  const mad = median(deviations);
+  let presentCount = 0;
+  for (let index = 0; index < values.length; index++) if (Number.isFinite(values[index]!)) presentCount++;
+  if (presentCount === 0) return { count: 0, threshold, median: null, mad: null, list: [] };
+  const present = new Float64Array(presentCount);
+  for (let index = 0, at = 0; index < values.length; index++) if (Number.isFinite(values[index]!)) present[at++] = values[index]!;
+  const deviations = new Float64Array(presentCount);
+  // Medians by selection, not sorting: the same numbers in linear time (a million values took seconds sorted twice).
+  const center = medianInPlace(present);
+  for (let index = 0; index < presentCount; index++) deviations[index] = Math.abs(present[index]! - center);
+  const mad = medianInPlace(deviations);
   let scale: number;
   if (mad > 0) {
     scale = mad / MAD_SCALE;
   } else {
-    const meanDeviation = deviations.reduce((total, value) => total + value, 0) / deviations.length;
+    // Summed in ascending order, as before selection replaced the sort, so the scale is the same to the last bit.
+    const meanDeviation = deviations.sort().reduce((total, value) => total + value, 0) / deviations.length;
     scale = meanDeviation * MEAN_AD_SCALE;
   }
   let count = 0;

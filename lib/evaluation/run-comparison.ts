@@ -74,7 +74,7 @@ export async function runComparison({
   /** In table order; the baseline should be among them. */
   models: readonly ModelInfo[];
   createModel: (info: ModelInfo) => Promise<{ model: ForecastModel; runtime: DeviceChoice }>;
-  series: { values: Float64Array; timestampsMs: readonly number[] | null; frequency: Frequency | null };
+  series: { values: Float64Array; timestampsMs: Float64Array | readonly number[] | null; frequency: Frequency | null };
   settings: ComparisonSettings;
   baselineId: string;
   signal?: AbortSignal;

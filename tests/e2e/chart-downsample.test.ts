@@ -46,4 +46,36 @@ describe('chart downsampling', () => {
     await expect.poll(async () => Number(await chart.getAttribute('data-drawn-points')), { timeout: 10_000 }).toBeGreaterThan(drawn);
     await page.close();
   }, 240_000);
+
+  it('a 1,000-step forecast table renders only the rows in view, and scrolling brings the last step', async () => {
+    const page = await browser.newPage();
+    await page.goto(appUrl);
+    await expect.poll(() => page.locator('[data-testid=device]').textContent(), { timeout: 60_000 }).toContain('Device:');
+    await page.selectOption('#source', 'etth1');
+    await page.selectOption('#column', 'OT');
+    await page.selectOption('#model', 'seasonal-naive');
+    await page.fill('#context', '2000');
+    await page.fill('#horizon', '1000');
+    await page.click('button:has-text("Forecast")');
+    const viewport = page.locator('[data-testid=forecast-table-viewport]');
+    await viewport.waitFor({ timeout: 120_000 });
+    expect(await viewport.getAttribute('data-rows')).toBe('1000');
+    const rendered = () => page.$$eval('[data-testid=forecast-table] tbody tr[data-step]', (rows) => rows.map((row) => Number(row.getAttribute('data-step'))));
+    const first = await rendered();
+    expect(first[0]).toBe(0);
+    const median = async (step: number) => Number(await page.locator(`[data-testid=forecast-table] tbody tr[data-step="${step}"] [data-testid=median]`).getAttribute('data-value'));
+    // Seasonal naive on hourly data repeats the last day: step 999 = step 15 (999 - 41 x 24).
+    const step15 = await median(15);
+    expect(first.length).toBeLessThan(60);
+    // Scrolled to the end, the last step is there and the first is not.
+    await viewport.evaluate((element) => (element.scrollTop = element.scrollHeight));
+    await expect.poll(async () => (await rendered()).at(-1), { timeout: 10_000 }).toBe(999);
+    const last = await rendered();
+    expect(last).not.toContain(0);
+    expect(last.length).toBeLessThan(60);
+    // Rendered rows are consecutive, and the viewport holds the rows its scroll offset says it does.
+    expect(last).toEqual(Array.from({ length: last.length }, (_, index) => last[0]! + index));
+    expect(await median(999)).toBe(step15);
+    await page.close();
+  }, 240_000);
 });

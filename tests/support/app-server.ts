@@ -24,8 +24,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startAppServer(extraEnv: Record<string, string> = {}): Promise<AppServer> {
-  const root = process.cwd();
+/** `root`: the project folder whose build to serve (another checkout's, for a side-by-side benchmark); default the current one. */
+export async function startAppServer(extraEnv: Record<string, string> = {}, { root = process.cwd() }: { root?: string } = {}): Promise<AppServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lookahead-e2e-'));
   const env = { ...process.env, LOOKAHEAD_DATA_DIR: dataDir, DATABASE_URL: '', ...extraEnv };
   const prepared = spawnSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), '--conditions=react-server', 'scripts/migrate.ts'], {

@@ -38,7 +38,7 @@ export async function compareInNode({
   });
   return {
     source: { kind: 'inline', name: file, column, timestampsMs, values: Array.from(values), frequency: table.frequency?.label ?? null },
-    history: { timestampsMs, values: Array.from(values) },
+    history: { timestampsMs: timestampsMs ? Float64Array.from(timestampsMs) : null, values: Float64Array.from(values) },
     frequency: table.frequency?.label ?? null,
     context: settings.context,
     horizon: settings.horizon,

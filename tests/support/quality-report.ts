@@ -39,7 +39,7 @@ export async function sampleForecastReport({
   const result: ForecastResult = {
     source: { kind: 'source', sourceId: source, column, limit: table.rowCount, params: { columns: column, limit: String(table.rowCount) } },
     model: run.model,
-    history: { timestampsMs, values: Array.from(values) },
+    history: { timestampsMs: Float64Array.from(timestampsMs), values: Float64Array.from(values) },
     frequency: frequency.label,
     forecast: run.forecast,
     forecastTimestampsMs: run.timestampsMs,

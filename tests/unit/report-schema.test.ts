@@ -107,7 +107,7 @@ describe('forecast report (the shared snapshot)', () => {
       result: {
         source: { kind: 'source', sourceId: 'air-passengers', column: '#Passengers', limit: 96, params: { columns: '#Passengers', limit: '96' } },
         model: { id: 'seasonal-naive', family: 'baseline', label: 'Seasonal naive' },
-        history: { timestampsMs: report.data.timestampsMs!.slice(-96), values: report.data.values.slice(-96) as number[] },
+        history: { timestampsMs: Float64Array.from(report.data.timestampsMs!.slice(-96)), values: Float64Array.from(report.data.values.slice(-96) as number[]) },
         frequency: '1M',
         forecast: { horizon: 12, quantileLevels: settings.quantileLevels, quantiles: entry.windows[0]!.forecast.quantiles as number[][], mean: entry.windows[0]!.forecast.mean as number[] },
         forecastTimestampsMs: report.forecast.timestampsMs,
