@@ -15,6 +15,7 @@ type Dashboard = {
   read: 'raw' | 'rollup-1h';
   bucketSeconds: number;
   latency: LatencyPoint[];
+  resources: { bucket: string; key: string; cpuPercent: number | null; memoryMb: number | null }[];
   training: TrainingPoint[];
   queue: { depth: Record<string, number>; workers: number; active: number; connected: boolean };
   freshness: { source: string; kind: string; newest: string | null; updatedAt: string | null }[];
@@ -87,6 +88,28 @@ export function MonitorDashboard({ initialRange = '24h' }: { initialRange?: stri
         return { name, requests, errors: points.reduce((sum, point) => sum + point.errors, 0), p50: weighted('p50'), p99: weighted('p99') };
       }),
     [data, keys],
+  );
+  const resourceKeys = useMemo(() => [...new Set((data?.resources ?? []).map((point) => point.key))].sort(), [data]);
+  const cpuRows = useMemo(() => {
+    const byBucket = new Map<number, Record<string, number | null>>();
+    for (const point of data?.resources ?? []) {
+      const x = Date.parse(point.bucket);
+      const row = byBucket.get(x) ?? { x };
+      row[point.key] = point.cpuPercent;
+      row[`memory:${point.key}`] = point.memoryMb;
+      byBucket.set(x, row);
+    }
+    return [...byBucket.values()].sort((a, b) => a.x! - b.x!);
+  }, [data]);
+  const resourceSummary = useMemo(
+    () =>
+      resourceKeys.map((name) => {
+        const points = (data?.resources ?? []).filter((point) => point.key === name);
+        const cpu = points.flatMap((point) => (point.cpuPercent === null ? [] : [point.cpuPercent]));
+        const memory = points.flatMap((point) => (point.memoryMb === null ? [] : [point.memoryMb]));
+        return { name, cpuMean: cpu.length ? cpu.reduce((a, b) => a + b, 0) / cpu.length : null, cpuMax: cpu.length ? Math.max(...cpu) : null, memoryPeak: memory.length ? Math.max(...memory) : null };
+      }),
+    [data, resourceKeys],
   );
   const runs = useMemo(() => {
     const byRun = new Map<string, TrainingPoint[]>();
@@ -171,6 +194,45 @@ export function MonitorDashboard({ initialRange = '24h' }: { initialRange?: stri
               </ComposedChart>
             </ResponsiveContainer>
           </div>
+        </section>
+      )}
+
+      {data && (
+        <section className="panel">
+          <h2>CPU and memory</h2>
+          <p className="note">
+            {data.read === 'raw'
+              ? 'Sampled by each server and job-worker process that recorded model runs (CPU: process time over wall time, % of one core; memory: peak resident set), per process role.'
+              : 'From the 1-hour rollups: per model and runtime, the CPU and peak memory of the processes that served its requests in each hour (browser runs have none).'}
+          </p>
+          {resourceKeys.length === 0 ? (
+            <p className="note" data-testid="monitor-no-resources">No CPU or memory samples in this range (processes sample once they record a server or job model run).</p>
+          ) : (
+            <>
+              <div style={{ width: '100%', height: 220 }}>
+                <ResponsiveContainer>
+                  <ComposedChart data={cpuRows} margin={{ top: 10, right: 20, bottom: 10, left: 10 }} style={{ fontFamily: CHART_FONT, fontSize: 12 }}>
+                    <CartesianGrid stroke={CHART_COLORS.grid} />
+                    <XAxis dataKey="x" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={formatTime} minTickGap={40} stroke={CHART_COLORS.axis} />
+                    <YAxis yAxisId="cpu" unit="%" stroke={CHART_COLORS.axis} width={60} />
+                    <YAxis yAxisId="memory" orientation="right" unit=" MB" stroke={CHART_COLORS.axis} width={80} />
+                    <Tooltip labelFormatter={(value) => formatTime(Number(value))} />
+                    <Legend />
+                    {resourceKeys.map((name, index) => (
+                      <Line key={name} yAxisId="cpu" dataKey={name} name={`${name} CPU`} stroke={PALETTE[index % PALETTE.length]} dot={false} isAnimationActive={false} connectNulls />
+                    ))}
+                    {resourceKeys.map((name, index) => (
+                      <Line key={`memory:${name}`} yAxisId="memory" dataKey={`memory:${name}`} name={`${name} RSS`} stroke={PALETTE[index % PALETTE.length]} strokeDasharray="4 3" dot={false} isAnimationActive={false} connectNulls />
+                    ))}
+                  </ComposedChart>
+                </ResponsiveContainer>
+              </div>
+              <table className="numbers" data-testid="monitor-resources">
+                <thead><tr><th>{data.read === 'raw' ? 'process role' : 'model · runtime'}</th><th>mean CPU %</th><th>max CPU %</th><th>peak RSS MB</th></tr></thead>
+                <tbody>{resourceSummary.map((row) => <tr key={row.name}><td>{row.name}</td><td>{number(row.cpuMean)}</td><td>{number(row.cpuMax)}</td><td>{number(row.memoryPeak, 0)}</td></tr>)}</tbody>
+              </table>
+            </>
+          )}
         </section>
       )}
 
