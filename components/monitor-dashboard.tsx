@@ -21,7 +21,29 @@ type Dashboard = {
   freshness: { source: string; kind: string; newest: string | null; updatedAt: string | null }[];
   alerts: { ruleId: string; source: string; series: string; pointTime: string; value: number; score: number | null; delivered: boolean; httpStatus: number | null; error: string | null }[];
   buffers: { name: string; buffered: number; written: number; dropped: number; lastError: string | null }[];
+  drift: DriftCheck[];
   queryMs: number;
+};
+type DriftCheck = {
+  time: string;
+  ruleId: string | null;
+  source: string;
+  series: string;
+  model: string | null;
+  referenceFrom: string;
+  referenceTo: string;
+  recentFrom: string;
+  recentTo: string;
+  referenceCount: number;
+  recentCount: number;
+  psi: number | null;
+  ksStatistic: number | null;
+  ksPValue: number | null;
+  rollingError: { model: string; recent: { mae: number; smape: number } | null; reference: { mae: number; smape: number } | null; maeRatio: number | null; error?: string } | null;
+  psiThreshold: number | null;
+  ksThreshold: number | null;
+  fired: boolean;
+  error: string | null;
 };
 type AnomalyReport = {
   column: string;
@@ -293,6 +315,45 @@ export function MonitorDashboard({ initialRange = '24h' }: { initialRange?: stri
             <thead><tr><th>rule</th><th>series</th><th>point</th><th>value</th><th>score</th><th>delivered</th></tr></thead>
             <tbody>{data.alerts.map((alert, index) => <tr key={index}><td>{alert.ruleId}</td><td>{alert.source}{alert.series ? `/${alert.series}` : ''}</td><td>{alert.pointTime.slice(0, 16).replace('T', ' ')}</td><td>{number(alert.value, 3)}</td><td>{number(alert.score, 2)}</td><td>{alert.delivered ? 'yes' : `no (${alert.error ?? alert.httpStatus})`}</td></tr>)}</tbody>
           </table>
+        </section>
+      )}
+
+      {data && (
+        <section className="panel">
+          <h2>Drift</h2>
+          <p className="note">
+            Drift rules (kind &quot;drift&quot; in LOOKAHEAD_ALERT_RULES) compare the recent window of a series with a reference window (the time before it, or a
+            named source, series and range such as a model&apos;s training window): population stability index and Kolmogorov-Smirnov on values scaled by the
+            reference, and a model&apos;s rolling error on the new data beside its error on the reference. PSI above 0.25 is a major shift.
+          </p>
+          {data.drift.length === 0 ? (
+            <p className="note" data-testid="monitor-no-drift">No drift checks yet.</p>
+          ) : (
+            <table className="numbers" data-testid="monitor-drift">
+              <thead>
+                <tr><th>checked</th><th>rule</th><th>series</th><th>reference</th><th>recent</th><th>PSI</th><th>KS D (p)</th><th>model: MAE recent / reference</th><th>fired</th></tr>
+              </thead>
+              <tbody>
+                {data.drift.map((check, index) => (
+                  <tr key={index}>
+                    <td>{check.time.slice(0, 16).replace('T', ' ')}</td>
+                    <td>{check.ruleId ?? '–'}</td>
+                    <td>{check.source}{check.series ? `/${check.series}` : ''}</td>
+                    <td>{check.referenceFrom.slice(0, 16).replace('T', ' ')} – {check.referenceTo.slice(0, 16).replace('T', ' ')} ({check.referenceCount})</td>
+                    <td>{check.recentFrom.slice(0, 16).replace('T', ' ')} – {check.recentTo.slice(0, 16).replace('T', ' ')} ({check.recentCount})</td>
+                    <td>{number(check.psi, 3)}{check.psiThreshold !== null ? ` / ${check.psiThreshold}` : ''}</td>
+                    <td>{number(check.ksStatistic, 3)} ({number(check.ksPValue, 3)})</td>
+                    <td>
+                      {check.rollingError
+                        ? check.rollingError.error ?? `${check.rollingError.model}: ${number(check.rollingError.recent?.mae, 3)} / ${number(check.rollingError.reference?.mae, 3)} (×${number(check.rollingError.maeRatio, 2)})`
+                        : '–'}
+                    </td>
+                    <td>{check.error ? `error: ${check.error}` : check.fired ? 'yes' : 'no'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
         </section>
       )}
 

@@ -423,3 +423,72 @@ export async function processUsage(handle: DatabaseHandle, { from, to, bucketSec
     memoryMb: Number(row.rss_mb),
   }));
 }
+
+export interface DriftCheckRow {
+  time: string;
+  ruleId: string | null;
+  source: string;
+  series: string;
+  model: string | null;
+  referenceFrom: string;
+  referenceTo: string;
+  recentFrom: string;
+  recentTo: string;
+  referenceCount: number;
+  recentCount: number;
+  psi: number | null;
+  ksStatistic: number | null;
+  ksPValue: number | null;
+  /** The model's rolling error on the recent window (and on the end of the reference for comparison), when a model was named. */
+  rollingError: Record<string, unknown> | null;
+  psiThreshold: number | null;
+  ksThreshold: number | null;
+  fired: boolean;
+  error: string | null;
+}
+
+export async function insertDriftCheck(handle: DatabaseHandle, check: DriftCheckRow): Promise<void> {
+  await handle.query(
+    `INSERT INTO drift_checks ("time", rule_id, source, series, model, reference_from, reference_to, recent_from, recent_to, reference_count, recent_count,
+       psi, ks_statistic, ks_p_value, rolling_error, psi_threshold, ks_threshold, fired, error)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::text::jsonb, $16, $17, $18, $19)`,
+    [
+      check.time, check.ruleId, check.source, check.series, check.model, check.referenceFrom, check.referenceTo, check.recentFrom, check.recentTo,
+      check.referenceCount, check.recentCount, check.psi, check.ksStatistic, check.ksPValue, check.rollingError === null ? null : JSON.stringify(check.rollingError),
+      check.psiThreshold, check.ksThreshold, check.fired, check.error,
+    ],
+  );
+}
+
+/** The newest drift checks, newest first. */
+export async function listDriftChecks(handle: DatabaseHandle, { limit = 50 }: { limit?: number } = {}): Promise<DriftCheckRow[]> {
+  const rows = await handle.query<Record<string, unknown>>(
+    `SELECT "time", rule_id, source, series, model, reference_from, reference_to, recent_from, recent_to, reference_count, recent_count,
+            psi, ks_statistic, ks_p_value, rolling_error, psi_threshold, ks_threshold, fired, error
+       FROM drift_checks ORDER BY id DESC LIMIT $1`,
+    [limit],
+  );
+  const iso = (value: unknown) => new Date(value as string).toISOString();
+  const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  return rows.map((row) => ({
+    time: iso(row.time),
+    ruleId: row.rule_id === null ? null : String(row.rule_id),
+    source: String(row.source),
+    series: String(row.series),
+    model: row.model === null ? null : String(row.model),
+    referenceFrom: iso(row.reference_from),
+    referenceTo: iso(row.reference_to),
+    recentFrom: iso(row.recent_from),
+    recentTo: iso(row.recent_to),
+    referenceCount: Number(row.reference_count),
+    recentCount: Number(row.recent_count),
+    psi: numberOrNull(row.psi),
+    ksStatistic: numberOrNull(row.ks_statistic),
+    ksPValue: numberOrNull(row.ks_p_value),
+    rollingError: (typeof row.rolling_error === 'string' ? JSON.parse(row.rolling_error) : row.rolling_error) as Record<string, unknown> | null,
+    psiThreshold: numberOrNull(row.psi_threshold),
+    ksThreshold: numberOrNull(row.ks_threshold),
+    fired: Boolean(row.fired),
+    error: row.error === null ? null : String(row.error),
+  }));
+}

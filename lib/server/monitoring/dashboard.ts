@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { dataFreshness, latencyFromEvents, latencyFromRollups, listAlertFirings, processUsage, trainingCurves, type DatabaseHandle, type FreshnessRow, type LatencyPoint, type TrainingCurvePoint, type AlertFiringRow } from '@/db';
+import { dataFreshness, latencyFromEvents, latencyFromRollups, listAlertFirings, listDriftChecks, processUsage, trainingCurves, type DriftCheckRow, type DatabaseHandle, type FreshnessRow, type LatencyPoint, type TrainingCurvePoint, type AlertFiringRow } from '@/db';
 import { fromZodError } from '../http';
 import { metrics } from './metrics';
 import type { Monitor } from './monitor';
@@ -53,6 +53,8 @@ export interface DashboardData {
   queue: { depth: Record<string, number>; workers: number; active: number; connected: boolean };
   freshness: FreshnessRow[];
   alerts: AlertFiringRow[];
+  /** The newest drift checks (drift alert rules, evaluated on the schedule), newest first. */
+  drift: DriftCheckRow[];
   buffers: ReturnType<Monitor['stats']>;
   queryMs: number;
 }
@@ -90,6 +92,7 @@ export async function dashboardData({ handle, range, monitor, now = new Date() }
     queue,
     freshness: await dataFreshness(handle),
     alerts: await listAlertFirings(handle, { limit: 50 }),
+    drift: await listDriftChecks(handle, { limit: 50 }),
     buffers: monitor.stats(),
     queryMs: Math.round(queryMs * 10) / 10,
   };
