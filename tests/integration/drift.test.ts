@@ -109,6 +109,23 @@ for (const backend of backends) {
       expect((await listDriftChecks(database.handle)).filter((check) => check.ruleId === 'shifted-drift').map((check) => check.fired)).toEqual([true, false, true]);
     });
 
+    it('fixed reference and recent ranges compare two given periods whatever the time of evaluation', async () => {
+      const fixed = alertConfig({
+        LOOKAHEAD_ALERT_RULES: JSON.stringify([{
+          id: 'fixed', kind: 'drift', ...series, series: 'shifted',
+          reference: { from: new Date(START_MS).toISOString(), to: new Date(START_MS + 100 * HOUR).toISOString() },
+          recent: { from: new Date(START_MS + 216 * HOUR).toISOString(), to: new Date(START_MS + 240 * HOUR).toISOString() },
+        }]),
+        LOOKAHEAD_ALERT_WEBHOOK_URL: receiver.url,
+        LOOKAHEAD_ALERT_ALLOWED_HOSTS: receiver.host,
+      });
+      const [result] = await evaluateAlertRules({ handle: database.handle, config: fixed, now: new Date(Date.UTC(2030, 0, 1)) });
+      expect(result).toMatchObject({ rule: 'fixed', fired: 1 });
+      const [check] = await listDriftChecks(database.handle, { limit: 1 });
+      expect(check).toMatchObject({ ruleId: 'fixed', referenceCount: 100, recentCount: 24, recentTo: new Date(START_MS + 240 * HOUR).toISOString() });
+      expect(check!.psi!).toBeCloseTo(populationStabilityIndex(shifted.slice(0, 100), shifted.slice(216, 240)), 9);
+    });
+
     it('a window with too few points is a recorded check with the error, named', async () => {
       const sparse = alertConfig({
         LOOKAHEAD_ALERT_RULES: JSON.stringify([{ id: 'empty', kind: 'drift', ...series, series: 'stable', recentHours: 24 }]),

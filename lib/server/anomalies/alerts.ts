@@ -42,7 +42,7 @@ const anomalyRuleSchema = z.strictObject({
 const isoTime = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
 
 /**
- * kind "drift": PSI and KS of the recent window of a series (the last recentHours) against a
+ * kind "drift": PSI and KS of the recent window of a series (the last recentHours, or a fixed `recent` range) against a
  * reference window: `reference` (any source, series and time range: a trained model's training
  * window goes here), or by default the referenceHours before the recent window of the same series.
  * Fires when PSI >= psiThreshold or the KS statistic >= ksThreshold, at most once per
@@ -71,6 +71,11 @@ const driftRuleSchema = z.strictObject({
       to: isoTime,
     })
     .refine((value) => value.from < value.to, { message: 'reference.from must be before reference.to' })
+    .optional(),
+  /** A fixed recent window instead of the last recentHours (comparing two given periods). */
+  recent: z
+    .strictObject({ from: isoTime, to: isoTime })
+    .refine((value) => value.from < value.to, { message: 'recent.from must be before recent.to' })
     .optional(),
   psiThreshold: z.number().positive().default(0.25),
   ksThreshold: z.number().gt(0).max(1).optional(),
@@ -249,8 +254,8 @@ export async function evaluateAlertRules({
 
 /** The two windows of a drift rule at `now`. */
 export function driftWindows(rule: DriftRule, now: Date): { reference: SeriesWindow; recent: SeriesWindow } {
-  const recentFrom = new Date(now.getTime() - rule.recentHours * 3_600_000);
-  const recent: SeriesWindow = { source: rule.source, table: rule.table, column: rule.column, time: rule.time, entity: rule.entity, series: rule.series, from: recentFrom, to: now };
+  const recentFrom = rule.recent?.from ?? new Date(now.getTime() - rule.recentHours * 3_600_000);
+  const recent: SeriesWindow = { source: rule.source, table: rule.table, column: rule.column, time: rule.time, entity: rule.entity, series: rule.series, from: recentFrom, to: rule.recent?.to ?? now };
   const reference: SeriesWindow = rule.reference
     ? {
         source: rule.reference.source ?? rule.source,
