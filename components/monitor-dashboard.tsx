@@ -15,12 +15,35 @@ type Dashboard = {
   read: 'raw' | 'rollup-1h';
   bucketSeconds: number;
   latency: LatencyPoint[];
+  resources: { bucket: string; key: string; cpuPercent: number | null; memoryMb: number | null }[];
   training: TrainingPoint[];
   queue: { depth: Record<string, number>; workers: number; active: number; connected: boolean };
   freshness: { source: string; kind: string; newest: string | null; updatedAt: string | null }[];
   alerts: { ruleId: string; source: string; series: string; pointTime: string; value: number; score: number | null; delivered: boolean; httpStatus: number | null; error: string | null }[];
   buffers: { name: string; buffered: number; written: number; dropped: number; lastError: string | null }[];
+  drift: DriftCheck[];
   queryMs: number;
+};
+type DriftCheck = {
+  time: string;
+  ruleId: string | null;
+  source: string;
+  series: string;
+  model: string | null;
+  referenceFrom: string;
+  referenceTo: string;
+  recentFrom: string;
+  recentTo: string;
+  referenceCount: number;
+  recentCount: number;
+  psi: number | null;
+  ksStatistic: number | null;
+  ksPValue: number | null;
+  rollingError: { model: string; recent: { mae: number; smape: number } | null; reference: { mae: number; smape: number } | null; maeRatio: number | null; error?: string } | null;
+  psiThreshold: number | null;
+  ksThreshold: number | null;
+  fired: boolean;
+  error: string | null;
 };
 type AnomalyReport = {
   column: string;
@@ -87,6 +110,28 @@ export function MonitorDashboard({ initialRange = '24h' }: { initialRange?: stri
         return { name, requests, errors: points.reduce((sum, point) => sum + point.errors, 0), p50: weighted('p50'), p99: weighted('p99') };
       }),
     [data, keys],
+  );
+  const resourceKeys = useMemo(() => [...new Set((data?.resources ?? []).map((point) => point.key))].sort(), [data]);
+  const cpuRows = useMemo(() => {
+    const byBucket = new Map<number, Record<string, number | null>>();
+    for (const point of data?.resources ?? []) {
+      const x = Date.parse(point.bucket);
+      const row = byBucket.get(x) ?? { x };
+      row[point.key] = point.cpuPercent;
+      row[`memory:${point.key}`] = point.memoryMb;
+      byBucket.set(x, row);
+    }
+    return [...byBucket.values()].sort((a, b) => a.x! - b.x!);
+  }, [data]);
+  const resourceSummary = useMemo(
+    () =>
+      resourceKeys.map((name) => {
+        const points = (data?.resources ?? []).filter((point) => point.key === name);
+        const cpu = points.flatMap((point) => (point.cpuPercent === null ? [] : [point.cpuPercent]));
+        const memory = points.flatMap((point) => (point.memoryMb === null ? [] : [point.memoryMb]));
+        return { name, cpuMean: cpu.length ? cpu.reduce((a, b) => a + b, 0) / cpu.length : null, cpuMax: cpu.length ? Math.max(...cpu) : null, memoryPeak: memory.length ? Math.max(...memory) : null };
+      }),
+    [data, resourceKeys],
   );
   const runs = useMemo(() => {
     const byRun = new Map<string, TrainingPoint[]>();
@@ -174,6 +219,45 @@ export function MonitorDashboard({ initialRange = '24h' }: { initialRange?: stri
         </section>
       )}
 
+      {data && (
+        <section className="panel">
+          <h2>CPU and memory</h2>
+          <p className="note">
+            {data.read === 'raw'
+              ? 'Sampled by each server and job-worker process that recorded model runs (CPU: process time over wall time, % of one core; memory: peak resident set), per process role.'
+              : 'From the 1-hour rollups: per model and runtime, the CPU and peak memory of the processes that served its requests in each hour (browser runs have none).'}
+          </p>
+          {resourceKeys.length === 0 ? (
+            <p className="note" data-testid="monitor-no-resources">No CPU or memory samples in this range (processes sample once they record a server or job model run).</p>
+          ) : (
+            <>
+              <div style={{ width: '100%', height: 220 }}>
+                <ResponsiveContainer>
+                  <ComposedChart data={cpuRows} margin={{ top: 10, right: 20, bottom: 10, left: 10 }} style={{ fontFamily: CHART_FONT, fontSize: 12 }}>
+                    <CartesianGrid stroke={CHART_COLORS.grid} />
+                    <XAxis dataKey="x" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={formatTime} minTickGap={40} stroke={CHART_COLORS.axis} />
+                    <YAxis yAxisId="cpu" unit="%" stroke={CHART_COLORS.axis} width={60} />
+                    <YAxis yAxisId="memory" orientation="right" unit=" MB" stroke={CHART_COLORS.axis} width={80} />
+                    <Tooltip labelFormatter={(value) => formatTime(Number(value))} />
+                    <Legend />
+                    {resourceKeys.map((name, index) => (
+                      <Line key={name} yAxisId="cpu" dataKey={name} name={`${name} CPU`} stroke={PALETTE[index % PALETTE.length]} dot={false} isAnimationActive={false} connectNulls />
+                    ))}
+                    {resourceKeys.map((name, index) => (
+                      <Line key={`memory:${name}`} yAxisId="memory" dataKey={`memory:${name}`} name={`${name} RSS`} stroke={PALETTE[index % PALETTE.length]} strokeDasharray="4 3" dot={false} isAnimationActive={false} connectNulls />
+                    ))}
+                  </ComposedChart>
+                </ResponsiveContainer>
+              </div>
+              <table className="numbers" data-testid="monitor-resources">
+                <thead><tr><th>{data.read === 'raw' ? 'process role' : 'model · runtime'}</th><th>mean CPU %</th><th>max CPU %</th><th>peak RSS MB</th></tr></thead>
+                <tbody>{resourceSummary.map((row) => <tr key={row.name}><td>{row.name}</td><td>{number(row.cpuMean)}</td><td>{number(row.cpuMax)}</td><td>{number(row.memoryPeak, 0)}</td></tr>)}</tbody>
+              </table>
+            </>
+          )}
+        </section>
+      )}
+
       <section className="panel">
         <h2>Training runs</h2>
         {runs.length === 0 ? (
@@ -231,6 +315,45 @@ export function MonitorDashboard({ initialRange = '24h' }: { initialRange?: stri
             <thead><tr><th>rule</th><th>series</th><th>point</th><th>value</th><th>score</th><th>delivered</th></tr></thead>
             <tbody>{data.alerts.map((alert, index) => <tr key={index}><td>{alert.ruleId}</td><td>{alert.source}{alert.series ? `/${alert.series}` : ''}</td><td>{alert.pointTime.slice(0, 16).replace('T', ' ')}</td><td>{number(alert.value, 3)}</td><td>{number(alert.score, 2)}</td><td>{alert.delivered ? 'yes' : `no (${alert.error ?? alert.httpStatus})`}</td></tr>)}</tbody>
           </table>
+        </section>
+      )}
+
+      {data && (
+        <section className="panel">
+          <h2>Drift</h2>
+          <p className="note">
+            Drift rules (kind &quot;drift&quot; in LOOKAHEAD_ALERT_RULES) compare the recent window of a series with a reference window (the time before it, or a
+            named source, series and range such as a model&apos;s training window): population stability index and Kolmogorov-Smirnov on values scaled by the
+            reference, and a model&apos;s rolling error on the new data beside its error on the reference. PSI above 0.25 is a major shift.
+          </p>
+          {data.drift.length === 0 ? (
+            <p className="note" data-testid="monitor-no-drift">No drift checks yet.</p>
+          ) : (
+            <table className="numbers" data-testid="monitor-drift">
+              <thead>
+                <tr><th>checked</th><th>rule</th><th>series</th><th>reference</th><th>recent</th><th>PSI</th><th>KS D (p)</th><th>model: MAE recent / reference</th><th>fired</th></tr>
+              </thead>
+              <tbody>
+                {data.drift.map((check, index) => (
+                  <tr key={index}>
+                    <td>{check.time.slice(0, 16).replace('T', ' ')}</td>
+                    <td>{check.ruleId ?? '–'}</td>
+                    <td>{check.source}{check.series ? `/${check.series}` : ''}</td>
+                    <td>{check.referenceFrom.slice(0, 16).replace('T', ' ')} – {check.referenceTo.slice(0, 16).replace('T', ' ')} ({check.referenceCount})</td>
+                    <td>{check.recentFrom.slice(0, 16).replace('T', ' ')} – {check.recentTo.slice(0, 16).replace('T', ' ')} ({check.recentCount})</td>
+                    <td>{number(check.psi, 3)}{check.psiThreshold !== null ? ` / ${check.psiThreshold}` : ''}</td>
+                    <td>{number(check.ksStatistic, 3)} ({number(check.ksPValue, 3)})</td>
+                    <td>
+                      {check.rollingError
+                        ? check.rollingError.error ?? `${check.rollingError.model}: ${number(check.rollingError.recent?.mae, 3)} / ${number(check.rollingError.reference?.mae, 3)} (×${number(check.rollingError.maeRatio, 2)})`
+                        : '–'}
+                    </td>
+                    <td>{check.error ? `error: ${check.error}` : check.fired ? 'yes' : 'no'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
         </section>
       )}
 

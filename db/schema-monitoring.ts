@@ -149,3 +149,49 @@ export const alertFirings = pgTable(
   },
   (table) => [index('alert_firings_rule_point_idx').on(table.ruleId, table.pointTime)],
 );
+
+/** CPU and memory of the server and job-worker processes that record events (migration 0006). */
+export const processSamples = pgTable(
+  'process_samples',
+  {
+    time: at('time').notNull().defaultNow(),
+    processId: text('process_id').notNull(),
+    /** 'server' (records origin 'server' events) | 'worker' (origin 'job'). */
+    role: text('role').notNull(),
+    host: text('host').notNull(),
+    pid: integer('pid').notNull(),
+    /** Process CPU time over wall time since the process's previous sample, in percent of one core. */
+    cpuPercent: doublePrecision('cpu_percent').notNull(),
+    rssMb: doublePrecision('rss_mb').notNull(),
+    heapUsedMb: doublePrecision('heap_used_mb').notNull(),
+  },
+  (table) => [index('process_samples_role_time_idx').on(table.role, table.time)],
+);
+
+/** One drift evaluation: reference window vs recent window of a series (migration 0006). */
+export const driftChecks = pgTable(
+  'drift_checks',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    time: at('time').notNull().defaultNow(),
+    ruleId: text('rule_id'),
+    source: text('source').notNull(),
+    series: text('series').notNull(),
+    model: text('model'),
+    referenceFrom: at('reference_from').notNull(),
+    referenceTo: at('reference_to').notNull(),
+    recentFrom: at('recent_from').notNull(),
+    recentTo: at('recent_to').notNull(),
+    referenceCount: integer('reference_count').notNull(),
+    recentCount: integer('recent_count').notNull(),
+    psi: doublePrecision('psi'),
+    ksStatistic: doublePrecision('ks_statistic'),
+    ksPValue: doublePrecision('ks_p_value'),
+    rollingError: jsonb('rolling_error'),
+    psiThreshold: doublePrecision('psi_threshold'),
+    ksThreshold: doublePrecision('ks_threshold'),
+    fired: boolean('fired').notNull(),
+    error: text('error'),
+  },
+  (table) => [index('drift_checks_rule_time_idx').on(table.ruleId, table.time)],
+);

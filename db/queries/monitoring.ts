@@ -113,10 +113,22 @@ export const ROLLUP_WIDTHS = { '5m': 300, '1h': 3600 } as const;
 export type RollupWidth = keyof typeof ROLLUP_WIDTHS;
 
 /**
+ * The endpoint value of the rollup rows that cover every endpoint of a model and runtime. Their
+ * percentiles are computed from the events (GROUPING SETS), not merged from the per-endpoint rows
+ * (percentiles do not add up), so the dashboard reads them with an index range scan and no
+ * aggregation. No endpoint is named '*' ('/api/...', 'job:<kind>', 'browser:<kind>').
+ */
+export const ALL_ENDPOINTS = '*';
+
+const REFRESH_CHUNK_MS = 86_400_000;
+
+/**
  * Recomputes model_performance for `width` over [from, to) (both aligned down to the width) from
- * inference_events: rows of that span are replaced in one transaction, so a refresh is
- * idempotent and late events (a browser's delayed telemetry) are picked up by the next refresh
- * that covers their bucket. Buckets start at 2000-01-03 00:00 UTC, TimescaleDB's origin.
+ * inference_events: one row per bucket, model, runtime and endpoint plus one per bucket, model and
+ * runtime over all endpoints (endpoint ALL_ENDPOINTS). Rows of that span are replaced in one
+ * transaction, so a refresh is idempotent and late events (a browser's delayed telemetry) are
+ * picked up by the next refresh that covers their bucket. Buckets start at 2000-01-03 00:00 UTC,
+ * TimescaleDB's origin. Resolves to the number of per-endpoint rows written.
  */
 export async function refreshModelPerformance(handle: DatabaseHandle, { width, from, to }: { width: RollupWidth; from: Date; to: Date }): Promise<number> {
   const seconds = ROLLUP_WIDTHS[width];
@@ -124,23 +136,49 @@ export async function refreshModelPerformance(handle: DatabaseHandle, { width, f
   const start = align(from);
   const end = new Date(Math.ceil(to.getTime() / (seconds * 1000)) * seconds * 1000).toISOString();
   return handle.transaction(async (query) => {
+    // A batch job's sort memory (SET LOCAL ends with the transaction): a day of events sorts in memory instead of spilling to disk.
+    await query(`SET LOCAL work_mem = '64MB'`);
     await query('DELETE FROM model_performance WHERE bucket_width = $1 AND bucket >= $2 AND bucket < $3', [width, start, end]);
-    const rows = await query<{ count: string }>(
-      `WITH inserted AS (
-         INSERT INTO model_performance (bucket_width, bucket, model, runtime, endpoint, request_count, error_count, points,
-           latency_p50_ms, latency_p90_ms, latency_p95_ms, latency_p99_ms, latency_max_ms, throughput_per_s)
-         SELECT $1, date_bin(make_interval(secs => $4), "time", timestamptz '2000-01-03 00:00:00+00') AS bucket, model, runtime, endpoint,
-                count(*), count(*) FILTER (WHERE outcome = 'error'), coalesce(sum(points), 0),
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms), percentile_cont(0.9) WITHIN GROUP (ORDER BY latency_ms),
-                percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms), percentile_cont(0.99) WITHIN GROUP (ORDER BY latency_ms),
-                max(latency_ms), count(*)::float8 / $4
-           FROM inference_events WHERE "time" >= $2 AND "time" < $3
-          GROUP BY 2, 3, 4, 5
-         RETURNING 1)
-       SELECT count(*)::text AS count FROM inserted`,
-      [width, start, end, seconds],
-    );
-    return Number(rows[0]?.count ?? 0);
+    let written = 0;
+    // A day at a time (days are whole buckets of either width): one sort per day, not one over the whole span (the first refresh covers the retention period).
+    for (let chunkStart = Date.parse(start); chunkStart < Date.parse(end); chunkStart += REFRESH_CHUNK_MS) {
+      const chunkEnd = new Date(Math.min(chunkStart + REFRESH_CHUNK_MS, Date.parse(end))).toISOString();
+      const rows = await query<{ count: string }>(
+        `WITH rollup AS (
+           SELECT bucket, model, runtime, CASE WHEN grouping(endpoint) = 1 THEN $5 ELSE endpoint END AS endpoint,
+                  count(*) AS request_count, count(*) FILTER (WHERE outcome = 'error') AS error_count, coalesce(sum(points), 0) AS points,
+                  percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY latency_ms) AS p90,
+                  percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95, percentile_cont(0.99) WITHIN GROUP (ORDER BY latency_ms) AS p99,
+                  max(latency_ms) AS latency_max, count(*)::float8 / $4 AS throughput,
+                  count(*) FILTER (WHERE origin = 'server') AS server_requests, count(*) FILTER (WHERE origin = 'job') AS worker_requests
+             FROM (SELECT date_bin(make_interval(secs => $4), "time", timestamptz '2000-01-03 00:00:00+00') AS bucket, model, runtime, endpoint, origin, outcome, points, latency_ms
+                     FROM inference_events WHERE "time" >= $2 AND "time" < $3) AS events
+            GROUP BY GROUPING SETS ((bucket, model, runtime, endpoint), (bucket, model, runtime))
+         ),
+         samples AS (
+           -- A process that recorded both server and job events in the interval (the in-process worker) sampled as 'server+worker'.
+           SELECT date_bin(make_interval(secs => $4), "time", timestamptz '2000-01-03 00:00:00+00') AS bucket,
+                  avg(cpu_percent) FILTER (WHERE role <> 'worker') AS server_cpu, max(rss_mb) FILTER (WHERE role <> 'worker') AS server_rss,
+                  avg(cpu_percent) FILTER (WHERE role <> 'server') AS worker_cpu, max(rss_mb) FILTER (WHERE role <> 'server') AS worker_rss
+             FROM process_samples WHERE "time" >= $2 AND "time" < $3 GROUP BY 1
+         ),
+         inserted AS (
+           INSERT INTO model_performance (bucket_width, bucket, model, runtime, endpoint, request_count, error_count, points,
+             latency_p50_ms, latency_p90_ms, latency_p95_ms, latency_p99_ms, latency_max_ms, throughput_per_s, cpu_percent, memory_mb)
+           SELECT $1, r.bucket, r.model, r.runtime, r.endpoint, r.request_count, r.error_count, r.points, r.p50, r.p90, r.p95, r.p99, r.latency_max, r.throughput,
+                  -- CPU: the mean of the bucket's samples of the processes that served the requests (servers for origin server, job workers
+                  -- for origin job), weighted by their requests; memory: the peak RSS among them. Browser runs have neither.
+                  (coalesce(r.server_requests * s.server_cpu, 0) + coalesce(r.worker_requests * s.worker_cpu, 0))
+                    / nullif(CASE WHEN s.server_cpu IS NULL THEN 0 ELSE r.server_requests END + CASE WHEN s.worker_cpu IS NULL THEN 0 ELSE r.worker_requests END, 0),
+                  greatest(CASE WHEN r.server_requests > 0 THEN s.server_rss END, CASE WHEN r.worker_requests > 0 THEN s.worker_rss END)
+             FROM rollup r LEFT JOIN samples s ON s.bucket = r.bucket
+           RETURNING endpoint)
+         SELECT count(*) FILTER (WHERE endpoint <> $5)::text AS count FROM inserted`,
+        [width, new Date(chunkStart).toISOString(), chunkEnd, seconds, ALL_ENDPOINTS],
+      );
+      written += Number(rows[0]?.count ?? 0);
+    }
+    return written;
   });
 }
 
@@ -156,10 +194,14 @@ export interface LatencyPoint {
   p95: number | null;
   p99: number | null;
   throughputPerS: number;
+  /** Mean CPU (% of one core) and peak RSS (MB) of the processes that served the bucket's requests; null for browser runs and raw reads. */
+  cpuPercent: number | null;
+  memoryMb: number | null;
 }
 
+// Buckets travel as epoch milliseconds (float8): a third cheaper to send and parse than timestamptz text over the ~10^4 rows of a 30-day view.
 const latencyPoint = (row: Record<string, unknown>): LatencyPoint => ({
-  bucket: new Date(row.bucket as string | Date).toISOString(),
+  bucket: new Date(Number(row.bucket_ms)).toISOString(),
   model: String(row.model),
   runtime: String(row.runtime),
   requests: Number(row.requests),
@@ -170,39 +212,55 @@ const latencyPoint = (row: Record<string, unknown>): LatencyPoint => ({
   p95: row.p95 === null ? null : Number(row.p95),
   p99: row.p99 === null ? null : Number(row.p99),
   throughputPerS: Number(row.throughput),
+  cpuPercent: row.cpu_percent === null || row.cpu_percent === undefined ? null : Number(row.cpu_percent),
+  memoryMb: row.memory_mb === null || row.memory_mb === undefined ? null : Number(row.memory_mb),
 });
 
-/** Latency percentiles, throughput and errors per bucket, model and runtime, straight from inference_events. */
-export async function latencyFromEvents(handle: DatabaseHandle, { from, to, bucketSeconds }: { from: Date; to: Date; bucketSeconds: number }): Promise<LatencyPoint[]> {
-  const rows = await handle.query(
-    `SELECT date_bin(make_interval(secs => $3), "time", timestamptz '2000-01-03 00:00:00+00') AS bucket, model, runtime,
+export interface SqlText {
+  text: string;
+  values: unknown[];
+}
+
+/** The statement of latencyFromEvents (the benchmark runs it under EXPLAIN ANALYZE). */
+export function latencyFromEventsQuery({ from, to, bucketSeconds }: { from: Date; to: Date; bucketSeconds: number }): SqlText {
+  return {
+    text: `SELECT (extract(epoch FROM date_bin(make_interval(secs => $3), "time", timestamptz '2000-01-03 00:00:00+00')) * 1000)::float8 AS bucket_ms, model, runtime,
             count(*) AS requests, count(*) FILTER (WHERE outcome = 'error') AS errors, coalesce(sum(points), 0) AS points,
             percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY latency_ms) AS p90,
             percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95, percentile_cont(0.99) WITHIN GROUP (ORDER BY latency_ms) AS p99,
             count(*)::float8 / $3 AS throughput
        FROM inference_events WHERE "time" >= $1 AND "time" < $2
       GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
-    [from.toISOString(), to.toISOString(), bucketSeconds],
-  );
-  return rows.map(latencyPoint);
+    values: [from.toISOString(), to.toISOString(), bucketSeconds],
+  };
+}
+
+/** Latency percentiles, throughput and errors per bucket, model and runtime, straight from inference_events. */
+export async function latencyFromEvents(handle: DatabaseHandle, range: { from: Date; to: Date; bucketSeconds: number }): Promise<LatencyPoint[]> {
+  const { text, values } = latencyFromEventsQuery(range);
+  return (await handle.query(text, values)).map(latencyPoint);
 }
 
 /**
- * The same series from the rollups. Within a bucket the rollup's endpoints are merged: counts add
- * up and each percentile is the request-weighted mean of the endpoints' percentiles (exact when a
- * model and runtime are served by one endpoint, as they are today).
+ * The same series from the rollups: the rows over all endpoints (ALL_ENDPOINTS), read in the
+ * primary key's order (bucket_width, bucket, model, runtime, endpoint), so no sort and no
+ * aggregation; a 30-day view is 720 rows per model and runtime.
  */
-export async function latencyFromRollups(handle: DatabaseHandle, { from, to, width }: { from: Date; to: Date; width: RollupWidth }): Promise<LatencyPoint[]> {
-  const rows = await handle.query(
-    `SELECT bucket, model, runtime, sum(request_count) AS requests, sum(error_count) AS errors, sum(points) AS points,
-            sum(latency_p50_ms * request_count) / sum(request_count) AS p50, sum(latency_p90_ms * request_count) / sum(request_count) AS p90,
-            sum(latency_p95_ms * request_count) / sum(request_count) AS p95, sum(latency_p99_ms * request_count) / sum(request_count) AS p99,
-            sum(throughput_per_s) AS throughput
-       FROM model_performance WHERE bucket_width = $3 AND bucket >= $1 AND bucket < $2
-      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
-    [from.toISOString(), to.toISOString(), width],
-  );
-  return rows.map(latencyPoint);
+export async function latencyFromRollups(handle: DatabaseHandle, range: { from: Date; to: Date; width: RollupWidth }): Promise<LatencyPoint[]> {
+  const { text, values } = latencyFromRollupsQuery(range);
+  return (await handle.query(text, values)).map(latencyPoint);
+}
+
+/** The statement of latencyFromRollups. */
+export function latencyFromRollupsQuery({ from, to, width }: { from: Date; to: Date; width: RollupWidth }): SqlText {
+  return {
+    text: `SELECT (extract(epoch FROM bucket) * 1000)::float8 AS bucket_ms, model, runtime, request_count AS requests, error_count AS errors, points,
+            latency_p50_ms AS p50, latency_p90_ms AS p90, latency_p95_ms AS p95, latency_p99_ms AS p99, throughput_per_s AS throughput,
+            cpu_percent, memory_mb
+       FROM model_performance WHERE bucket_width = $3 AND bucket >= $1 AND bucket < $2 AND endpoint = $4
+      ORDER BY bucket_width, bucket, model, runtime, endpoint`,
+    values: [from.toISOString(), to.toISOString(), width, ALL_ENDPOINTS],
+  };
 }
 
 export interface TrainingCurvePoint {
@@ -313,4 +371,124 @@ export async function dataFreshness(handle: DatabaseHandle): Promise<FreshnessRo
     ...ingested.map((row) => ({ source: `app:${String(row.target_table)}`, kind: 'ingested-table' as const, newest: null, updatedAt: date(row.updated_at) })),
     { source: 'inference_events', kind: 'inference' as const, newest: date(inference?.newest), updatedAt: null },
   ];
+}
+
+/** What a sampled process did since its previous sample: served requests, ran job chunks, or both (an in-process worker). */
+export type ProcessRole = 'server' | 'worker' | 'server+worker';
+
+export interface ProcessSampleRow {
+  time: string;
+  processId: string;
+  role: ProcessRole;
+  host: string;
+  pid: number;
+  cpuPercent: number;
+  rssMb: number;
+  heapUsedMb: number;
+}
+
+export async function insertProcessSamples(handle: DatabaseHandle, rows: readonly ProcessSampleRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await handle.query(
+    `INSERT INTO process_samples ("time", process_id, role, host, pid, cpu_percent, rss_mb, heap_used_mb)
+     SELECT "time", "processId", role, host, pid, "cpuPercent", "rssMb", "heapUsedMb"
+       FROM jsonb_to_recordset($1::text::jsonb) AS r("time" timestamptz, "processId" text, role text, host text, pid integer,
+            "cpuPercent" double precision, "rssMb" double precision, "heapUsedMb" double precision)`,
+    [JSON.stringify(rows)],
+  );
+}
+
+export interface ProcessUsagePoint {
+  bucket: string;
+  role: string;
+  /** Processes of that role that sampled in the bucket. */
+  processes: number;
+  cpuPercent: number;
+  memoryMb: number;
+}
+
+/** CPU (mean of the samples) and memory (peak RSS) per bucket and role, from process_samples (dashboard ranges up to a day). */
+export async function processUsage(handle: DatabaseHandle, { from, to, bucketSeconds }: { from: Date; to: Date; bucketSeconds: number }): Promise<ProcessUsagePoint[]> {
+  const rows = await handle.query<Record<string, unknown>>(
+    `SELECT date_bin(make_interval(secs => $3), "time", timestamptz '2000-01-03 00:00:00+00') AS bucket, role,
+            count(DISTINCT process_id) AS processes, avg(cpu_percent) AS cpu_percent, max(rss_mb) AS rss_mb
+       FROM process_samples WHERE "time" >= $1 AND "time" < $2 GROUP BY 1, 2 ORDER BY 1, 2`,
+    [from.toISOString(), to.toISOString(), bucketSeconds],
+  );
+  return rows.map((row) => ({
+    bucket: new Date(row.bucket as string).toISOString(),
+    role: String(row.role),
+    processes: Number(row.processes),
+    cpuPercent: Number(row.cpu_percent),
+    memoryMb: Number(row.rss_mb),
+  }));
+}
+
+export interface DriftCheckRow {
+  time: string;
+  ruleId: string | null;
+  source: string;
+  series: string;
+  model: string | null;
+  referenceFrom: string;
+  referenceTo: string;
+  recentFrom: string;
+  recentTo: string;
+  referenceCount: number;
+  recentCount: number;
+  psi: number | null;
+  ksStatistic: number | null;
+  ksPValue: number | null;
+  /** The model's rolling error on the recent window (and on the end of the reference for comparison), when a model was named. */
+  rollingError: Record<string, unknown> | null;
+  psiThreshold: number | null;
+  ksThreshold: number | null;
+  fired: boolean;
+  error: string | null;
+}
+
+export async function insertDriftCheck(handle: DatabaseHandle, check: DriftCheckRow): Promise<void> {
+  await handle.query(
+    `INSERT INTO drift_checks ("time", rule_id, source, series, model, reference_from, reference_to, recent_from, recent_to, reference_count, recent_count,
+       psi, ks_statistic, ks_p_value, rolling_error, psi_threshold, ks_threshold, fired, error)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::text::jsonb, $16, $17, $18, $19)`,
+    [
+      check.time, check.ruleId, check.source, check.series, check.model, check.referenceFrom, check.referenceTo, check.recentFrom, check.recentTo,
+      check.referenceCount, check.recentCount, check.psi, check.ksStatistic, check.ksPValue, check.rollingError === null ? null : JSON.stringify(check.rollingError),
+      check.psiThreshold, check.ksThreshold, check.fired, check.error,
+    ],
+  );
+}
+
+/** The newest drift checks, newest first. */
+export async function listDriftChecks(handle: DatabaseHandle, { limit = 50 }: { limit?: number } = {}): Promise<DriftCheckRow[]> {
+  const rows = await handle.query<Record<string, unknown>>(
+    `SELECT "time", rule_id, source, series, model, reference_from, reference_to, recent_from, recent_to, reference_count, recent_count,
+            psi, ks_statistic, ks_p_value, rolling_error, psi_threshold, ks_threshold, fired, error
+       FROM drift_checks ORDER BY id DESC LIMIT $1`,
+    [limit],
+  );
+  const iso = (value: unknown) => new Date(value as string).toISOString();
+  const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  return rows.map((row) => ({
+    time: iso(row.time),
+    ruleId: row.rule_id === null ? null : String(row.rule_id),
+    source: String(row.source),
+    series: String(row.series),
+    model: row.model === null ? null : String(row.model),
+    referenceFrom: iso(row.reference_from),
+    referenceTo: iso(row.reference_to),
+    recentFrom: iso(row.recent_from),
+    recentTo: iso(row.recent_to),
+    referenceCount: Number(row.reference_count),
+    recentCount: Number(row.recent_count),
+    psi: numberOrNull(row.psi),
+    ksStatistic: numberOrNull(row.ks_statistic),
+    ksPValue: numberOrNull(row.ks_p_value),
+    rollingError: (typeof row.rolling_error === 'string' ? JSON.parse(row.rolling_error) : row.rolling_error) as Record<string, unknown> | null,
+    psiThreshold: numberOrNull(row.psi_threshold),
+    ksThreshold: numberOrNull(row.ks_threshold),
+    fired: Boolean(row.fired),
+    error: row.error === null ? null : String(row.error),
+  }));
 }

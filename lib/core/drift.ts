@@ -82,3 +82,40 @@ export function kolmogorovSmirnov(reference: ArrayLike<number>, recent: ArrayLik
   const root = Math.sqrt(effective);
   return { statistic, pValue: kolmogorovTail((root + 0.12 + 0.11 / root) * statistic) };
 }
+
+export interface DriftSummary {
+  referenceCount: number;
+  recentCount: number;
+  psi: number;
+  ksStatistic: number;
+  ksPValue: number;
+  /** mean(recent) - mean(reference) in reference standard deviations (null when the reference is constant). */
+  meanShift: number | null;
+}
+
+/**
+ * PSI and KS of `recent` against `reference`, both scaled by the reference's mean and standard
+ * deviation (a trained model sees values scaled that way). Both statistics depend only on the
+ * order of the pooled values, so the scaling leaves them unchanged; it makes meanShift a number
+ * of reference standard deviations.
+ */
+export function driftSummary(reference: ArrayLike<number>, recent: ArrayLike<number>, { bins = 10 } = {}): DriftSummary {
+  const kept = finiteSorted(reference);
+  const mean = kept.reduce((sum, value) => sum + value, 0) / Math.max(kept.length, 1);
+  const variance = kept.reduce((sum, value) => sum + (value - mean) ** 2, 0) / Math.max(kept.length - 1, 1);
+  const deviation = Math.sqrt(variance);
+  const scale = deviation > 0 ? deviation : 1;
+  const scaled = (values: ArrayLike<number>) => Float64Array.from(finiteSorted(values), (value) => (value - mean) / scale);
+  const scaledReference = scaled(reference);
+  const scaledRecent = scaled(recent);
+  const ks = kolmogorovSmirnov(scaledReference, scaledRecent);
+  const recentMean = scaledRecent.reduce((sum, value) => sum + value, 0) / Math.max(scaledRecent.length, 1);
+  return {
+    referenceCount: scaledReference.length,
+    recentCount: scaledRecent.length,
+    psi: populationStabilityIndex(scaledReference, scaledRecent, { bins }),
+    ksStatistic: ks.statistic,
+    ksPValue: ks.pValue,
+    meanShift: deviation > 0 ? recentMean : null,
+  };
+}

@@ -7,6 +7,8 @@ import { findChromium, MISSING_CHROMIUM_MESSAGE } from '../support/chromium';
 import { startAppServer } from '../support/app-server';
 import { startFakeHub } from '../support/fake-hub';
 import { prepareExternalSources } from '../support/e2e-sources';
+import { startAlertReceiver } from '../support/alert-receiver';
+import { spikeAlertRules } from '../support/monitor-fixture';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,6 +19,8 @@ declare module 'vitest' {
     warehouseUrl: string;
     /** The local hub imitation (FAKE: no internet here) the server names as LOOKAHEAD_HUB_URL. */
     hubUrl: string;
+    /** The local webhook receiver the server's alert rules post to; GET <url>/received lists the bodies. */
+    alertReceiverUrl: string;
   }
 }
 
@@ -51,14 +55,28 @@ export default async function setup(project: TestProject) {
     },
     { corrupt: ['amazon/chronos-bolt-mini'] },
   );
-  const server = await startAppServer({ LOOKAHEAD_MODELS_DIR: modelsDir, LOOKAHEAD_HUB_URL: hub.url, ...sources.env });
+  // The alert rule watches the spike upload of tests/e2e/monitor.test.ts (named before it exists: its id comes from its bytes).
+  const receiver = await startAlertReceiver();
+  const server = await startAppServer({
+    LOOKAHEAD_MODELS_DIR: modelsDir,
+    LOOKAHEAD_HUB_URL: hub.url,
+    LOOKAHEAD_ALERT_RULES: spikeAlertRules(),
+    LOOKAHEAD_ALERT_WEBHOOK_URL: `${receiver.url}/hook`,
+    LOOKAHEAD_ALERT_ALLOWED_HOSTS: receiver.host,
+    // Rounds (rollups, alert rules) and CPU/memory samples often enough for a test to see them.
+    LOOKAHEAD_MONITORING_SCHEDULE_MS: '10000',
+    LOOKAHEAD_MONITORING_SAMPLE_MS: '2000',
+    ...sources.env,
+  });
   project.provide('appUrl', server.url);
   project.provide('modelsDir', modelsDir);
   project.provide('warehouseUrl', sources.warehouseUrl);
   project.provide('hubUrl', hub.url);
+  project.provide('alertReceiverUrl', receiver.url);
   return async () => {
     await server.stop();
     await hub.close();
+    await receiver.close();
     await sources.cleanup();
     rmSync(modelsDir, { recursive: true, force: true });
   };

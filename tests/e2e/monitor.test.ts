@@ -1,13 +1,16 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
+import { SPIKE_ROW, SPIKE_RULE_ID, SPIKE_START_MS, spikeCsv, spikeSourceId } from '../support/monitor-fixture';
 
 /**
- * Done means (issue 11): after server forecasts and an in-browser forecast, /monitor shows their
- * latencies per model and runtime, /metrics scrapes, and an injected spike in an uploaded series
- * is listed as an anomaly on the page (chart and table).
+ * Done means (issue 11): after server forecasts, an in-browser forecast and a backtest job,
+ * /monitor shows their latencies per model and runtime, the job queue and the server's CPU and
+ * memory, /metrics scrapes, and an injected spike in an uploaded series is listed as an anomaly on
+ * the page (chart and table) and fires the server's alert rule to a local webhook receiver.
  */
 const appUrl = inject('appUrl');
+const alertReceiverUrl = inject('alertReceiverUrl');
 let browser: Browser;
 
 beforeAll(async () => {
@@ -17,18 +20,29 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const SPIKE_ROW = 150;
-function spikeCsv(): string {
-  const lines = ['time,load'];
-  for (let i = 0; i < 240; i += 1) {
-    const value = i === SPIKE_ROW ? 500 : 100 + 10 * Math.sin((2 * Math.PI * i) / 24) + ((i * 31) % 7);
-    lines.push(`${new Date(Date.UTC(2026, 1, 1) + i * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')},${value}`);
-  }
-  return `${lines.join('\n')}\n`;
+async function uploadSpike(): Promise<string> {
+  const upload = await fetch(`${appUrl}/api/uploads?fileName=spike.csv`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: spikeCsv() });
+  expect(upload.status).toBeLessThan(300);
+  const { source } = (await upload.json()) as { source: { id: string } };
+  // The id the alert rule of the e2e server names (tests/support/monitor-fixture.ts).
+  expect(source.id).toBe(spikeSourceId());
+  return source.id;
 }
 
 describe('/monitor, /metrics and anomalies in the running app', () => {
-  it('server and browser forecasts appear per model and runtime; /metrics scrapes', async () => {
+  it('server and browser forecasts and a backtest job appear per model and runtime, with the queue and CPU/memory; /metrics scrapes', async () => {
+    // A backtest job over the spike upload (the in-process worker of the embedded database runs it).
+    const sourceId = await uploadSpike();
+    const submitted = await fetch(`${appUrl}/api/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'backtest-batch', params: { source: sourceId, window: { columns: 'load' }, models: ['seasonal-naive'], horizon: 12, windows: 2, context: 48 } }),
+    });
+    expect(submitted.status).toBeLessThan(300);
+    const { id: jobId } = (await submitted.json()) as { id: string };
+    await expect
+      .poll(async () => ((await (await fetch(`${appUrl}/api/jobs/${jobId}`)).json()) as { state: string }).state, { timeout: 180_000, interval: 1_000 })
+      .toBe('completed');
     for (let i = 0; i < 3; i += 1) {
       const response = await fetch(`${appUrl}/api/forecast`, {
         method: 'POST',
@@ -56,8 +70,22 @@ describe('/monitor, /metrics and anomalies in the running app', () => {
     const rows = await summary.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
     const server = rows.find((row) => row[0] === 'seasonal-naive · server-cpu');
     const browserRow = rows.find((row) => row[0] === 'seasonal-naive · browser-wasm');
+    const job = rows.find((row) => row[0] === 'seasonal-naive · job-cpu');
     expect(Number(server?.[1])).toBeGreaterThanOrEqual(3);
     expect(Number(browserRow?.[1])).toBeGreaterThanOrEqual(1);
+    // The backtest job's chunk: one model run with origin job, its latency beside the others.
+    expect(Number(job?.[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(job?.[5])).toBeGreaterThan(0);
+    // CPU and memory of the server process that served them (it samples itself every 2 s here).
+    await expect
+      .poll(
+        async () => {
+          await page.click('button:has-text("Refresh")');
+          return page.locator('[data-testid=monitor-resources] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+        },
+        { timeout: 60_000, interval: 2_000 },
+      )
+      .toContainEqual([expect.stringMatching(/^server/), expect.stringMatching(/^\d/), expect.stringMatching(/^\d/), expect.stringMatching(/^[1-9]\d*$/)]);
     expect(await page.locator('[data-testid=monitor-read]').textContent()).toContain('from raw events');
     // Latency chart drawn (four percentile lines).
     await expect.poll(() => page.locator('.recharts-line').count()).toBeGreaterThanOrEqual(4);
@@ -70,24 +98,35 @@ describe('/monitor, /metrics and anomalies in the running app', () => {
     const metrics = await (await fetch(`${appUrl}/metrics`)).text();
     expect(metrics).toMatch(/lookahead_http_requests_total\{route="\/api\/forecast",method="POST",status="200",model="seasonal-naive"\} [3-9]/);
     expect(metrics).toMatch(/lookahead_inference_total\{model="seasonal-naive",runtime="browser-wasm",origin="browser",outcome="ok"\} [1-9]/);
+    expect(metrics).toMatch(/lookahead_inference_total\{model="seasonal-naive",runtime="job-cpu",origin="job",outcome="ok"\} [1-9]/);
     await page.close();
   });
 
-  it('an injected spike in an uploaded series is listed and marked on the anomaly chart', async () => {
-    const upload = await fetch(`${appUrl}/api/uploads?fileName=spike.csv`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: spikeCsv() });
-    expect(upload.status).toBeLessThan(300);
-    const { source } = (await upload.json()) as { source: { id: string } };
+  it('an injected spike in an uploaded series is listed and marked on the anomaly chart, and fires the alert webhook once', async () => {
+    const sourceId = await uploadSpike();
     const page = await browser.newPage();
     await page.goto(`${appUrl}/monitor?range=1h`);
-    await page.fill('[data-testid=anomaly-source]', source.id);
+    await page.fill('[data-testid=anomaly-source]', sourceId);
     await page.fill('[data-testid=anomaly-columns]', 'load');
     await page.fill('[data-testid=anomaly-window]', '48');
     await page.click('[data-testid=anomaly-run]');
     await page.locator('[data-testid=anomaly-table]').waitFor({ timeout: 30_000 });
     expect(await page.locator('[data-testid=anomaly-count]').textContent()).toMatch(/^1 anomaly in 240 points of load \(scored in lib\/core\)/);
     const first = await page.locator('[data-testid=anomaly-table] tbody tr td').first().textContent();
-    expect(first).toBe(new Date(Date.UTC(2026, 1, 1) + SPIKE_ROW * 3_600_000).toISOString());
+    const spikeTime = new Date(SPIKE_START_MS + SPIKE_ROW * 3_600_000).toISOString();
+    expect(first).toBe(spikeTime);
     await expect.poll(() => page.locator('.recharts-scatter-symbol').count()).toBe(1);
+
+    // The server's rule on this series (evaluated every 10 s here) posts the spike to the local receiver, once.
+    const fired = async () => ((await (await fetch(`${alertReceiverUrl}/received`)).json()) as Record<string, unknown>[]).filter((body) => body.rule === SPIKE_RULE_ID);
+    await expect.poll(fired, { timeout: 90_000, interval: 2_000 }).toHaveLength(1);
+    expect((await fired())[0]).toMatchObject({ rule: SPIKE_RULE_ID, level: 'critical', source: sourceId, column: 'load', method: 'zscore', time: spikeTime, value: 500, threshold: 3.5 });
+    // The firing is recorded and listed on /monitor; later rounds do not fire the same point again.
+    await page.reload();
+    await expect.poll(() => page.locator('[data-testid=monitor-alerts]').textContent(), { timeout: 30_000 }).toContain(SPIKE_RULE_ID);
+    expect(await page.locator('[data-testid=monitor-alerts]').textContent()).toContain('yes');
+    await new Promise((resolve) => setTimeout(resolve, 12_000));
+    expect(await fired()).toHaveLength(1);
     await page.close();
   });
 });

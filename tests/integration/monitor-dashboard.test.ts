@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertInferenceEvents, type DatabaseHandle, type InferenceEventRow } from '@/db';
+import { insertDriftCheck, insertInferenceEvents, insertProcessSamples, refreshModelPerformance, type DatabaseHandle, type InferenceEventRow } from '@/db';
 import { Monitor, setMonitor } from '@/lib/server/monitoring';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases';
 
@@ -63,6 +63,28 @@ for (const backend of backends) {
       expect(week.training.map((point: { step: number; trainLoss: number }) => [point.step, point.trainLoss])).toEqual([[1, 0.9], [2, 0.5]]);
       expect(week.queue).toEqual({ depth: {}, workers: 0, active: 0, connected: false });
       expect(week.freshness.find((row: { kind: string }) => row.kind === 'inference').newest).not.toBeNull();
+    });
+
+    it('CPU and memory: per process role from process_samples for raw ranges, per model and runtime from the rollups beyond a day; drift checks listed', async () => {
+      const now = Date.now();
+      const sample = (ago: number, cpuPercent: number, rssMb: number) => ({ time: new Date(now - ago).toISOString(), processId: 'p1', role: 'server' as const, host: 'h', pid: 1, cpuPercent, rssMb, heapUsedMb: 1 });
+      // Three hours ago, within one hourly bucket of the seasonal-naive server events.
+      await insertProcessSamples(database.handle, [sample(3 * HOUR - 60_000, 40, 500), sample(3 * HOUR - 120_000, 60, 700)]);
+      await insertDriftCheck(database.handle, {
+        time: new Date(now).toISOString(), ruleId: 'rule-d', source: 'app', series: 's', model: null,
+        referenceFrom: new Date(now - 10 * HOUR).toISOString(), referenceTo: new Date(now - 2 * HOUR).toISOString(), recentFrom: new Date(now - 2 * HOUR).toISOString(), recentTo: new Date(now).toISOString(),
+        referenceCount: 8, recentCount: 2, psi: 0.4, ksStatistic: 0.6, ksPValue: 0.01, rollingError: null, psiThreshold: 0.25, ksThreshold: null, fired: true, error: null,
+      });
+      const day = await (await get('24h')).json();
+      const server = day.resources.filter((point: { key: string }) => point.key === 'server');
+      expect(server).toHaveLength(1);
+      expect(server[0]).toMatchObject({ cpuPercent: 50, memoryMb: 700 });
+      expect(day.drift).toEqual([expect.objectContaining({ ruleId: 'rule-d', psi: 0.4, fired: true })]);
+      // The rollups take the samples of their hour when a refresh covers it.
+      await refreshModelPerformance(database.handle, { width: '1h', from: new Date(now - 5 * HOUR), to: new Date(now) });
+      const refreshed = await (await get('7d')).json();
+      const perModel = refreshed.resources.filter((point: { key: string }) => point.key === 'seasonal-naive · server-cpu');
+      expect(perModel).toEqual([expect.objectContaining({ cpuPercent: 50, memoryMb: 700 })]);
     });
 
     it('an unknown range is a 400 naming the valid ones', async () => {

@@ -135,6 +135,27 @@ for (const backend of backends) {
       const [event] = await database.handle.query<Record<string, unknown>>(`SELECT runtime, endpoint, series_count, outcome FROM inference_events WHERE origin = 'job'`);
       expect(event).toMatchObject({ runtime: 'server-cpu', endpoint: 'job:backtest', series_count: 4, outcome: 'ok' });
     });
+
+    it('a process that recorded server and job events samples its own CPU and memory into process_samples', async () => {
+      // The forecasts and the job event above started the sampler; burn CPU so the next sample has some to show.
+      const started = performance.now();
+      let spin = 0;
+      while (performance.now() - started < 300) spin += Math.sqrt(spin + 1);
+      expect(spin).toBeGreaterThan(0);
+      const sample = monitor.sampleProcess();
+      expect(sample).not.toBeNull();
+      expect(sample).toMatchObject({ role: 'server+worker', pid: process.pid });
+      expect(sample!.cpuPercent).toBeGreaterThan(0);
+      // RSS as the process reports it now, within what the few milliseconds in between can change.
+      expect(Math.abs(sample!.rssMb - process.memoryUsage().rss / 2 ** 20)).toBeLessThan(64);
+      await monitor.flush();
+      const rows = await database.handle.query<Record<string, unknown>>(`SELECT role, pid, cpu_percent, rss_mb FROM process_samples WHERE process_id = $1`, [sample!.processId]);
+      expect(rows.length).toBeGreaterThanOrEqual(1);
+      expect(rows.at(-1)).toMatchObject({ role: 'server+worker', pid: process.pid });
+      // With nothing recorded since, the next sample keeps the last role.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(monitor.sampleProcess()).toMatchObject({ role: 'server+worker' });
+    });
   });
 }
 

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   configureTimescale,
   insertInferenceEvents,
+  insertProcessSamples,
+  ALL_ENDPOINTS,
   latencyFromEvents,
   latencyFromRollups,
   listPartitions,
@@ -97,6 +99,44 @@ for (const backend of backends) {
       const firstFive = (await latencyFromRollups(database.handle, { from: new Date(base), to: new Date(base + 300_000), width: '5m' })).find((p) => p.model === 'seasonal-naive')!;
       expect(firstFive.requests).toBe(20);
       expect(firstFive.p95).toBeCloseTo(percentile(latencies.slice(0, 20), 0.95), 9);
+    });
+
+    it('the all-endpoints rollup row has exact percentiles over every endpoint (not merged), and CPU/memory come from the processes that served each origin', async () => {
+      const base = new Date('2026-03-16T10:00:00Z').getTime();
+      await maintainMonitoringStorage(database.handle, { now: new Date(base), retentionDays: 30 });
+      const serverLatencies = [1, 2, 3, 4, 100];
+      const jobLatencies = [50, 60, 70];
+      await insertInferenceEvents(database.handle, [
+        ...serverLatencies.map((latencyMs, i) => event(new Date(base + i * 1000), { model: 'mstl', latencyMs })),
+        ...jobLatencies.map((latencyMs, i) => event(new Date(base + 10_000 + i * 1000), { model: 'mstl', latencyMs, origin: 'job', endpoint: 'job:forecast-batch' })),
+        event(new Date(base + 20_000), { model: 'mstl', runtime: 'browser-wasm', origin: 'browser', endpoint: 'browser:forecast', latencyMs: 5 }),
+      ]);
+      const sample = (minute: number, role: 'server' | 'worker' | 'server+worker', cpuPercent: number, rssMb: number) => ({
+        time: new Date(base + minute * 60_000).toISOString(), processId: `${role}-1`, role, host: 'test', pid: 1, cpuPercent, rssMb, heapUsedMb: 10,
+      });
+      await insertProcessSamples(database.handle, [sample(1, 'server', 20, 300), sample(2, 'server', 40, 350), sample(3, 'worker', 90, 800), sample(65, 'server', 99, 999)]);
+      expect(await refreshModelPerformance(database.handle, { width: '1h', from: new Date(base), to: new Date(base + 3600_000) })).toBe(3);
+      const rows = await database.handle.query<Record<string, unknown>>(
+        `SELECT endpoint, runtime, request_count, latency_p50_ms, latency_p99_ms, cpu_percent, memory_mb FROM model_performance
+          WHERE model = 'mstl' AND bucket_width = '1h' ORDER BY runtime, endpoint`,
+      );
+      const byKey = Object.fromEntries(rows.map((row) => [`${row.runtime} ${row.endpoint}`, row]));
+      expect(byKey['browser-wasm browser:forecast']).toMatchObject({ cpu_percent: null, memory_mb: null });
+      // Server requests take the server samples of the bucket (mean CPU 30, peak RSS 350); the sample of the next hour is not this bucket's.
+      expect(byKey['server-cpu /api/forecast']).toMatchObject({ request_count: 5, cpu_percent: 30, memory_mb: 350 });
+      expect(byKey['server-cpu job:forecast-batch']).toMatchObject({ request_count: 3, cpu_percent: 90, memory_mb: 800 });
+      const all = byKey[`server-cpu ${ALL_ENDPOINTS}`]!;
+      const both = [...serverLatencies, ...jobLatencies];
+      expect(all.request_count).toBe(8);
+      expect(Number(all.latency_p50_ms)).toBeCloseTo(percentile(both, 0.5), 9);
+      expect(Number(all.latency_p99_ms)).toBeCloseTo(percentile(both, 0.99), 9);
+      // Weighted by requests: (5 x 30 + 3 x 90) / 8; peak memory of either role.
+      expect(Number(all.cpu_percent)).toBeCloseTo((5 * 30 + 3 * 90) / 8, 9);
+      expect(Number(all.memory_mb)).toBe(800);
+      const [point] = await latencyFromRollups(database.handle, { from: new Date(base), to: new Date(base + 3600_000), width: '1h' }).then((points) => points.filter((p) => p.model === 'mstl' && p.runtime === 'server-cpu'));
+      expect(point).toMatchObject({ requests: 8, memoryMb: 800 });
+      const [raw] = await latencyFromEvents(database.handle, { from: new Date(base), to: new Date(base + 3600_000), bucketSeconds: 3600 }).then((points) => points.filter((p) => p.model === 'mstl' && p.runtime === 'server-cpu'));
+      expect(raw!.p99).toBeCloseTo(point!.p99!, 9);
     });
   });
 }

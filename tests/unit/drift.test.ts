@@ -49,3 +49,24 @@ describe('two-sample Kolmogorov-Smirnov', () => {
     expect(p).toBeLessThan(0.07);
   });
 });
+
+describe('driftSummary', () => {
+  it('scales by the reference: PSI and KS equal the unscaled ones, the mean shift is in reference standard deviations', async () => {
+    const { driftSummary } = await import('@/lib/core/drift');
+    const reference = range(1000).map((i) => 100 + 10 * Math.sin(i / 7));
+    const recent = range(500).map((i) => 105 + 10 * Math.sin(i / 7));
+    const summary = driftSummary(reference, recent);
+    expect(summary.psi).toBeCloseTo(populationStabilityIndex(reference, recent), 12);
+    expect(summary.ksStatistic).toBeCloseTo(kolmogorovSmirnov(reference, recent).statistic, 12);
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    const sd = Math.sqrt(reference.reduce((sum, value) => sum + (value - mean(reference)) ** 2, 0) / (reference.length - 1));
+    expect(summary.meanShift).toBeCloseTo((mean(recent) - mean(reference)) / sd, 12);
+    expect(summary).toMatchObject({ referenceCount: 1000, recentCount: 500 });
+  });
+
+  it('a constant reference has no mean shift (null), and NaN values are left out of the counts', async () => {
+    const { driftSummary } = await import('@/lib/core/drift');
+    const summary = driftSummary([...Array(20).fill(3), Number.NaN], [3, 3, 4, Number.NaN]);
+    expect(summary).toMatchObject({ referenceCount: 20, recentCount: 3, meanShift: null });
+  });
+});

@@ -2,10 +2,11 @@ import 'server-only';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { insertAlertFiring, lastFiredPoint, type DatabaseHandle } from '@/db';
+import { insertAlertFiring, insertDriftCheck, lastFiredPoint, type DatabaseHandle } from '@/db';
 import { LookaheadError } from '@/lib/core/errors';
 import { metrics } from '../monitoring/metrics';
 import { detectAnomalies, detectAnomaliesEverySeries, type Anomaly, type SeriesAnomalies } from './detect';
+import { checkDrift, type DriftReport, type SeriesWindow } from './drift';
 
 /**
  * Alert rules, evaluated on the monitor's schedule: each rule scores the newest points of one
@@ -15,8 +16,9 @@ import { detectAnomalies, detectAnomaliesEverySeries, type Anomaly, type SeriesA
  * list). Every firing is recorded in alert_firings, delivered or not, and a point fires once.
  */
 
-const ruleSchema = z.strictObject({
+const anomalyRuleSchema = z.strictObject({
   id: z.string().min(1).max(100),
+  kind: z.literal('anomaly').default('anomaly'),
   /** Source id as GET /api/sources lists it, and the window parameters naming the series. */
   source: z.string().min(1).max(200),
   table: z.string().max(200).optional(),
@@ -37,7 +39,60 @@ const ruleSchema = z.strictObject({
   limit: z.number().int().min(10).max(100_000).default(2_000),
 });
 
-export type AlertRule = z.infer<typeof ruleSchema>;
+const isoTime = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
+
+/**
+ * kind "drift": PSI and KS of the recent window of a series (the last recentHours, or a fixed `recent` range) against a
+ * reference window: `reference` (any source, series and time range: a trained model's training
+ * window goes here), or by default the referenceHours before the recent window of the same series.
+ * Fires when PSI >= psiThreshold or the KS statistic >= ksThreshold, at most once per
+ * repeatMinutes while the drift lasts; with `model`, the check carries the model's rolling error.
+ */
+const driftRuleSchema = z.strictObject({
+  id: z.string().min(1).max(100),
+  kind: z.literal('drift'),
+  source: z.string().min(1).max(200),
+  table: z.string().max(200).optional(),
+  column: z.string().min(1).max(200),
+  time: z.string().max(200).optional(),
+  entity: z.string().max(200).optional(),
+  series: z.string().max(200).optional(),
+  recentHours: z.number().positive().max(24 * 366).default(24),
+  referenceHours: z.number().positive().max(24 * 3660).default(168),
+  reference: z
+    .strictObject({
+      source: z.string().min(1).max(200).optional(),
+      table: z.string().max(200).optional(),
+      column: z.string().min(1).max(200).optional(),
+      time: z.string().max(200).optional(),
+      entity: z.string().max(200).optional(),
+      series: z.string().max(200).optional(),
+      from: isoTime,
+      to: isoTime,
+    })
+    .refine((value) => value.from < value.to, { message: 'reference.from must be before reference.to' })
+    .optional(),
+  /** A fixed recent window instead of the last recentHours (comparing two given periods). */
+  recent: z
+    .strictObject({ from: isoTime, to: isoTime })
+    .refine((value) => value.from < value.to, { message: 'recent.from must be before recent.to' })
+    .optional(),
+  psiThreshold: z.number().positive().default(0.25),
+  ksThreshold: z.number().gt(0).max(1).optional(),
+  bins: z.number().int().min(2).max(100).default(10),
+  model: z.string().min(1).max(200).optional(),
+  horizon: z.number().int().min(1).max(1024).default(24),
+  folds: z.number().int().min(1).max(20).default(3),
+  repeatMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
+  level: z.enum(['info', 'warning', 'critical']).default('warning'),
+});
+
+// A rule without `kind` is an anomaly rule (the rules written before drift rules existed).
+const ruleSchema = z.union([driftRuleSchema, anomalyRuleSchema]);
+
+export type AnomalyRule = z.infer<typeof anomalyRuleSchema>;
+export type DriftRule = z.infer<typeof driftRuleSchema>;
+export type AlertRule = AnomalyRule | DriftRule;
 
 export interface AlertConfig {
   rules: AlertRule[];
@@ -108,7 +163,7 @@ export interface AlertEvaluation {
 /** Most firings one rule posts per evaluation (a burst beyond it fires on the next rounds). */
 const MAX_FIRINGS_PER_RULE = 20;
 
-function ruleQuery(rule: AlertRule): URLSearchParams {
+function ruleQuery(rule: AnomalyRule): URLSearchParams {
   const query = new URLSearchParams({ columns: rule.column, limit: String(rule.limit), method: rule.method });
   for (const key of ['table', 'time', 'entity', 'series'] as const) if (rule[key] !== undefined) query.set(key, rule[key]!);
   if (rule.method === 'zscore') {
@@ -142,10 +197,13 @@ export async function evaluateAlertRules({
   handle,
   config = alertConfig(),
   fetchImpl = globalThis.fetch,
+  now = new Date(),
 }: {
   handle: DatabaseHandle;
   config?: AlertConfig;
   fetchImpl?: typeof fetch;
+  /** The end of drift rules' recent windows. */
+  now?: Date;
 }): Promise<AlertEvaluation[]> {
   const results: AlertEvaluation[] = [];
   for (const rule of config.rules) {
@@ -154,6 +212,10 @@ export async function evaluateAlertRules({
     try {
       if (!config.webhookUrl) throw new LookaheadError('alerts', 'internal', 'LOOKAHEAD_ALERT_WEBHOOK_URL is not set; rules are evaluated but nothing can be posted');
       checkWebhookHost(config.webhookUrl, config.allowedHosts);
+      if (rule.kind === 'drift') {
+        await evaluateDriftRule({ handle, rule, webhookUrl: config.webhookUrl, fetchImpl, now, result });
+        continue;
+      }
       // A rule naming an entity column but no series covers every series of the table.
       const everySeries = Boolean(rule.entity) && rule.series === undefined;
       const perSeries: SeriesAnomalies[] = everySeries
@@ -188,4 +250,84 @@ export async function evaluateAlertRules({
     }
   }
   return results;
+}
+
+/** The two windows of a drift rule at `now`. */
+export function driftWindows(rule: DriftRule, now: Date): { reference: SeriesWindow; recent: SeriesWindow } {
+  const recentFrom = rule.recent?.from ?? new Date(now.getTime() - rule.recentHours * 3_600_000);
+  const recent: SeriesWindow = { source: rule.source, table: rule.table, column: rule.column, time: rule.time, entity: rule.entity, series: rule.series, from: recentFrom, to: rule.recent?.to ?? now };
+  const reference: SeriesWindow = rule.reference
+    ? {
+        source: rule.reference.source ?? rule.source,
+        table: rule.reference.table ?? rule.table,
+        column: rule.reference.column ?? rule.column,
+        time: rule.reference.time ?? rule.time,
+        entity: rule.reference.entity ?? rule.entity,
+        series: rule.reference.series ?? rule.series,
+        from: rule.reference.from,
+        to: rule.reference.to,
+      }
+    : { ...recent, from: new Date(recentFrom.getTime() - rule.referenceHours * 3_600_000), to: recentFrom };
+  return { reference, recent };
+}
+
+/**
+ * One drift rule: the check is recorded in drift_checks whatever it finds (or the error that
+ * stopped it); when drifted it is posted to the webhook and recorded in alert_firings (value PSI,
+ * score KS statistic, point time the end of the recent window), at most once per repeatMinutes.
+ */
+async function evaluateDriftRule({
+  handle,
+  rule,
+  webhookUrl,
+  fetchImpl,
+  now,
+  result,
+}: {
+  handle: DatabaseHandle;
+  rule: DriftRule;
+  webhookUrl: URL;
+  fetchImpl: typeof fetch;
+  now: Date;
+  result: AlertEvaluation;
+}): Promise<void> {
+  const { reference, recent } = driftWindows(rule, now);
+  const series = rule.series ?? '';
+  const base = {
+    time: now.toISOString(), ruleId: rule.id, source: rule.source, series, model: rule.model ?? null,
+    referenceFrom: reference.from.toISOString(), referenceTo: reference.to.toISOString(), recentFrom: recent.from.toISOString(), recentTo: recent.to.toISOString(),
+    psiThreshold: rule.psiThreshold, ksThreshold: rule.ksThreshold ?? null,
+  };
+  let report: DriftReport;
+  try {
+    report = await checkDrift({ reference, recent, bins: rule.bins, ...(rule.model ? { rollingError: { model: rule.model, horizon: rule.horizon, folds: rule.folds } } : {}) });
+  } catch (error) {
+    await insertDriftCheck(handle, { ...base, referenceCount: 0, recentCount: 0, psi: null, ksStatistic: null, ksPValue: null, rollingError: null, fired: false, error: (error as Error).message.slice(0, 500) });
+    throw error;
+  }
+  result.checked += report.referenceCount + report.recentCount;
+  const drifted = report.psi >= rule.psiThreshold || (rule.ksThreshold !== undefined && report.ksStatistic >= rule.ksThreshold);
+  const since = drifted ? await lastFiredPoint(handle, rule.id) : null;
+  const fire = drifted && (!since || now.getTime() - since.getTime() >= rule.repeatMinutes * 60_000);
+  await insertDriftCheck(handle, {
+    ...base, referenceCount: report.referenceCount, recentCount: report.recentCount, psi: report.psi, ksStatistic: report.ksStatistic, ksPValue: report.ksPValue,
+    rollingError: report.rollingError as unknown as Record<string, unknown> | null, fired: fire, error: null,
+  });
+  if (!fire) return;
+  const payload = {
+    rule: rule.id, kind: 'drift', level: rule.level, source: rule.source, table: rule.table ?? null, column: rule.column, series,
+    time: now.toISOString(), value: report.psi, score: report.ksStatistic, threshold: rule.psiThreshold,
+    psi: report.psi, ks: { statistic: report.ksStatistic, pValue: report.ksPValue, threshold: rule.ksThreshold ?? null }, meanShift: report.meanShift,
+    reference: { source: reference.source, table: reference.table ?? null, column: reference.column, series: reference.series ?? '', from: base.referenceFrom, to: base.referenceTo, count: report.referenceCount },
+    recent: { from: base.recentFrom, to: base.recentTo, count: report.recentCount },
+    rollingError: report.rollingError,
+  };
+  const delivery = await post(webhookUrl, payload, fetchImpl);
+  await insertAlertFiring(handle, {
+    ruleId: rule.id, source: rule.source, series, pointTime: now.toISOString(), value: report.psi, score: report.ksStatistic,
+    threshold: rule.psiThreshold, delivered: delivery.delivered, httpStatus: delivery.status, error: delivery.error,
+  });
+  metrics().alertFirings.inc({ rule: rule.id, delivered: String(delivery.delivered) });
+  result.fired += 1;
+  if (delivery.delivered) result.delivered += 1;
 }

@@ -14,6 +14,7 @@ const envSchema = z.object({
   LOOKAHEAD_MONITORING_FLUSH_MS: positiveInt.default(1_000),
   LOOKAHEAD_MONITORING_RETENTION_DAYS: positiveInt.default(30),
   LOOKAHEAD_MONITORING_SCHEDULE_MS: positiveInt.default(60_000),
+  LOOKAHEAD_MONITORING_SAMPLE_MS: positiveInt.default(15_000),
   LOOKAHEAD_TELEMETRY_RATE_PER_MINUTE: positiveInt.default(120),
 });
 
@@ -25,6 +26,8 @@ export interface MonitoringConfig {
   flushIntervalMs: number;
   retentionDays: number;
   scheduleIntervalMs: number;
+  /** How often a process that records server or job events samples its CPU and memory. */
+  processSampleIntervalMs: number;
   telemetryRatePerMinute: number;
 }
 
@@ -44,6 +47,7 @@ export function monitoringConfig(env: Record<string, string | undefined> = proce
     flushIntervalMs: value.LOOKAHEAD_MONITORING_FLUSH_MS,
     retentionDays: value.LOOKAHEAD_MONITORING_RETENTION_DAYS,
     scheduleIntervalMs: value.LOOKAHEAD_MONITORING_SCHEDULE_MS,
+    processSampleIntervalMs: value.LOOKAHEAD_MONITORING_SAMPLE_MS,
     telemetryRatePerMinute: value.LOOKAHEAD_TELEMETRY_RATE_PER_MINUTE,
   };
 }

@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { dataFreshness, latencyFromEvents, latencyFromRollups, listAlertFirings, trainingCurves, type DatabaseHandle, type FreshnessRow, type LatencyPoint, type TrainingCurvePoint, type AlertFiringRow } from '@/db';
+import { dataFreshness, latencyFromEvents, latencyFromRollups, listAlertFirings, listDriftChecks, processUsage, trainingCurves, type DriftCheckRow, type DatabaseHandle, type FreshnessRow, type LatencyPoint, type TrainingCurvePoint, type AlertFiringRow } from '@/db';
 import { fromZodError } from '../http';
 import { metrics } from './metrics';
 import type { Monitor } from './monitor';
@@ -28,6 +28,14 @@ export function parseDashboardRange(value: string | null): DashboardRange {
   return parsed.data;
 }
 
+export interface ResourcePoint {
+  bucket: string;
+  /** 'server' | 'worker' | 'server+worker' (raw reads), or '<model> · <runtime>' (rollups). */
+  key: string;
+  cpuPercent: number | null;
+  memoryMb: number | null;
+}
+
 export interface DashboardData {
   range: DashboardRange;
   from: string;
@@ -35,10 +43,18 @@ export interface DashboardData {
   read: 'raw' | 'rollup-1h';
   bucketSeconds: number;
   latency: LatencyPoint[];
+  /**
+   * CPU (mean, % of one core) and memory (peak RSS, MB) of the server and worker processes that
+   * recorded events: per process role from process_samples for raw reads, per model and runtime
+   * from the rollups' columns beyond a day.
+   */
+  resources: ResourcePoint[];
   training: TrainingCurvePoint[];
   queue: { depth: Record<string, number>; workers: number; active: number; connected: boolean };
   freshness: FreshnessRow[];
   alerts: AlertFiringRow[];
+  /** The newest drift checks (drift alert rules, evaluated on the schedule), newest first. */
+  drift: DriftCheckRow[];
   buffers: ReturnType<Monitor['stats']>;
   queryMs: number;
 }
@@ -50,6 +66,10 @@ export async function dashboardData({ handle, range, monitor, now = new Date() }
   const started = performance.now();
   const latency = plan.read === 'raw' ? await latencyFromEvents(handle, { from, to, bucketSeconds: plan.bucketSeconds }) : await latencyFromRollups(handle, { from, to, width: '1h' });
   const queryMs = performance.now() - started;
+  const resources: ResourcePoint[] =
+    plan.read === 'raw'
+      ? (await processUsage(handle, { from, to, bucketSeconds: plan.bucketSeconds })).map((point) => ({ bucket: point.bucket, key: point.role, cpuPercent: point.cpuPercent, memoryMb: point.memoryMb }))
+      : latency.filter((point) => point.cpuPercent !== null || point.memoryMb !== null).map((point) => ({ bucket: point.bucket, key: `${point.model} · ${point.runtime}`, cpuPercent: point.cpuPercent, memoryMb: point.memoryMb }));
   const provider = metrics().queueProvider;
   let queue: DashboardData['queue'] = { depth: {}, workers: 0, active: 0, connected: false };
   if (provider) {
@@ -67,10 +87,12 @@ export async function dashboardData({ handle, range, monitor, now = new Date() }
     read: plan.read,
     bucketSeconds: plan.bucketSeconds,
     latency,
+    resources,
     training: await trainingCurves(handle, { from, to }),
     queue,
     freshness: await dataFreshness(handle),
     alerts: await listAlertFirings(handle, { limit: 50 }),
+    drift: await listDriftChecks(handle, { limit: 50 }),
     buffers: monitor.stats(),
     queryMs: Math.round(queryMs * 10) / 10,
   };

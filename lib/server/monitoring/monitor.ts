@@ -4,6 +4,7 @@ import {
   getDatabase,
   insertForecastAudit,
   insertInferenceEvents,
+  insertProcessSamples,
   insertTrainingMetrics,
   maintainMonitoringStorage,
   refreshModelPerformance,
@@ -13,6 +14,8 @@ import {
   type ForecastAuditRow,
   type InferenceEventRow,
   type MaintenanceResult,
+  type ProcessRole,
+  type ProcessSampleRow,
   type RollupWidth,
   type TrainingMetricRow,
   type TrainingRunRow,
@@ -21,6 +24,7 @@ import { alertConfig, evaluateAlertRules } from '../anomalies/alerts';
 import { BatchWriter, type BatchWriterStats } from './batch-writer';
 import { monitoringConfig, type MonitoringConfig } from './config';
 import { metrics } from './metrics';
+import { ProcessSampler } from './process-sampler';
 
 /** A model run, wherever it ran. `time` defaults to now. */
 export interface InferenceEvent {
@@ -100,6 +104,9 @@ export class Monitor {
   private readonly inferenceWriter: BatchWriter<InferenceEventRow>;
   private readonly metricWriter: BatchWriter<TrainingMetricRow>;
   private readonly auditWriter: BatchWriter<ForecastAuditRow>;
+  private readonly sampleWriter: BatchWriter<ProcessSampleRow>;
+  private readonly sampler = new ProcessSampler();
+  private samplerTimer: ReturnType<typeof setInterval> | null = null;
   private readonly tasks = new Map<string, ScheduledTask>();
   private scheduleTimer: ReturnType<typeof setInterval> | null = null;
   private scheduleStopped = false;
@@ -116,6 +123,29 @@ export class Monitor {
     this.inferenceWriter = new BatchWriter({ ...common, name: 'inference_events', write: async (batch) => insertInferenceEvents(await this.database(), batch) });
     this.metricWriter = new BatchWriter({ ...common, name: 'training_metrics', write: async (batch) => insertTrainingMetrics(await this.database(), batch) });
     this.auditWriter = new BatchWriter({ ...common, name: 'forecast_audit', write: async (batch) => insertForecastAudit(await this.database(), batch) });
+    this.sampleWriter = new BatchWriter({ ...common, name: 'process_samples', write: async (batch) => insertProcessSamples(await this.database(), batch) });
+  }
+
+  /**
+   * Samples this process's CPU and memory into process_samples (buffered like events). Sampling
+   * starts with the first server or job event this process records, runs every
+   * processSampleIntervalMs, and once more at each schedule round (so a rollup has the newest);
+   * a process that never recorded one (a browser-only server) writes none. Returns the sample, or
+   * null when there is nothing to sample yet.
+   */
+  sampleProcess(now = new Date()): ProcessSampleRow | null {
+    const sample = this.sampler.sample(now);
+    if (!sample) return null;
+    this.sampleWriter.push(sample);
+    return sample;
+  }
+
+  private noteServedEvent(origin: InferenceEvent['origin']): void {
+    if (origin === 'browser') return;
+    this.sampler.served(origin === 'job' ? 'worker' : 'server');
+    if (this.samplerTimer) return;
+    this.samplerTimer = setInterval(() => this.sampleProcess(), this.config.processSampleIntervalMs);
+    this.samplerTimer.unref?.();
   }
 
   /** Buffers one model run (never blocks, never throws); false when monitoring is off or the buffer is full. */
@@ -124,6 +154,7 @@ export class Monitor {
     const registry = metrics();
     registry.inferences.inc({ model: event.model, runtime: event.runtime, origin: event.origin, outcome: event.outcome });
     registry.inferenceDuration.observe(event.latencyMs / 1000, { model: event.model, runtime: event.runtime, origin: event.origin });
+    this.noteServedEvent(event.origin);
     return this.inferenceWriter.push({
       time: (event.time ?? new Date()).toISOString(),
       model: event.model,
@@ -218,12 +249,12 @@ export class Monitor {
   }
 
   stats(): BatchWriterStats[] {
-    return [this.inferenceWriter.snapshot(), this.metricWriter.snapshot(), this.auditWriter.snapshot()];
+    return [this.inferenceWriter.snapshot(), this.metricWriter.snapshot(), this.auditWriter.snapshot(), this.sampleWriter.snapshot()];
   }
 
   /** Writes everything buffered now (tests, shutdown, before a dashboard read in the same process). */
   async flush(): Promise<void> {
-    await Promise.all([this.inferenceWriter.flush(), this.metricWriter.flush(), this.auditWriter.flush()]);
+    await Promise.all([this.inferenceWriter.flush(), this.metricWriter.flush(), this.auditWriter.flush(), this.sampleWriter.flush()]);
   }
 
   /** Adds a task to the schedule (alert rules, drift); runs after storage upkeep and rollups. */
@@ -258,6 +289,7 @@ export class Monitor {
     } catch (error) {
       report.tasks.maintenance = (error as Error).message;
     }
+    this.sampleProcess(now);
     await this.flush();
     try {
       const rollups = {} as Record<RollupWidth, number>;
@@ -304,7 +336,9 @@ export class Monitor {
 
   async close(): Promise<void> {
     this.stopSchedule();
-    await Promise.all([this.inferenceWriter.close(), this.metricWriter.close(), this.auditWriter.close()]);
+    if (this.samplerTimer) clearInterval(this.samplerTimer);
+    this.samplerTimer = null;
+    await Promise.all([this.inferenceWriter.close(), this.metricWriter.close(), this.auditWriter.close(), this.sampleWriter.close()]);
   }
 
   /** Renders /metrics: in-memory counters plus gauges read now (buffers, queue provider, running training runs). */
