@@ -7,22 +7,6 @@ import { provideQueueStats } from './monitoring';
 import { openJobQueue } from './queue';
 import { startJobWorker } from './worker';
 
-/** Session-level lock key that lets one of several starting workers migrate at a time. */
-const MIGRATION_LOCK = 7_310_391_501;
-
-async function migrateOnce(handle: DatabaseHandle): Promise<void> {
-  const client = handle.postgresClient;
-  if (!client) return migrateDatabase(handle);
-  const reserved = await client.reserve();
-  try {
-    await reserved.unsafe(`SELECT pg_advisory_lock(${MIGRATION_LOCK})`);
-    await migrateDatabase(handle);
-  } finally {
-    await reserved.unsafe(`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`).catch(() => undefined);
-    reserved.release();
-  }
-}
-
 /**
  * `npm run worker`: one worker process on the shared Postgres (DATABASE_URL). SIGTERM/SIGINT:
  * stop taking chunks, give running ones LOOKAHEAD_WORKER_GRACE_SECONDS to finish, hand the rest
@@ -61,7 +45,7 @@ export async function runWorkerProcess(): Promise<void> {
   });
   const settings = jobSettings();
   const handle = await openDatabase({ url });
-  await migrateOnce(handle);
+  await migrateDatabase(handle);
   const queue = await openJobQueue({ handle, url, settings, cron: true });
   // Workers run the monitoring schedule from the queue (one of them each minute), not on a timer of their own.
   getMonitor().stopSchedule();
