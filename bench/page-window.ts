@@ -28,7 +28,8 @@ import { firstLoadRun, shippedScripts, type FirstLoadRun, type ShippedScripts } 
  * together), which must stay under 1 GB at 1,000,000 points.
  *
  * First load (bench/lib/first-load.ts): the JavaScript the home page ships (gzip) and its time to
- * interactive, each run in a fresh context. `--compare <folder>` serves another checkout's build
+ * interactive, each run in a fresh context (`--parts first-load` alone writes
+ * bench/results/page-first-load.json and leaves page-window.json as it is). `--compare <folder>` serves another checkout's build
  * (e.g. a copy of this one before a change, its node_modules linked) next to this one and measures
  * both in alternation, so "before" and "after" share the machine's load.
  */
@@ -276,7 +277,7 @@ if (firstLoadTable.rows.length) {
 }
 console.log(`load average (1, 5, 15 min): before ${loadBefore.join(', ')}, after ${loadAfter.join(', ')}`);
 console.log(
-  `wrote ${writeResult('page-window', {
+  `wrote ${writeResult(parts.includes('window') ? 'page-window' : 'page-first-load', {
     description:
       'Click to drawn chart in headless Chromium against next start (PGlite), seasonal naive, horizon 24/25; 5,000 points from ETTh1 OT, larger windows from a generated 1,000,000-row parquet file (1 s readings) read by HTTP Range in the worker; first run per size is warm-up; each size in a fresh browser. Renderer peak = VmHWM of the Chromium renderer processes (page + worker + WASM). First load: scripts named by the home page HTML (gzip level 6), scripts the browser loaded until the device line said "Device:" (wire bytes), and times from navigation start; median of the runs, each in a fresh context.',
     runs,

@@ -1,5 +1,5 @@
 'use client';
-import { JobsPanel } from './jobs-panel';
+import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { ForecastClient } from '@/lib/client/forecast-client';
 import type { CsvSummary, SeriesArrays, SeriesSource } from '@/lib/client/protocol';
@@ -23,11 +23,20 @@ import type { SourceSummary } from '@/lib/server/sources';
 import { chooseDevice, withThreads, type DevicePreference, type DeviceReport, type ThreadsSetting } from '@/lib/runtime/device';
 import { ConfigControls } from './config-controls';
 import { DataPicker, blankSelection, dataFacts, type DataSelection, type LocalUpload } from './data-picker';
-import { BrowserModelsPanel } from './browser-models-panel';
-import { ReportView } from './report-view';
-import { SeriesPanel } from './series-panel';
-import { ServerInstall } from './server-install';
 import { csrfHeaders } from '@/lib/client/csrf';
+
+/**
+ * What a first forecast does not need leaves the first load (each its own chunk, fetched after the
+ * page is up): the result view (recharts, the exports with the parquet writer, the share panel),
+ * the many-series panel (recharts again), the jobs panel, the browser-models list and the server
+ * install. The result view is fetched as soon as the worker answers, so a forecast never waits for it.
+ */
+const loadReportView = () => import('./report-view').then((module) => module.ReportView);
+const ReportView = dynamic(loadReportView, { ssr: false, loading: () => <p className="note">Drawing the result…</p> });
+const SeriesPanel = dynamic(() => import('./series-panel').then((module) => module.SeriesPanel), { ssr: false });
+const JobsPanel = dynamic(() => import('./jobs-panel').then((module) => module.JobsPanel), { ssr: false });
+const BrowserModelsPanel = dynamic(() => import('./browser-models-panel').then((module) => module.BrowserModelsPanel), { ssr: false });
+const ServerInstall = dynamic(() => import('./server-install').then((module) => module.ServerInstall), { ssr: false });
 
 export type RunKind = 'forecast' | 'backtest';
 
@@ -116,6 +125,7 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
       (message) => {
         setModels(offered(message.models, showTestModels));
         setDeviceReport(message.report);
+        void loadReportView();
       },
       (failure: Error) => setError(failure.message),
     );

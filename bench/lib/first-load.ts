@@ -70,13 +70,19 @@ export async function firstLoadRun(browser: Browser, url: string): Promise<First
         // No long-task timing in this browser: the lower bound is then DOMContentLoaded.
       }
     });
+    // Scripts received until the page was ready; lazy chunks fetched later (e.g. the result view,
+    // prefetched once the worker answers) are not part of the first load, and their sizes may be
+    // asked for after the context closes, so they are ignored rather than left to reject.
     const scripts: Promise<number>[] = [];
+    let counting = true;
     page.on('requestfinished', (request) => {
-      if (request.resourceType() === 'script' || /\.m?js(\?|$)/.test(request.url())) scripts.push(request.sizes().then((sizes) => sizes.responseBodySize));
+      if (!counting) return;
+      if (request.resourceType() === 'script' || /\.m?js(\?|$)/.test(request.url())) scripts.push(request.sizes().then((sizes) => sizes.responseBodySize, () => 0));
     });
     await page.goto(url);
     await page.locator('[data-testid=device]').filter({ hasText: 'Device:' }).waitFor({ timeout: 120_000 });
     const readyMs = await page.evaluate(() => performance.now());
+    counting = false;
     const timings = await page.evaluate((ready) => {
       const navigation = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
       const fcp = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN;

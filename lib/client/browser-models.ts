@@ -17,7 +17,7 @@ import type { DeviceChoice } from '@/lib/runtime/device';
 import { createChronosRuntime } from '@/lib/runtime/onnx-session';
 import type { WebSession } from '@/lib/runtime/onnx-web';
 import { fetchModelBytes } from './model-bytes';
-import { installFromHub, listCachedModels, PHASE_END, type CachedModel } from './model-install';
+import { listCachedModels, type CachedModel } from './model-install/model-cache';
 
 /**
  * The models a browser worker can run, and the factory by id. Baselines run on the CPU (plain
@@ -156,6 +156,9 @@ async function hubSession(entry: CatalogEntry, context: BrowserModelContext): Pr
   const dtype = context.weightDtype ?? 'fp32';
   let config: ChronosBoltConfig | null = null;
   const session = await remembered(`hub:${entry.repo}:${dtype}:${providers.join(',')}`, async () => {
+    // The downloader and the checkpoint converter load only when a hub model is first chosen: a
+    // forecast with the baselines or an installed model never needs them.
+    const { installFromHub, PHASE_END } = await import('./model-install/install');
     const result = await installFromHub({
       entry,
       hubUrl,
