@@ -8,7 +8,7 @@ import { loadAugursNode } from '@/lib/runtime/augurs-node';
 import { printTable, writeResult } from './lib/report';
 
 /**
- * npm run bench -- baselines [--context 720]
+ * npm run bench -- baselines [--context 720] [--models auto-arima] (seasonal naive always runs: it is the reference)
  * Rolling-origin backtest of every baseline on the shipped hourly sample (ETTh1 OT): the last
  * 10 windows of 24 hours, each model fitted on the `context` hours before its window (default
  * 720, 30 days: the lengths the issue's batch had), season from the hourly frequency. Reports
@@ -17,6 +17,8 @@ import { printTable, writeResult } from './lib/report';
  */
 const contextArgument = process.argv.indexOf('--context');
 const context = contextArgument > 0 ? Number(process.argv[contextArgument + 1]) : 720;
+const modelsArgument = process.argv.indexOf('--models');
+const only = modelsArgument > 0 ? new Set(['seasonal-naive', ...process.argv[modelsArgument + 1]!.split(',')]) : null;
 const WINDOWS = 10;
 const HORIZON = 24;
 const SEASON = 24;
@@ -29,7 +31,7 @@ const frequency = frequencyFromLabel('1h');
 const windows = backtestWindows(values.length, { windows: WINDOWS, step: HORIZON, horizon: HORIZON, context });
 
 const rows: { model: string; label: string; mase: number[]; fitMs: number }[] = [];
-for (const info of BASELINE_MODELS) {
+for (const info of BASELINE_MODELS.filter((entry) => !only || only.has(entry.id))) {
   const model = await createBaselineModel(info.id, { augurs: loadAugursNode });
   const scores: number[] = [];
   let fitMs = 0;
@@ -55,7 +57,7 @@ printTable({
   columns: ['model', 'geo-mean MASE rel. to seasonal naive', 'mean MASE', 'ms per window'],
   rows: table.map((row) => [row.model, row.relativeMase.toFixed(3), row.meanMase.toFixed(3), Math.round(row.msPerWindow)]),
 });
-const file = writeResult('baselines', {
+const file = writeResult(only ? `baselines-${[...only].filter((id) => id !== 'seasonal-naive').join('-')}` : 'baselines', {
   data: 'data/samples/ETTh1.csv, column OT (hourly)',
   protocol: { windows: WINDOWS, horizon: HORIZON, step: HORIZON, context, season: SEASON, frequency: '1h', point: 'median (0.5 quantile)', metric: 'MASE (seasonal scale, m = 24, on each window\'s context); relative = geometric mean over windows of model MASE / seasonal naive MASE' },
   models: table,

@@ -174,6 +174,36 @@ describe('Chronos-Bolt installed in the browser from the hub', () => {
     await page.close();
   });
 
+  it('fp16 weights when chosen: converted as fp16 in the worker, cached under their own dtype key, forecasts within 1% of the goldens; deleted again', async () => {
+    await fetch(`${hubUrl}/__fake/reset`, { method: 'POST' });
+    const page = await openWorkbench(context);
+    await page.selectOption('#weights', 'fp16');
+    await forecast(page, 'chronos-bolt-tiny');
+    const shown = await shownQuantiles(page);
+    expect(shown.map((row) => row.length)).toEqual(Array(9).fill(64));
+    // fp16 weights, float32 compute: tests/unit/chronos-dtype.test.ts bounds the error at 1e-2 of the series scale.
+    const magnitude = Math.max(...Array.from(expected.values, Math.abs));
+    let worst = 0;
+    let differs = false;
+    shown.forEach((row, level) => row.forEach((value, step) => {
+      const error = Math.abs(value - expected.values[level * 64 + step]!);
+      worst = Math.max(worst, error);
+      if (error > 0) differs = true;
+    }));
+    expect(worst, `worst error ${worst}`).toBeLessThan(1e-2 * magnitude);
+    expect(differs, 'fp16 weights give the fp32 numbers exactly: the fp32 model ran').toBe(true);
+    const seen = await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
+    expect(seen.some((text) => /converting Chronos-Bolt tiny to ONNX \(fp16\)/.test(text)), seen.join(' | ')).toBe(true);
+    const keys = (await cachedRepos(page)).filter((key) => key.includes('chronos-bolt-tiny'));
+    expect(keys.length, keys.join(' ')).toBeGreaterThan(0);
+    expect(keys.every((key) => key.split('/').at(-2) === 'fp16'), keys.join(' ')).toBe(true);
+    await page.locator('[data-testid=browser-models] summary').click();
+    await page.locator('[data-testid=browser-model] button:has-text("Delete")').click();
+    await expect.poll(() => page.locator('[data-testid=browser-model]').count()).toBe(0);
+    expect(await cachedRepos(page)).toEqual([]);
+    await page.close();
+  });
+
   it('cancel during the download: the page says it was cancelled, nothing half-written is cached, and a later install succeeds', async () => {
     const page = await openWorkbench(context);
     // The FAKE hub serves the 1.6 MB weights at 100 kB/s, so the download is still running when we cancel.

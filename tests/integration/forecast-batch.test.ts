@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,6 +98,19 @@ describe('npm run forecast with many series', () => {
     const json = JSON.parse(result.stdout);
     expect(json.forecasts).toHaveLength(seriesCount);
     expect(json.forecasts[seriesCount - 1].quantiles[4]).toEqual(hourly(seriesCount - 1, 200).slice(-24).concat(hourly(seriesCount - 1, 200).slice(-24)));
+  }, 120_000);
+
+  // The issue's own check: the CLI's answer for 414 series, one poisoned, piped straight into jq.
+  it.skipIf(spawnSync('jq', ['--version']).status !== 0)('pipes a 414-series answer (>1 MB, one poisoned series) through jq: 413 forecasts and one named error', () => {
+    const input = path.join(directory, 'poisoned.json');
+    writeFileSync(input, JSON.stringify({ series: batch }));
+    const copy = path.join(directory, 'poisoned-answer.json');
+    const command = `set -o pipefail; ${JSON.stringify(process.execPath)} ${tsxCli.join(' ')} --model seasonal-naive --horizon 48 --frequency 1h --input ${JSON.stringify(input)} | tee ${JSON.stringify(copy)} | jq -c '[(.forecasts | length), ([.forecasts[] | select(. != null)] | length), (.errors | map([.index, .id]))]'`;
+    const result = spawnSync('bash', ['-c', command], { encoding: 'utf8' });
+    // exit 3 (some series failed) comes through pipefail from the CLI; jq itself parsed everything.
+    expect(result.status, result.stderr).toBe(3);
+    expect(JSON.parse(result.stdout)).toEqual([seriesCount, seriesCount - 1, [[poisonedIndex, `station-${poisonedIndex}`]]]);
+    expect(statSync(copy).size).toBeGreaterThan(1024 * 1024);
   }, 120_000);
 
   it('exits 3 with the answer on stdout when some series failed', () => {

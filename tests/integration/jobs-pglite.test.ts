@@ -59,6 +59,27 @@ describe('jobs on PGlite (in-process worker)', () => {
     }
   }, 300_000);
 
+  it('forecast-batch takes a season as POST /api/forecast does: season 12 on hourly series repeats the last 12 hours, not the last day', async () => {
+    const job = await submitJob({
+      handle: database.handle,
+      queue,
+      settings,
+      request: { kind: 'forecast-batch', params: { source: 'app', window: FIXTURE_WINDOW, model: 'seasonal-naive', horizon: 24, levels: [0.5], context: 96, season: 12, series: [seriesName(0), seriesName(1)] } },
+    });
+    const view = await waitFor('the job to finish', async () => {
+      const current = await describeJob({ handle: database.handle, id: job.id });
+      return current?.terminal ? current : null;
+    });
+    expect(view.state).toBe('completed');
+    const results = await listResults({ handle: database.handle, jobId: job.id, limit: 10 });
+    expect(results).toHaveLength(2);
+    for (const row of results) {
+      const index = Number(row.seriesId.slice(1));
+      const lastTwelve = Array.from({ length: 12 }, (_, step) => expectedSeasonalNaive(index, step + 13));
+      expect((row.payload as { quantiles: number[][] }).quantiles[0]).toEqual([...lastTwelve, ...lastTwelve]);
+    }
+  }, 300_000);
+
   it('runs a backtest-batch: per-series window metrics, and a summary per model over the series every model scored', async () => {
     const job = await submitJob({
       handle: database.handle,

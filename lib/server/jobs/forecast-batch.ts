@@ -24,6 +24,8 @@ export const forecastBatchSchema = z
     horizon: z.number().int('horizon must be a whole number of steps').min(1, 'horizon must be at least 1').max(FORECAST_BATCH_LIMITS.maxHorizon, `horizon must be at most ${FORECAST_BATCH_LIMITS.maxHorizon}`),
     levels: z.array(z.number().gt(0, 'levels must be > 0').lt(1, 'levels must be < 1')).min(1).max(99).optional(),
     context: z.number().int().min(2, 'context must be at least 2 points').max(FORECAST_BATCH_LIMITS.maxContext, `context must be at most ${FORECAST_BATCH_LIMITS.maxContext} points`).default(512),
+    /** Season length in steps, as `season` in POST /api/forecast; absent: each series' frequency default. */
+    season: z.number().int('season must be a whole number of steps').min(1, 'season must be at least 1 (1 = no season)').max(100_000).optional(),
   })
   .strict();
 
@@ -100,7 +102,7 @@ export const forecastBatchKind: JobKind<ForecastBatchParams> = {
       });
       if (ready.length === 0) continue;
       const outcomes = await forecaster.forecastBatch(
-        ready.map(({ series }) => ({ values: series.values, frequency: series.frequency })),
+        ready.map(({ series }) => ({ values: series.values, frequency: series.frequency, ...(params.season === undefined ? {} : { season: params.season }) })),
         { horizon: params.horizon, levels, signal },
       );
       const results: NewResult[] = [];

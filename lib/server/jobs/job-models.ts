@@ -21,6 +21,8 @@ import type { JobSettings } from './config';
 export interface BatchInput {
   values: Float64Array;
   frequency: Frequency | null;
+  /** Season chosen in the job's params; absent: the frequency's default. */
+  season?: number;
 }
 
 export type BatchOutcome = { ok: true; forecast: Forecast } | { ok: false; error: string };
@@ -62,7 +64,7 @@ async function perSeries(model: ForecastModel, inputs: readonly BatchInput[], op
   for (const input of inputs) {
     options.signal?.throwIfAborted();
     try {
-      const run = await forecastSeries({ model, values: input.values, frequency: input.frequency, horizon: options.horizon, quantileLevels: options.levels, signal: options.signal });
+      const run = await forecastSeries({ model, values: input.values, frequency: input.frequency, ...(input.season === undefined ? {} : { season: input.season }), horizon: options.horizon, quantileLevels: options.levels, signal: options.signal });
       outcomes.push(checkFinite(run.forecast));
     } catch (error) {
       if (options.signal?.aborted) throw error;
