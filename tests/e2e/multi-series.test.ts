@@ -162,8 +162,14 @@ describe('files of many series on the page', () => {
     await page.setInputFiles('[data-testid=csv-input]', path.resolve('tests/fixtures/multi-series/quarterly-labels.csv'));
     await expect.poll(() => page.locator('[data-testid=upload-stored]').textContent(), { timeout: 60_000 }).toContain('Stored on the server');
     await expect.poll(() => page.$$eval('#series option', (options) => options.map((option) => (option as HTMLOptionElement).value)), { timeout: 30_000 }).toEqual(['Melbourne', 'Perth']);
+    // Each series listed with its count and range (from /series).
+    expect(await page.$$eval('#series option', (options) => options.map((option) => option.textContent))).toEqual([
+      'Melbourne (20 rows, 1998-01-01 00:00 → 2002-10-01 00:00)',
+      'Perth (20 rows, 1998-01-01 00:00 → 2002-10-01 00:00)',
+    ]);
     // One series, through the data picker and the main Forecast button.
     await page.selectOption('#series', 'Perth');
+    await expect.poll(() => page.locator('[data-testid=series-range]').textContent()).toBe('20 rows, 1998-01-01 00:00 → 2002-10-01 00:00');
     await page.selectOption('#model', 'seasonal-naive');
     await page.fill('#horizon', '4');
     await page.fill('#context', '16');
