@@ -231,6 +231,15 @@ describe('files of many series on the page', () => {
       .toBe(true);
     const view = (await (await fetch(`${appUrl}/api/jobs/${jobId}`)).json()) as { state: string; seriesDone: number; totalSeries: number };
     expect(view).toMatchObject({ state: 'completed', seriesDone: 120, totalSeries: 120 });
+    // The page links the job's forecasts in the long layout: every series, three steps each.
+    const href = await page.locator('[data-testid=forecast-job-long]').getAttribute('href');
+    expect(href).toBe(`/api/jobs/${jobId}/results?format=long`);
+    const long = (await (await fetch(`${appUrl}${href}`)).text()).trim().split('\r\n');
+    expect(long[0]).toMatch(/^unique_id,ds,mean,0\.1,/);
+    expect(long).toHaveLength(1 + 120 * 3);
+    expect(new Set(long.slice(1).map((line) => line.split(',')[0])).size).toBe(120);
+    // Seasonal naive over 24 months (season 12): S007's 2022-01 is its 2021-01 value, 7 + 12.
+    expect(long.find((line) => line.startsWith('S007,2022-01-01'))!.split(',')[2]).toBe('19');
     expect(errors).toEqual([]);
     await page.close();
   });
