@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { LookaheadError } from '@/lib/core/errors';
 import { readSeriesCsv, type SeriesTable } from '@/lib/data/series-table';
 import { isParquetBytes, readSeriesParquet } from '@/lib/data/series-parquet';
@@ -87,6 +88,26 @@ describe('readSeriesParquet', () => {
     expect(capped).toBeInstanceOf(LookaheadError);
     expect((capped as LookaheadError).code).toBe('too_large');
     expect((capped as LookaheadError).message).toContain('the file holds 3 series; the limit is 2 series per file');
+  });
+
+  it('a DATE column (days since 1970) is the time, FLOAT values the target', async () => {
+    const buffer = parquetWriteBuffer({
+      columnData: [
+        { name: 'item_id', data: ['B', 'A', 'B', 'A', 'B', 'A'] },
+        { name: 'date', data: [2, 0, 0, 1, 1, 2].map((day) => new Date(Date.UTC(2024, 0, 1 + day))) },
+        { name: 'sales', data: [6, 1, 4, 2, 5, 3] },
+      ],
+      schema: [
+        { name: 'root', num_children: 3 },
+        { name: 'item_id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+        { name: 'date', type: 'INT32', converted_type: 'DATE', repetition_type: 'REQUIRED' },
+        { name: 'sales', type: 'FLOAT', repetition_type: 'REQUIRED' },
+      ],
+    });
+    const table = await readSeriesParquet(buffer);
+    expect([table.layout, table.keyColumns, table.timestampColumn, table.targets, table.frequency?.label]).toEqual(['long', ['item_id'], 'date', ['sales'], '1D']);
+    expect(Array.from(table.values.sales!)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(table.series[1]!.startMs).toBe(Date.UTC(2024, 0, 1));
   });
 
   it('bytes that are not parquet are named', async () => {
