@@ -6,7 +6,8 @@
  * series, row and column). A string time column may hold ISO dates or period labels (1998 Q1,
  * 2019-W05, 2020M03). Rows are numbered from 1 in the file's order.
  */
-import { parquetMetadata, parquetRead, parquetSchema } from 'hyparquet';
+import { parquetMetadata, parquetRead, parquetSchema, type Compressors } from 'hyparquet';
+import { decompressBrotli, decompressGzip, decompressLz4, decompressLz4Raw, decompressZstd } from 'hyparquet-compressors';
 import { LookaheadError } from '@/lib/core/errors';
 import type { CsvColumns } from './csv';
 import { readSeriesColumns, type SeriesTable, type SeriesTableOptions } from './series-table';
@@ -18,6 +19,18 @@ export function isParquetBytes(bytes: Uint8Array): boolean {
   const magic = (offset: number) => bytes[offset] === 0x50 && bytes[offset + 1] === 0x41 && bytes[offset + 2] === 0x52 && bytes[offset + 3] === 0x31;
   return n >= 12 && magic(0) && magic(n - 4);
 }
+
+/**
+ * Codecs beyond hyparquet's own (SNAPPY, UNCOMPRESSED): polars writes ZSTD by default, Spark and
+ * pyarrow can write GZIP, BROTLI or LZ4.
+ */
+const COMPRESSORS: Compressors = {
+  GZIP: decompressGzip,
+  BROTLI: decompressBrotli,
+  ZSTD: (input, length) => decompressZstd(input, new Uint8Array(length)),
+  LZ4: decompressLz4,
+  LZ4_RAW: decompressLz4Raw,
+};
 
 function parquetError(message: string, details?: Record<string, unknown>): LookaheadError {
   return new LookaheadError('parquet', 'bad_input', message, details ? { details } : {});
@@ -53,7 +66,7 @@ function looksLikeTimes(name: string, cells: readonly Cell[]): boolean {
 }
 
 /** The columns of a parquet file as the CSV reader would have given them. */
-export async function readParquetColumns(buffer: ArrayBuffer, options: { name?: string; timestampColumn?: string; maxColumns?: number } = {}): Promise<CsvColumns> {
+export async function readParquetColumns(buffer: ArrayBuffer, options: { name?: string; timestampColumn?: string; maxColumns?: number; maxRows?: number } = {}): Promise<CsvColumns> {
   let metadata;
   try {
     metadata = parquetMetadata(buffer);
@@ -68,16 +81,29 @@ export async function readParquetColumns(buffer: ArrayBuffer, options: { name?: 
     throw parquetError(`the file has ${names.length} columns; uploads may have at most ${options.maxColumns}: keep the time column and the series you need`, { limit: 'maxColumns', value: names.length, max: options.maxColumns });
   }
   const rowCount = Number(metadata.num_rows);
+  // Checked on the footer, before anything is decoded: a few compressed MiB can hold a billion rows.
+  if (!Number.isSafeInteger(rowCount) || rowCount < 0) throw parquetError(`the footer gives ${String(metadata.num_rows)} rows; the file is damaged`);
+  if (options.maxRows !== undefined && rowCount > options.maxRows) {
+    throw new LookaheadError('parquet', 'too_large', `the file holds ${rowCount} rows; the limit is ${options.maxRows} points per file (LOOKAHEAD_UPLOAD_MAX_POINTS); split it into several files`, {
+      details: { limit: 'maxPoints', value: rowCount, max: options.maxRows },
+    });
+  }
   const cells: Record<string, Cell[]> = Object.fromEntries(names.map((name) => [name, new Array<Cell>(rowCount)]));
-  await parquetRead({
-    file: buffer,
-    metadata,
-    onChunk: ({ columnName, columnData, rowStart, rowEnd }) => {
-      const target = cells[columnName];
-      if (!target) return;
-      for (let row = rowStart; row < rowEnd && row < rowCount; row++) target[row] = columnData[row - rowStart];
-    },
-  });
+  try {
+    await parquetRead({
+      file: buffer,
+      metadata,
+      compressors: COMPRESSORS,
+      onChunk: ({ columnName, columnData, rowStart, rowEnd }) => {
+        const target = cells[columnName];
+        if (!target) return;
+        for (let row = rowStart; row < rowEnd && row < rowCount; row++) target[row] = columnData[row - rowStart];
+      },
+    });
+  } catch (error) {
+    // A codec not supported (LZO), a damaged page: the reader's words, as a 400.
+    throw new LookaheadError('parquet', 'bad_input', `${options.name ? `"${options.name}"` : 'the file'} could not be decoded (${(error as Error).message.slice(0, 200)}); write it again with pandas/pyarrow or polars (SNAPPY, ZSTD, GZIP, BROTLI or LZ4)`, { cause: error });
+  }
 
   const kindOf = (column: Cell[]): 'time' | 'number' | 'text' | 'empty' => {
     for (const cell of column) {
@@ -173,6 +199,8 @@ export async function readSeriesParquet(buffer: ArrayBuffer, options: SeriesTabl
     ...(options.name === undefined ? {} : { name: options.name }),
     ...(options.timestampColumn ? { timestampColumn: options.timestampColumn } : {}),
     ...(options.maxColumns === undefined ? {} : { maxColumns: options.maxColumns }),
+    // Every layout has at least one point per row, so more rows than points is over the cap.
+    ...(options.limits?.maxPoints === undefined ? {} : { maxRows: options.limits.maxPoints }),
   });
   try {
     return readSeriesColumns(table, options);

@@ -5,7 +5,7 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'h
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases';
 import { call, readWindow } from '../support/data-plane';
-import { csvToParquet, fixtureParquet } from '../support/multi-series-parquet';
+import { csvToParquet, fixtureParquet, fixtureParquetZstd } from '../support/multi-series-parquet';
 
 /**
  * Multi-series uploads through POST /api/uploads on PGlite and on real Postgres: every fixture
@@ -189,8 +189,19 @@ for (const backend of backends) {
       expect(Array.from(c.timestampsMs)).toEqual(expected.map(([ms]) => ms));
       expect(Array.from(c.columns.y!)).toEqual(expected.map(([, value]) => value));
 
+      // ZSTD, as polars writes by default: the same series as the CSV.
+      const zstd = await upload(fixtureParquetZstd('composite-key-quarterly.csv'), 'fileName=tourism-zstd.parquet');
+      expect(zstd.status).toBe(201);
+      const zstdSource = (await zstd.json()).source;
+      expect(zstdSource).toMatchObject({ layout: 'long', seriesCount: 4, frequency: '1Q' });
+      const fromCsv = (await (await upload(fixture('composite-key-quarterly.csv'), 'fileName=composite-key-quarterly.csv')).json()).source;
+      expect((await seriesOf(zstdSource.id, 'time=Quarter&entity=unique_id')).series).toEqual((await seriesOf(fromCsv.id, 'time=Quarter&entity=unique_id')).series);
+
       const filesBefore = storedFiles();
       const rowsBefore = await seriesRows();
+      const lzo = await upload(csvToParquet(fixture('long-3-series-gap.csv'), { time: 'ds' }, { codec: 'LZO', compressors: { LZO: (input: Uint8Array) => input } }), 'fileName=lzo.parquet');
+      expect(lzo.status).toBe(400);
+      expect((await lzo.json()).error.message).toMatch(/^parquet: "lzo" could not be decoded \(.*LZO.*\)/);
       const duplicate = await upload(fixtureParquet('long-duplicate-key.csv'), 'fileName=dup.parquet');
       expect(duplicate.status).toBe(400);
       expect((await duplicate.json()).error.message).toContain('series "B", duplicate timestamp 2020-05-01 in column "ds" for unique_id="B" at rows 17 and 18');

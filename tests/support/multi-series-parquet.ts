@@ -21,7 +21,10 @@ export interface ParquetFixtureOptions {
   int64?: string[];
 }
 
-export function csvToParquet(text: string, options: ParquetFixtureOptions = {}): Uint8Array {
+/** Writer settings beyond the columns: a compression codec and its compressor. */
+export type WriterOptions = Pick<Parameters<typeof parquetWriteBuffer>[0], 'codec' | 'compressors'>;
+
+export function csvToParquet(text: string, options: ParquetFixtureOptions = {}, writer: WriterOptions = {}): Uint8Array {
   const [header, ...lines] = text.trim().split(/\r?\n/);
   const unquote = (cell: string) => cell.replace(/^"(.*)"$/, '$1');
   const names = header!.split(',').map(unquote);
@@ -37,7 +40,7 @@ export function csvToParquet(text: string, options: ParquetFixtureOptions = {}):
     if (options.int64?.includes(name)) return { name, data: cells.map((cell) => (cell === '' ? null : BigInt(cell))), type: 'INT64' as const, nullable: true };
     return { name, data: cells.map((cell) => (cell === '' ? null : Number(cell))), type: 'DOUBLE' as const, nullable: true };
   });
-  return new Uint8Array(parquetWriteBuffer({ columnData }));
+  return new Uint8Array(parquetWriteBuffer({ columnData, ...writer }));
 }
 
 /** Each fixture as parquet, with the column types its kind of file usually has. */
@@ -53,4 +56,30 @@ export const PARQUET_FIXTURES: Record<string, ParquetFixtureOptions> = {
 
 export function fixtureParquet(fileName: string): Uint8Array {
   return csvToParquet(multiSeriesFixtureText(fileName), PARQUET_FIXTURES[fileName]!);
+}
+
+/**
+ * A real zstd frame (RFC 8878) holding the bytes in raw blocks: Node 20 has no zstd encoder, so
+ * this writes ZSTD parquet files (codec in the file, frames and blocks decoded by fzstd) without
+ * the entropy stages. Use as the writer's ZSTD compressor.
+ */
+export function zstdRawFrame(input: Uint8Array): Uint8Array {
+  const max = 128 * 1024;
+  const blocks: number[] = [];
+  let offset = 0;
+  do {
+    const block = input.subarray(offset, Math.min(input.length, offset + max));
+    const last = offset + max >= input.length ? 1 : 0;
+    const header = (block.length << 3) | last; // Block_Type 0: Raw_Block
+    blocks.push(header & 0xff, (header >> 8) & 0xff, (header >> 16) & 0xff, ...block);
+    offset += max;
+  } while (offset < input.length);
+  const size = input.length;
+  // Magic, a descriptor (4-byte content size, single segment), the content size, the blocks.
+  return new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 0xa0, size & 0xff, (size >> 8) & 0xff, (size >> 16) & 0xff, (size >>> 24) & 0xff, ...blocks]);
+}
+
+/** A fixture as a ZSTD-compressed parquet file, as polars writes by default. */
+export function fixtureParquetZstd(fileName: string): Uint8Array {
+  return csvToParquet(multiSeriesFixtureText(fileName), PARQUET_FIXTURES[fileName]!, { codec: 'ZSTD', compressors: { ZSTD: zstdRawFrame } });
 }

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { parquetMetadata } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { LookaheadError } from '@/lib/core/errors';
 import { readSeriesCsv, type SeriesTable } from '@/lib/data/series-table';
 import { isParquetBytes, readSeriesParquet } from '@/lib/data/series-parquet';
-import { csvToParquet, fixtureParquet, multiSeriesFixtureText, PARQUET_FIXTURES } from '../support/multi-series-parquet';
+import { csvToParquet, fixtureParquet, multiSeriesFixtureText, PARQUET_FIXTURES, zstdRawFrame } from '../support/multi-series-parquet';
 
 /**
  * Parquet files of many series (written with hyparquet-writer, the way pyarrow/polars files hold
@@ -108,6 +110,38 @@ describe('readSeriesParquet', () => {
     expect([table.layout, table.keyColumns, table.timestampColumn, table.targets, table.frequency?.label]).toEqual(['long', ['item_id'], 'date', ['sales'], '1D']);
     expect(Array.from(table.values.sales!)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(table.series[1]!.startMs).toBe(Date.UTC(2024, 0, 1));
+  });
+
+  describe('compression codecs', () => {
+    const text = multiSeriesFixtureText('long-3-series-gap.csv');
+    const expected = readSeriesCsv(text);
+    const codecs = {
+      GZIP: (input: Uint8Array) => new Uint8Array(gzipSync(input)),
+      BROTLI: (input: Uint8Array) => new Uint8Array(brotliCompressSync(input)),
+      ZSTD: zstdRawFrame,
+    } as const;
+
+    for (const codec of Object.keys(codecs) as (keyof typeof codecs)[]) {
+      it(`${codec} (polars writes ZSTD, Spark and pyarrow GZIP or BROTLI) reads as the CSV does`, async () => {
+        const bytes = csvToParquet(text, { time: 'ds' }, { codec, compressors: { [codec]: codecs[codec] } });
+        expect(parquetMetadata(bufferOf(bytes)).row_groups[0]!.columns.map((column) => column.meta_data!.codec)).toEqual([codec, codec, codec]);
+        expect(comparable(await readSeriesParquet(bufferOf(bytes)))).toEqual(comparable(expected));
+      });
+    }
+
+    it('a codec nobody decodes (LZO) is a 400 naming it', async () => {
+      const bytes = csvToParquet(text, { time: 'ds' }, { codec: 'LZO', compressors: { LZO: (input: Uint8Array) => input } });
+      const error = await parquetFailure(bytes);
+      expect(error.code).toBe('bad_input');
+      expect(error.message).toMatch(/^parquet: the file could not be decoded \(.*LZO.*\); write it again/);
+    });
+  });
+
+  it('rows over the points cap are refused from the footer, before decoding', async () => {
+    const error = await readSeriesParquet(bufferOf(fixtureParquet('long-3-series-gap.csv')), { limits: { maxPoints: 100 } }).catch((failure: LookaheadError) => failure);
+    expect(error).toBeInstanceOf(LookaheadError);
+    expect((error as LookaheadError).code).toBe('too_large');
+    expect((error as LookaheadError).message).toBe('parquet: the file holds 107 rows; the limit is 100 points per file (LOOKAHEAD_UPLOAD_MAX_POINTS); split it into several files');
   });
 
   it('bytes that are not parquet are named', async () => {
