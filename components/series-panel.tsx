@@ -76,6 +76,7 @@ export function SeriesPanel({ client, currentConfig, transport, device, onError 
   const [comparison, setComparison] = useState<ManySeriesComparison | null>(null);
   const [jobsAvailable, setJobsAvailable] = useState<boolean | null>(null);
   const [jobNote, setJobNote] = useState<string | null>(null);
+  const [jobId, setJobId] = useState<string | null>(null);
   const abort = useRef<AbortController | null>(null);
   const source = config?.source ?? '';
   const time = config?.time ?? null;
@@ -195,9 +196,11 @@ export function SeriesPanel({ client, currentConfig, transport, device, onError 
 
   const submitJob = async () => {
     setJobNote('submitting the job…');
+    setJobId(null);
     try {
-      const { jobId } = await submitForecastAllJob(currentConfig());
-      setJobNote(`submitted as job ${jobId}; follow it on the jobs page.`);
+      const { jobId: submitted } = await submitForecastAllJob(currentConfig());
+      setJobId(submitted);
+      setJobNote(`submitted as job ${submitted}; follow it on the jobs page.`);
     } catch (failure) {
       setJobNote(null);
       onError((failure as Error).message);
@@ -267,6 +270,15 @@ export function SeriesPanel({ client, currentConfig, transport, device, onError 
       </div>
       <p className="note" data-testid="forecast-job-reason">
         Server job: {jobsAvailable === true ? (jobNote ?? `runs all ${series.length} series on the server workers.`) : `not available: ${jobReason}.`}
+        {jobId && (
+          <>
+            {' '}
+            <a data-testid="forecast-job-long" href={`/api/jobs/${encodeURIComponent(jobId)}/results?format=long`} download>
+              Its forecasts as long CSV (unique_id, ds, levels)
+            </a>{' '}
+            once it is done.
+          </>
+        )}
       </p>
       {progress && (
         <p className="status" data-testid="series-progress">

@@ -291,7 +291,9 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
     let table: CsvSummary;
     try {
       // Parsed here first: a bad file gets its readable error at once, and a good one its summary.
-      table = await clientRef.current!.parseCsv(file.name, await file.text(), wide);
+      table = /\.parquet$/i.test(file.name)
+        ? await clientRef.current!.parseParquet(file.name, await file.arrayBuffer(), wide)
+        : await clientRef.current!.parseCsv(file.name, await file.text(), wide);
     } catch (failure) {
       setError((failure as Error).message);
       return;
@@ -451,10 +453,10 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
           onDragLeave={() => setDragging(false)}
           onDrop={onDrop}
         >
-          Drop a CSV here, or{' '}
+          Drop a CSV or parquet file here, or{' '}
           <label style={{ display: 'inline', color: 'var(--accent)', cursor: 'pointer' }}>
             choose a file
-            <input type="file" accept=".csv,text/csv" data-testid="csv-input" hidden onChange={(event) => event.target.files?.[0] && readFile(event.target.files[0])} />
+            <input type="file" accept=".csv,text/csv,.parquet" data-testid="csv-input" hidden onChange={(event) => event.target.files?.[0] && readFile(event.target.files[0])} />
           </label>
         </div>
         {upload && (

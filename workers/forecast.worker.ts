@@ -6,6 +6,7 @@ import { assessQuality } from '@/lib/data/quality';
 import { regularizeWindow } from '@/lib/data/regularize';
 import { parseCsv } from '@/lib/data/csv';
 import { readSeriesCsv, type SeriesTable } from '@/lib/data/series-table';
+import { readSeriesParquet } from '@/lib/data/series-parquet';
 import { runComparison } from '@/lib/evaluation';
 import { forecastSeries, SEASONAL_NAIVE_INFO, type ModelInfo } from '@/lib/models';
 import { chooseDevice, detectDevices, withThreads, type DeviceChoice, type DevicePreference, type ThreadsSetting } from '@/lib/runtime';
@@ -213,11 +214,12 @@ async function runBacktest(id: string, job: BacktestJob, signal: AbortSignal): P
   };
 }
 
-function summarizeCsv(name: string, text: string, wide?: { frequency: string; start: string }): CsvSummary {
+async function summarizeCsv(name: string, text: string, wide?: { frequency: string; start: string }, parquet?: ArrayBuffer): Promise<CsvSummary> {
   let many: SeriesTable;
   try {
-    many = readSeriesCsv(text, { name, ...(wide ? { wide } : {}) });
+    many = parquet ? await readSeriesParquet(parquet, { name, ...(wide ? { wide } : {}) }) : readSeriesCsv(text, { name, ...(wide ? { wide } : {}) });
   } catch (error) {
+    if (parquet) throw error;
     // A file without timestamps (and not wide) is still forecast here, as consecutive steps.
     if (error instanceof LookaheadError && error.details?.problem === 'no_timestamp') return summarizeSingleCsv(name, text);
     throw error;
@@ -266,7 +268,7 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
         inFlight.get(request.id)?.abort();
         return;
       case 'parse-csv':
-        post({ kind: 'csv', id: request.id, table: summarizeCsv(request.name, request.text, request.wide) });
+        post({ kind: 'csv', id: request.id, table: await summarizeCsv(request.name, request.text, request.wide, request.parquet) });
         return;
       case 'forecast': {
         const controller = new AbortController();

@@ -80,6 +80,11 @@ export class ForecastClient {
     return (await this.request<'csv'>({ kind: 'parse-csv', name, text, ...(wide ? { wide } : {}) } as never)).table;
   }
 
+  /** A parquet file of one or many series (single, long or wide), read in the worker as a CSV is. */
+  async parseParquet(name: string, bytes: ArrayBuffer, wide?: { frequency: string; start: string }): Promise<CsvSummary> {
+    return (await this.request<'csv'>({ kind: 'parse-csv', name, text: '', parquet: bytes, ...(wide ? { wide } : {}) } as never)).table;
+  }
+
   dispose(): void {
     this.worker.terminate();
     for (const entry of this.pending.values()) entry.reject(new LookaheadError('worker', 'cancelled', 'worker stopped'));

@@ -70,7 +70,16 @@ export type WorkerRequest =
   | { kind: 'probe'; id: string }
   | { kind: 'forecast'; id: string; job: ForecastJob }
   | { kind: 'backtest'; id: string; job: BacktestJob }
-  | { kind: 'parse-csv'; id: string; name: string; text: string; /** Wide files: the time of V1 and the frequency (else steps). */ wide?: { frequency: string; start: string } }
+  | {
+      kind: 'parse-csv';
+      id: string;
+      name: string;
+      text: string;
+      /** Wide files: the time of V1 and the frequency (else steps). */
+      wide?: { frequency: string; start: string };
+      /** A parquet file's bytes (then `text` is empty): read with lib/data/series-parquet. */
+      parquet?: ArrayBuffer;
+    }
   | { kind: 'cancel'; id: string };
 
 export type ProgressStage = 'fetching' | 'loading-model' | 'fitting' | 'forecasting' | 'backtesting';

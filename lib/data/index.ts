@@ -7,3 +7,4 @@ export * from './roles';
 export * from './window-request';
 export * from './series-table';
 export * from './periods';
+export * from './series-parquet';

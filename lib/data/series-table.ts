@@ -533,6 +533,14 @@ export function readSeriesCsv(text: string, options: SeriesTableOptions = {}): S
     ...(options.timestampColumn ? { timestampColumn: options.timestampColumn } : {}),
     collectBadTimestamp: true,
   });
+  return readSeriesColumns(table, options);
+}
+
+/**
+ * The layouts, keys, sorting and checks of readSeriesCsv over columns already read (a CSV's, or a
+ * parquet file's: series-parquet.ts builds the same columns from a parquet file).
+ */
+export function readSeriesColumns(table: CsvColumns, options: SeriesTableOptions = {}): SeriesTable {
   if (table.timestampsMs && table.timestampColumn) {
     checkLimits(1, table.rowCount, { maxPoints: options.limits?.maxPoints });
     return readTimed(table, options);

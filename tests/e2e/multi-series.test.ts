@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
+import { fixtureParquet, fixtureParquetZstd, multiSeriesFixtureText } from '../support/multi-series-parquet';
 
 /**
  * Files of many series dropped onto the page in Chromium: each fixture layout (long with a gap,
@@ -153,6 +154,130 @@ describe('files of many series on the page', () => {
     expect(await naive.nth(1).textContent()).toBe('3');
     expect(await naive.nth(4).textContent()).toBe('1.000');
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('one series picked alone, then several overlaid: each forecast equals the file', async () => {
+    const { page, errors } = await openWorkbench();
+    await page.setInputFiles('[data-testid=csv-input]', path.resolve('tests/fixtures/multi-series/quarterly-labels.csv'));
+    await expect.poll(() => page.locator('[data-testid=upload-stored]').textContent(), { timeout: 60_000 }).toContain('Stored on the server');
+    await expect.poll(() => page.$$eval('#series option', (options) => options.map((option) => (option as HTMLOptionElement).value)), { timeout: 30_000 }).toEqual(['Melbourne', 'Perth']);
+    // Each series listed with its count and range (from /series).
+    expect(await page.$$eval('#series option', (options) => options.map((option) => option.textContent))).toEqual([
+      'Melbourne (20 rows, 1998-01-01 00:00 → 2002-10-01 00:00)',
+      'Perth (20 rows, 1998-01-01 00:00 → 2002-10-01 00:00)',
+    ]);
+    // One series, through the data picker and the main Forecast button.
+    await page.selectOption('#series', 'Perth');
+    await expect.poll(() => page.locator('[data-testid=series-range]').textContent()).toBe('20 rows, 1998-01-01 00:00 → 2002-10-01 00:00');
+    await page.selectOption('#model', 'seasonal-naive');
+    await page.fill('#horizon', '4');
+    await page.fill('#context', '16');
+    await page.click('button:text-is("Forecast")');
+    await page.locator('[data-testid=forecast-table]').waitFor({ timeout: 60_000 });
+    const medians = await page.$$eval('[data-testid=forecast-table] tbody td[data-testid=median]', (cells) => cells.map((cell) => Number(cell.getAttribute('data-value'))));
+    // Seasonal naive, season 4: Perth's last four quarters, straight from the file.
+    const perth = multiSeriesFixtureText('quarterly-labels.csv')
+      .trim()
+      .split('\n')
+      .filter((line) => line.split(',')[1] === 'Perth')
+      .map((line) => Number(line.split(',')[2]));
+    expect(medians).toEqual(perth.slice(-4));
+
+    // Several overlaid: both boxes ticked, "Forecast 2 selected (overlay)".
+    await page.locator('[data-testid=series-panel]').waitFor({ timeout: 30_000 });
+    const checks = page.locator('[data-testid=series-check]');
+    await expect.poll(() => checks.count(), { timeout: 30_000 }).toBe(2);
+    for (let index = 0; index < 2; index++) if (!(await checks.nth(index).isChecked())) await checks.nth(index).check();
+    await page.click('[data-testid=forecast-selected]');
+    await expect.poll(() => page.locator('[data-testid=series-result]').count(), { timeout: 120_000 }).toBe(2);
+    const overlay = page.locator('[data-testid=series-overlay]');
+    await overlay.waitFor();
+    // One history line and one forecast line per series in the overlay chart.
+    await expect.poll(() => overlay.locator('.recharts-line-curve').count(), { timeout: 30_000 }).toBe(4);
+    const legend = await overlay.locator('.recharts-legend-item-text').allTextContents();
+    expect(legend).toEqual(['Melbourne', 'Melbourne forecast', 'Perth', 'Perth forecast']);
+    // Now only Perth: its result alone.
+    await checks.nth(0).uncheck();
+    await page.click('[data-testid=forecast-selected]');
+    await expect.poll(() => page.$$eval('[data-testid=series-result]', (rows) => rows.map((row) => row.getAttribute('data-series'))), { timeout: 120_000 }).toEqual(['Perth']);
+    expect(Number(await page.locator('[data-testid=series-result]').getAttribute('data-first'))).toBe(perth.at(-4));
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('more series than the browser runs: "forecast all" is a server job, and the job forecasts every series', async () => {
+    const { page, errors } = await openWorkbench();
+    // 120 series of 24 months: more than BROWSER_SERIES_MAX (100).
+    const lines = ['unique_id,ds,y'];
+    for (let index = 0; index < 120; index++) {
+      for (let month = 0; month < 24; month++) lines.push(`S${String(index).padStart(3, '0')},${new Date(Date.UTC(2020, month, 1)).toISOString().slice(0, 10)},${index + month}`);
+    }
+    await page.setInputFiles('[data-testid=csv-input]', { name: 'many-series.csv', mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\n')}\n`) });
+    await expect.poll(() => page.locator('[data-testid=upload-stored]').textContent(), { timeout: 60_000 }).toContain('Stored on the server');
+    await page.locator('[data-testid=series-panel]').waitFor({ timeout: 30_000 });
+    await page.selectOption('#model', 'seasonal-naive');
+    await page.fill('#horizon', '3');
+    await page.fill('#context', '24');
+    const all = page.locator('[data-testid=forecast-all]');
+    await expect.poll(() => all.isDisabled(), { timeout: 30_000 }).toBe(true);
+    expect(await all.getAttribute('title')).toBe('120 series is more than the browser runs (100); use a server job');
+    await expect.poll(() => page.locator('[data-testid=forecast-job]').isDisabled(), { timeout: 30_000 }).toBe(false);
+    await page.click('[data-testid=forecast-job]');
+    await expect.poll(() => page.locator('[data-testid=forecast-job-reason]').textContent(), { timeout: 60_000 }).toContain('submitted as job');
+    const jobId = /submitted as job ([0-9a-f-]+)/.exec((await page.locator('[data-testid=forecast-job-reason]').textContent())!)![1]!;
+    await expect
+      .poll(async () => ((await (await fetch(`${appUrl}/api/jobs/${jobId}`)).json()) as { terminal: boolean }).terminal, { timeout: 300_000, interval: 2_000 })
+      .toBe(true);
+    const view = (await (await fetch(`${appUrl}/api/jobs/${jobId}`)).json()) as { state: string; seriesDone: number; totalSeries: number };
+    expect(view).toMatchObject({ state: 'completed', seriesDone: 120, totalSeries: 120 });
+    // The page links the job's forecasts in the long layout: every series, three steps each.
+    const href = await page.locator('[data-testid=forecast-job-long]').getAttribute('href');
+    expect(href).toBe(`/api/jobs/${jobId}/results?format=long`);
+    const long = (await (await fetch(`${appUrl}${href}`)).text()).trim().split('\r\n');
+    expect(long[0]).toMatch(/^unique_id,ds,mean,0\.1,/);
+    expect(long).toHaveLength(1 + 120 * 3);
+    expect(new Set(long.slice(1).map((line) => line.split(',')[0])).size).toBe(120);
+    // Seasonal naive over 24 months (season 12): S007's 2022-01 is its 2021-01 value, 7 + 12.
+    expect(long.find((line) => line.startsWith('S007,2022-01-01'))!.split(',')[2]).toBe('19');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  for (const file of ['composite-key-quarterly.csv', 'long-shuffled.csv', 'wide.csv']) {
+    it(`${file} as a parquet file: dropped, stored, a forecast per series`, async () => {
+      const { page, errors } = await openWorkbench();
+      const name = file.replace(/\.csv$/, '.parquet');
+      // The shuffled file as polars writes it (ZSTD); the others as pandas/pyarrow (SNAPPY).
+      const bytes = file === 'long-shuffled.csv' ? fixtureParquetZstd(file) : fixtureParquet(file);
+      await page.setInputFiles('[data-testid=csv-input]', { name, mimeType: 'application/vnd.apache.parquet', buffer: Buffer.from(bytes) });
+      await expect.poll(() => page.locator('[data-testid=upload-stored]').textContent(), { timeout: 60_000 }).toContain('Stored on the server');
+      const expected = fixtures.find((entry) => entry.file === file)!;
+      expect(await page.locator('[data-testid=upload-summary]').textContent()).toContain(`${expected.series.length} series`);
+      await expect.poll(() => page.$$eval('#series option', (options) => options.map((option) => (option as HTMLOptionElement).value)), { timeout: 30_000 }).toEqual(expected.series);
+      await page.locator('[data-testid=series-panel]').waitFor({ timeout: 30_000 });
+      await page.selectOption('#model', 'seasonal-naive');
+      await page.fill('#horizon', '4');
+      await page.fill('#context', String(expected.context));
+      await page.click('[data-testid=forecast-all]');
+      await expect.poll(() => page.locator('[data-testid=series-result]').count(), { timeout: 120_000 }).toBe(expected.series.length);
+      const rows = await page.$$eval('[data-testid=series-result]', (elements) => elements.map((element) => ({ id: element.getAttribute('data-series'), first: Number(element.getAttribute('data-first')), steps: Number(element.getAttribute('data-steps')) })));
+      expect(rows.map((row) => row.id)).toEqual(expected.series);
+      for (const row of rows) {
+        expect(Number.isFinite(row.first)).toBe(true);
+        expect(row.steps).toBe(4);
+      }
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+  }
+
+  it('a parquet file with a duplicated (id, time) pair is refused, naming the series and rows', async () => {
+    const { page } = await openWorkbench();
+    await page.setInputFiles('[data-testid=csv-input]', { name: 'dup.parquet', mimeType: 'application/vnd.apache.parquet', buffer: Buffer.from(fixtureParquet('long-duplicate-key.csv')) });
+    const error = page.locator('[data-testid=error]');
+    await error.waitFor({ timeout: 30_000 });
+    expect(await error.textContent()).toContain('parquet: series "B", duplicate timestamp 2020-05-01 in column "ds" for unique_id="B" at rows 17 and 18');
     await page.close();
   });
 

@@ -5,6 +5,7 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'h
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases';
 import { call, readWindow } from '../support/data-plane';
+import { csvToParquet, fixtureParquet, fixtureParquetZstd } from '../support/multi-series-parquet';
 
 /**
  * Multi-series uploads through POST /api/uploads on PGlite and on real Postgres: every fixture
@@ -49,7 +50,7 @@ for (const backend of backends) {
       window: typeof import('@/app/api/sources/[id]/window/route');
       files: typeof import('@/app/api/files/[...path]/route');
     };
-    const upload = (body: string, query: string) => routes.uploads.POST(new Request(`http://lookahead.test/api/uploads?${query}`, { method: 'POST', body }));
+    const upload = (body: string | Uint8Array, query: string) => routes.uploads.POST(new Request(`http://lookahead.test/api/uploads?${query}`, { method: 'POST', body: typeof body === 'string' ? body : new Blob([body as Uint8Array<ArrayBuffer>]) }));
     const seriesOf = async (id: string, query: string) => (await call(routes.series.GET, `/api/sources/${id}/series?${query}`, { id })).json();
     const window = (id: string, query: string) => call(routes.window.GET, `/api/sources/${id}/window?${query}`, { id });
     const storedFiles = () => readdirSync(path.join(temp, 'uploads'), { recursive: false }).sort();
@@ -140,6 +141,86 @@ for (const backend of backends) {
       const steps = await upload(fixture('wide.csv'), 'fileName=m4.csv');
       expect((await steps.json()).source).toMatchObject({ layout: 'wide', frequency: '1D', start: '1970-01-01T00:00:00.000Z' });
       expect((await upload(fixture('wide.csv'), 'fileName=m4.csv&frequency=1Y')).status).toBe(400);
+    });
+
+    it('quarterly labels with one key column: stored at quarter starts, /series lists both regions', async () => {
+      const response = await upload(fixture('quarterly-labels.csv'), 'fileName=quarterly-labels.csv');
+      expect(response.status).toBe(201);
+      const { source } = await response.json();
+      expect(source).toMatchObject({ layout: 'long', seriesCount: 2, entityColumn: 'Region', keyColumns: ['Region'], targets: ['Trips'], timestampColumn: 'Quarter', frequency: '1Q', rowCount: 40 });
+      const listed = await seriesOf(source.id, 'time=Quarter&entity=Region');
+      expect(listed.series.map((entry: { id: string; rowCount: number; start: string; end: string }) => [entry.id, entry.rowCount, entry.start, entry.end])).toEqual([
+        ['Melbourne', 20, '1998-01-01T00:00:00.000Z', '2002-10-01T00:00:00.000Z'],
+        ['Perth', 20, '1998-01-01T00:00:00.000Z', '2002-10-01T00:00:00.000Z'],
+      ]);
+      const perth = await readWindow(await window(source.id, 'time=Quarter&columns=Trips&entity=Region&series=Perth&limit=100'));
+      const expected = fixture('quarterly-labels.csv')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(','))
+        .filter((cells) => cells[1] === 'Perth');
+      expect(Array.from(perth.columns.Trips!)).toEqual(expected.map((cells) => Number(cells[2])));
+      expect(perth.timestampsMs[3]).toBe(Date.UTC(1998, 9, 1));
+    });
+
+    it('parquet uploads of every layout are stored as the CSV of the same rows is; the duplicate key is refused and nothing stored', async () => {
+      const layouts: [string, Record<string, unknown>, string][] = [
+        ['long-3-series-gap.csv', { layout: 'long', seriesCount: 3, entityColumn: 'unique_id', frequency: '1M', rowCount: 107 }, 'time=ds&entity=unique_id'],
+        ['long-covariates.csv', { layout: 'long', seriesCount: 2, entityColumn: 'item_id', targets: ['target'], covariates: ['sell_price', 'event_sporting'] }, 'time=timestamp&entity=item_id'],
+        ['composite-key-quarterly.csv', { layout: 'long', seriesCount: 4, keyColumns: ['Region', 'State', 'Purpose'], frequency: '1Q' }, 'time=Quarter&entity=unique_id'],
+        ['wide.csv', { layout: 'wide', seriesCount: 3, frequency: '1D' }, 'time=ds&entity=unique_id'],
+        ['quarterly-labels.csv', { layout: 'long', seriesCount: 2, entityColumn: 'Region', frequency: '1Q' }, 'time=Quarter&entity=Region'],
+        ['long-shuffled.csv', { layout: 'long', seriesCount: 3, entityColumn: 'unique_id', frequency: '1M' }, 'time=ds&entity=unique_id'],
+      ];
+      for (const [fileName, expected, seriesQuery] of layouts) {
+        const parquetName = fileName.replace(/\.csv$/, '.parquet');
+        const response = await upload(fixtureParquet(fileName), `fileName=${parquetName}`);
+        expect(response.status, parquetName).toBe(201);
+        const { source } = await response.json();
+        expect(source, parquetName).toMatchObject(expected);
+        // The same series, counts and ranges as the CSV upload of the same rows.
+        const fromCsv = (await (await upload(fixture(fileName), `fileName=${fileName}`)).json()).source;
+        expect((await seriesOf(source.id, seriesQuery)).series, parquetName).toEqual((await seriesOf(fromCsv.id, seriesQuery)).series);
+      }
+      const shuffled = (await (await upload(fixtureParquet('long-shuffled.csv'), 'fileName=long-shuffled.parquet')).json()).source;
+      const c = await readWindow(await window(shuffled.id, 'time=ds&columns=y&entity=unique_id&series=C&limit=1000'));
+      const expected = fixtureRows('long-shuffled.csv', 'C');
+      expect(Array.from(c.timestampsMs)).toEqual(expected.map(([ms]) => ms));
+      expect(Array.from(c.columns.y!)).toEqual(expected.map(([, value]) => value));
+
+      // ZSTD, as polars writes by default: the same series as the CSV.
+      const zstd = await upload(fixtureParquetZstd('composite-key-quarterly.csv'), 'fileName=tourism-zstd.parquet');
+      expect(zstd.status).toBe(201);
+      const zstdSource = (await zstd.json()).source;
+      expect(zstdSource).toMatchObject({ layout: 'long', seriesCount: 4, frequency: '1Q' });
+      const fromCsv = (await (await upload(fixture('composite-key-quarterly.csv'), 'fileName=composite-key-quarterly.csv')).json()).source;
+      expect((await seriesOf(zstdSource.id, 'time=Quarter&entity=unique_id')).series).toEqual((await seriesOf(fromCsv.id, 'time=Quarter&entity=unique_id')).series);
+
+      const filesBefore = storedFiles();
+      const rowsBefore = await seriesRows();
+      const lzo = await upload(csvToParquet(fixture('long-3-series-gap.csv'), { time: 'ds' }, { codec: 'LZO', compressors: { LZO: (input: Uint8Array) => input } }), 'fileName=lzo.parquet');
+      expect(lzo.status).toBe(400);
+      expect((await lzo.json()).error.message).toMatch(/^parquet: "lzo" could not be decoded \(.*LZO.*\)/);
+      const duplicate = await upload(fixtureParquet('long-duplicate-key.csv'), 'fileName=dup.parquet');
+      expect(duplicate.status).toBe(400);
+      expect((await duplicate.json()).error.message).toContain('series "B", duplicate timestamp 2020-05-01 in column "ds" for unique_id="B" at rows 17 and 18');
+      const truncated = await upload(new TextEncoder().encode('PAR1 not really'), 'fileName=cut.parquet');
+      expect(truncated.status).toBe(400);
+      expect((await truncated.json()).error.message).toContain('does not start and end with the parquet magic bytes');
+      process.env.LOOKAHEAD_UPLOAD_MAX_SERIES = '2';
+      try {
+        // Bytes not uploaded before (the same bytes are answered from the store): the rows reversed.
+        const [header, ...lines] = fixture('composite-key-quarterly.csv').trim().split('\n');
+        const fresh = csvToParquet([header, ...lines.reverse()].join('\n'), { time: 'Quarter', timeAsText: true });
+        const tooMany = await upload(fresh, 'fileName=too-many.parquet');
+        expect(tooMany.status).toBe(413);
+        expect((await tooMany.json()).error.message).toContain('the file holds 4 series; the limit is 2 series per file (LOOKAHEAD_UPLOAD_MAX_SERIES)');
+      } finally {
+        delete process.env.LOOKAHEAD_UPLOAD_MAX_SERIES;
+      }
+      expect(storedFiles()).toEqual(filesBefore);
+      expect(await seriesRows()).toBe(rowsBefore);
     });
 
     it('row groups hold whole series, and the Range reader reads one of them for one series', async () => {

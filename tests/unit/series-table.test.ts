@@ -4,6 +4,8 @@ import { LookaheadError } from '@/lib/core/errors';
 import { readSeriesCsv, type SeriesTable, type SeriesTableOptions } from '@/lib/data/series-table';
 import { readPeriod } from '@/lib/data/periods';
 import { readTimestamp } from '@/lib/data/timestamps';
+import { suggestRoles } from '@/lib/data/roles';
+import type { SourceColumn } from '@/lib/data/columns';
 
 const fixture = (fileName: string): string => readFileSync(new URL(`../fixtures/multi-series/${fileName}`, import.meta.url), 'utf8');
 
@@ -227,6 +229,31 @@ describe('readSeriesCsv: long format', () => {
     expect(table.series).toHaveLength(1);
     expect(Array.from(table.values.value!)).toEqual([1, 2, 3]);
     expect(table.frequency?.label).toBe('1D');
+  });
+
+  it('period label columns give times at the period start and their frequency: YYYYMmm months, ISO weeks, quarters', () => {
+    const months = readSeriesCsv('series_id,period,value\nA,2020M01,1\nA,2020M02,2\nA,2020M03,3\nB,2020M01,4\nB,2020M02,5\nB,2020M03,6\n');
+    expect([months.layout, months.keyColumns, months.frequency?.label]).toEqual(['long', ['series_id'], '1M']);
+    expect(Array.from(months.timestampsMs.subarray(0, 3))).toEqual([Date.UTC(2020, 0, 1), Date.UTC(2020, 1, 1), Date.UTC(2020, 2, 1)]);
+    const weeks = readSeriesCsv('store,week,sales\nS1,2019-W52,1\nS1,2020-W01,2\nS1,2020-W02,3\nS2,2019-W52,4\nS2,2020-W01,5\nS2,2020-W02,6\n');
+    expect([weeks.keyColumns, weeks.frequency?.label]).toEqual([['store'], '1W']);
+    // 2020-W01 starts Monday 2019-12-30, across the year end.
+    expect(Array.from(weeks.timestampsMs.subarray(0, 3))).toEqual([Date.UTC(2019, 11, 23), Date.UTC(2019, 11, 30), Date.UTC(2020, 0, 6)]);
+    const quarters = readSeriesCsv('Quarter,Region,Trips\n1998 Q3,X,1\n1998 Q4,X,2\n1999 Q1,X,3\n1998 Q3,Y,4\n1998 Q4,Y,5\n1999 Q1,Y,6\n');
+    expect([quarters.frequency?.label, quarters.timestampsMs[2]]).toEqual(['1Q', Date.UTC(1999, 0, 1)]);
+  });
+
+  it('targets and covariates are split as the SQL role mapping splits the same columns', () => {
+    const table = readSeriesCsv(fixture('long-covariates.csv'));
+    // The columns of the same table in Postgres: text id, timestamptz, double precision values.
+    const columns: SourceColumn[] = [
+      { name: 'item_id', type: 'text', kind: 'text', nullable: false },
+      { name: 'timestamp', type: 'timestamp with time zone', kind: 'timestamp', nullable: false },
+      ...[...table.targets, ...table.covariates].map((name): SourceColumn => ({ name, type: 'double precision', kind: 'number', nullable: true })),
+    ];
+    const sql = suggestRoles(columns);
+    expect({ targets: table.targets, covariates: table.covariates }).toEqual({ targets: sql.targets, covariates: sql.covariates });
+    expect(sql.entity).toBe(table.keyColumns[0]);
   });
 
   it('a numeric id column is a key', () => {

@@ -13,8 +13,8 @@ export const dynamic = 'force-dynamic';
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
 /**
- * POST /api/uploads: a CSV (multipart field "file", or the raw body with ?fileName=) of one or
- * many series (single, long or wide; a wide file takes ?frequency=&start=, else integer steps)
+ * POST /api/uploads: a CSV or parquet file (multipart field "file", or the raw body with
+ * ?fileName=; parquet is told by its "PAR1" magic bytes) of one or many series (single, long or wide; a wide file takes ?frequency=&start=, else integer steps)
  * stored as parquet and registered as a source. 201 with the source when new, 200 when the same
  * file was uploaded before.
  */
@@ -44,10 +44,10 @@ export async function POST(request: Request): Promise<Response> {
       try {
         form = await new Response(bytes, { headers: { 'content-type': contentType } }).formData();
       } catch (error) {
-        throw new LookaheadError('upload', 'bad_input', 'the multipart body is malformed (boundary or part headers); send the CSV in the multipart field "file", or the raw CSV with ?fileName=', { cause: error });
+        throw new LookaheadError('upload', 'bad_input', 'the multipart body is malformed (boundary or part headers); send the CSV or parquet file in the multipart field "file", or the raw file with ?fileName=', { cause: error });
       }
       const file = form.get('file');
-      if (!file || typeof file === 'string') throw new LookaheadError('upload', 'bad_input', 'send the CSV in the multipart field "file"');
+      if (!file || typeof file === 'string') throw new LookaheadError('upload', 'bad_input', 'send the CSV or parquet file in the multipart field "file"');
       bytes = new Uint8Array(await file.arrayBuffer());
       fileName = file.name || fileName;
     }

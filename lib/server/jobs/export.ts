@@ -1,7 +1,9 @@
 import 'server-only';
 import { ByteWriter, ParquetWriter, schemaFromColumnData, type ColumnSource } from 'hyparquet-writer';
 import { listResults, type DatabaseHandle, type JobRow, type ResultRow } from '@/db';
+import { LookaheadError } from '@/lib/core/errors';
 import { getJobKind, type ExportRow } from './kinds';
+import type { ForecastPayload } from './forecast-batch';
 
 /**
  * A job's results as CSV or parquet, streamed: results are read a page at a time (keyset on the
@@ -137,5 +139,40 @@ export function resultsParquetStream(handle: DatabaseHandle, job: JobRow): Reada
     }
     writer.finish();
     yield drain();
+  });
+}
+
+/**
+ * A forecast job's results in the long layout statsforecast and AutoGluon read without
+ * conversion, the same as the page's long export (lib/export/long-format): `unique_id, ds, mean,
+ * <level>...`, one row per series and step, series in job order. Failed series have no rows (the
+ * csv and parquet formats list them with their reason). Other kinds are refused: their rows are
+ * not forecasts.
+ */
+export function resultsLongCsvStream(handle: DatabaseHandle, job: JobRow): ReadableStream<Uint8Array> {
+  if (job.kind !== 'forecast-batch') {
+    throw new LookaheadError('jobs', 'bad_input', `format=long holds forecasts (kind forecast-batch); job ${job.id} is a ${job.kind} job: use format=csv or format=parquet`);
+  }
+  const encoder = new TextEncoder();
+  return streamFrom(async function* () {
+    let levels: number[] | null = null;
+    for await (const page of resultPages(handle, job)) {
+      let text = '';
+      for (const result of page) {
+        if (result.status !== 'ok' || !result.payload) continue;
+        const payload = result.payload as unknown as ForecastPayload;
+        if (!levels) {
+          levels = payload.levels;
+          text += `${['unique_id', 'ds', 'mean', ...levels.map(String)].join(',')}\r\n`;
+        }
+        const id = csvCell(result.seriesId);
+        payload.mean.forEach((mean, step) => {
+          const ds = payload.timestamps?.[step] ?? String(step + 1);
+          text += `${[id, ds, csvCell(mean), ...levels!.map((level) => csvCell(payload.quantiles[payload.levels.indexOf(level)]?.[step] ?? null))].join(',')}\r\n`;
+        });
+      }
+      if (text) yield encoder.encode(text);
+    }
+    if (!levels) yield encoder.encode('unique_id,ds,mean\r\n');
   });
 }

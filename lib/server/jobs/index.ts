@@ -7,7 +7,7 @@ export { startJobWorker, type JobWorker, type WorkerStats } from './worker';
 export { submitJob, cancelJobById, submitSchema, type SubmitRequest } from './submit';
 export { getJobSystem, inProcessWorkerWanted, type JobSystem } from './system';
 export { describeJob, type JobView } from './view';
-export { resultsCsvStream, resultsParquetStream } from './export';
+export { resultsCsvStream, resultsLongCsvStream, resultsParquetStream } from './export';
 export { forecastBatchKind, type ForecastBatchParams, type ForecastPayload } from './forecast-batch';
 export { backtestBatchKind, type BacktestBatchParams, type BacktestPayload } from './backtest-batch';
 export { loadBatchForecaster, releaseJobSessions, jobModelIds } from './job-models';

@@ -4,12 +4,13 @@ import { mkdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LookaheadError } from '@/lib/core/errors';
 import { readSeriesCsv, type SeriesTable, type SeriesTableLimits } from '@/lib/data/series-table';
+import { isParquetBytes, readSeriesParquet } from '@/lib/data/series-parquet';
 import { deleteUploadedSource, getUploadedSource, listUploadedSources, saveUploadWithSeries, type DatabaseHandle, type UploadedSource } from '@/db';
 import { seriesTableToParquet } from './series-parquet';
 
 /**
- * A CSV upload kept as a source: read with the shared reader of one or many series (single, long
- * or wide), written as one parquet file sorted by series then time (series-parquet.ts), and
+ * A CSV or parquet upload kept as a source: read with the shared reader of one or many series
+ * (single, long or wide; lib/data/series-table and series-parquet), written as one parquet file sorted by series then time (series-parquet.ts), and
  * registered in the app database with its series, all or nothing. The id comes from the content's
  * sha256, so uploading the same file again returns the same source.
  */
@@ -27,6 +28,19 @@ export interface StoreUploadLimits extends SeriesTableLimits {
 
 /** Widest CSV stored (a time column, the series' key columns and values). */
 const MAX_UPLOAD_COLUMNS = 1_000;
+
+/** A file without a timestamp column (nor a wide layout), said for a stored source; other errors as they are. */
+function noTimestampError(error: unknown, fileName: string): unknown {
+  if (error instanceof LookaheadError && error.details?.problem === 'no_timestamp') {
+    return new LookaheadError(
+      'upload',
+      'bad_input',
+      `"${fileName}" has no timestamp column; a stored source needs one (e.g. a "date" column with 2024-01-31, 2024-01-31T12:00:00Z or 1998 Q1), or a wide layout (an id column, then values in V1..Vn)`,
+      { cause: error, details: error.details },
+    );
+  }
+  return error;
+}
 
 export function uploadIdFor(sha256: string): string {
   return `upload-${sha256.slice(0, 16)}`;
@@ -56,33 +70,39 @@ export async function storeCsvUpload(
   const target = path.join(uploadDir, storedFileName);
   if (existing && (await stat(target).catch(() => null))) return { upload: existing, created: false };
 
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(input.bytes);
-  } catch (error) {
-    throw new LookaheadError('upload', 'bad_input', `"${input.fileName}" is not UTF-8 text; save the CSV as UTF-8`, { cause: error });
-  }
   const name = input.name?.trim() || input.fileName.replace(/\.[^.]+$/, '') || id;
-  // A wide header costs a parquet column chunk per column: refuse it before parsing anything.
-  const headerEnd = text.indexOf('\n');
-  const headerColumns = (headerEnd === -1 ? text : text.slice(0, headerEnd)).split(',').length;
-  if (headerColumns > MAX_UPLOAD_COLUMNS) {
-    throw new LookaheadError('upload', 'bad_input', `"${input.fileName}" has ${headerColumns} columns; uploads may have at most ${MAX_UPLOAD_COLUMNS}: keep the time column and the series you need`);
-  }
+  const tableOptions = { name, ...(input.wide ? { wide: input.wide } : {}), limits: { maxSeries, maxPoints } };
   // Every check happens here, before anything is written.
   let table: SeriesTable;
-  try {
-    table = readSeriesCsv(text, { name, ...(input.wide ? { wide: input.wide } : {}), limits: { maxSeries, maxPoints } });
-  } catch (error) {
-    if (error instanceof LookaheadError && error.details?.problem === 'no_timestamp') {
-      throw new LookaheadError(
-        'upload',
-        'bad_input',
-        `"${input.fileName}" has no timestamp column; a stored source needs one (e.g. a "date" column with 2024-01-31, 2024-01-31T12:00:00Z or 1998 Q1), or a wide layout (an id column, then values in V1..Vn)`,
-        { cause: error, details: error.details },
-      );
+  if (isParquetBytes(input.bytes)) {
+    // A parquet file (pandas/pyarrow, polars, a Chronos/AutoGluon export): the same layouts and checks.
+    const copy = input.bytes.buffer.slice(input.bytes.byteOffset, input.bytes.byteOffset + input.bytes.byteLength) as ArrayBuffer;
+    try {
+      table = await readSeriesParquet(copy, { ...tableOptions, maxColumns: MAX_UPLOAD_COLUMNS });
+    } catch (error) {
+      throw noTimestampError(error, input.fileName);
     }
-    throw error;
+  } else {
+    if (/\.parquet$/i.test(input.fileName)) {
+      throw new LookaheadError('upload', 'bad_input', `"${input.fileName}" is named .parquet but does not start and end with the parquet magic bytes "PAR1"; send the whole file, or a CSV`);
+    }
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(input.bytes);
+    } catch (error) {
+      throw new LookaheadError('upload', 'bad_input', `"${input.fileName}" is not UTF-8 text; save the CSV as UTF-8 (or upload a parquet file)`, { cause: error });
+    }
+    // A wide header costs a parquet column chunk per column: refuse it before parsing anything.
+    const headerEnd = text.indexOf('\n');
+    const headerColumns = (headerEnd === -1 ? text : text.slice(0, headerEnd)).split(',').length;
+    if (headerColumns > MAX_UPLOAD_COLUMNS) {
+      throw new LookaheadError('upload', 'bad_input', `"${input.fileName}" has ${headerColumns} columns; uploads may have at most ${MAX_UPLOAD_COLUMNS}: keep the time column and the series you need`);
+    }
+    try {
+      table = readSeriesCsv(text, tableOptions);
+    } catch (error) {
+      throw noTimestampError(error, input.fileName);
+    }
   }
   const { buffer } = seriesTableToParquet(table);
   const quota = uploadQuotaBytes();

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getResult, listResults } from '@/db';
 import { LookaheadError } from '@/lib/core/errors';
 import { errorResponse, fromZodError } from '@/lib/server/http';
-import { getJobSystem, resultsCsvStream, resultsParquetStream } from '@/lib/server/jobs';
+import { getJobSystem, resultsCsvStream, resultsLongCsvStream, resultsParquetStream } from '@/lib/server/jobs';
 import { requireJob } from '@/lib/server/jobs/routes';
 
 export const dynamic = 'force-dynamic';
@@ -10,7 +10,7 @@ export const runtime = 'nodejs';
 
 const query = z
   .object({
-    format: z.enum(['json', 'csv', 'parquet']).default('json'),
+    format: z.enum(['json', 'csv', 'parquet', 'long']).default('json'),
     series: z.string().max(1000).optional(),
     search: z.string().max(200).optional(),
     status: z.enum(['ok', 'failed']).optional(),
@@ -20,7 +20,8 @@ const query = z
   .strict();
 
 /**
- * GET /api/jobs/<id>/results: `format=csv|parquet` downloads every result, streamed page by page;
+ * GET /api/jobs/<id>/results: `format=csv|parquet` downloads every result, streamed page by page
+ * (`format=long`: a forecast job as unique_id, ds, mean, <levels>, as the page exports it);
  * `format=json` (default) lists a page (`after`=last position, `limit`, `search` in the series id,
  * `status`), or one series' full result with `series=<id>`.
  */
@@ -35,6 +36,12 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
     if (options.format === 'csv') {
       return new Response(resultsCsvStream(system.handle, job), {
         headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="lookahead-job-${job.id}.csv"` },
+      });
+    }
+    if (options.format === 'long') {
+      // A forecast job's results as unique_id, ds, mean, <levels>: what statsforecast and AutoGluon read.
+      return new Response(resultsLongCsvStream(system.handle, job), {
+        headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="lookahead-job-${job.id}-long.csv"` },
       });
     }
     if (options.format === 'parquet') {
