@@ -124,6 +124,14 @@ export const forecastBatchKind: JobKind<ForecastBatchParams> = {
     await writing;
     return failures;
   },
+  exportColumns(params) {
+    return [
+      { name: 'step', type: 'DOUBLE' },
+      { name: 'timestamp', type: 'STRING' },
+      { name: 'mean', type: 'DOUBLE' },
+      ...levelsOf(params).map((level) => ({ name: `q${level}`, type: 'DOUBLE' as const })),
+    ];
+  },
   exportRows(params, payload) {
     const result = payload as unknown as ForecastPayload;
     if (!Array.isArray(result.mean)) throw new LookaheadError('jobs', 'internal', 'forecast result without a mean');
