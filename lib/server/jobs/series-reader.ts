@@ -40,8 +40,9 @@ export async function openSeriesSource({ sourceId, window, handle, rowCap }: { s
 }
 
 /** Every series id of the window's table (sample datasets: the one series ''). */
-export async function listSeriesIds(series: SeriesSource): Promise<{ ids: string[]; truncated: boolean }> {
-  const listing = await sourceSeries(series.source, { ...series.base, limit: 1 }, series.config);
+/** Every series id of the source's window, up to `maxSeries` (the per-job limit, not the UI list's 10,000); truncated when there are more. */
+export async function listSeriesIds(series: SeriesSource, maxSeries: number): Promise<{ ids: string[]; truncated: boolean }> {
+  const listing = await sourceSeries(series.source, { ...series.base, limit: 1 }, series.config, maxSeries);
   return { ids: listing.series.map((entry) => entry.id), truncated: listing.truncated };
 }
 

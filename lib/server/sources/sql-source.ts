@@ -94,7 +94,8 @@ export interface SeriesEntry {
   end: string | null;
 }
 
-export async function listSqlSeries(source: SqlSource, request: WindowRequest, config: DataPlaneConfig): Promise<{ series: SeriesEntry[]; truncated: boolean }> {
+/** `maxSeries` (default MAX_LISTED_SERIES, for the UI's list) caps the listing; a job lists up to its own per-job limit. */
+export async function listSqlSeries(source: SqlSource, request: WindowRequest, config: DataPlaneConfig, maxSeries: number = MAX_LISTED_SERIES): Promise<{ series: SeriesEntry[]; truncated: boolean }> {
   const requested = requireTableParameter(source, request);
   return withSession(source, config, async (session) => {
     const table = await resolveTable(session, source, requested, await detectTimescale(session));
@@ -111,15 +112,15 @@ export async function listSqlSeries(source: SqlSource, request: WindowRequest, c
       `/* lookahead:series */ SELECT ${entity ? `${entity}::text` : "''"} AS id, count(*) AS row_count,
          date_part('epoch', min(${time})) * 1000 AS start_ms, date_part('epoch', max(${time})) * 1000 AS end_ms
        FROM ${table.qualified} AS t WHERE ${conditions.join(' AND ')}
-       ${entity ? `GROUP BY ${entity} ORDER BY 1` : ''} LIMIT ${MAX_LISTED_SERIES + 1}`,
+       ${entity ? `GROUP BY ${entity} ORDER BY 1` : ''} LIMIT ${Math.floor(maxSeries) + 1}`,
       [request.start ?? null, request.end ?? null, ...(entity ? [request.ids ?? null] : [])],
     );
     const iso = (ms: number | null) => (ms === null ? null : new Date(Math.round(Number(ms))).toISOString());
     const series = rows
       .filter((row) => Number(row.row_count) > 0)
-      .slice(0, MAX_LISTED_SERIES)
+      .slice(0, maxSeries)
       .map((row) => ({ id: row.id ?? '', rowCount: Number(row.row_count), start: iso(row.start_ms), end: iso(row.end_ms) }));
-    return { series, truncated: rows.length > MAX_LISTED_SERIES };
+    return { series, truncated: rows.length > maxSeries };
   });
 }
 
