@@ -13,38 +13,47 @@ import { findInstalledModel } from '@/lib/server/models/store';
 import { convertCheckpointDir } from '@/scripts/models-convert';
 import { makeRandomCheckpoint, type ChronosBoltSize } from '@/tests/support/chronos-checkpoint';
 import { spawnWorker, stopWorkerProcess, type WorkerProcess } from '@/tests/support/job-workers';
-import { peakResidentBytes } from './chronos/process-stats';
+import { cpuTimeMs, peakResidentBytes } from './chronos/process-stats';
 import { printTable, writeResult } from './lib/report';
 
 /**
- * `npm run bench -- jobs [--series 10000] [--length 512] [--sizes tiny,small] [--workers 1,2] [--chunk 256] [--batch 64]`
+ * `npm run bench -- jobs [--series 10000] [--small-series 2000] [--rss-series 2000] [--length 512] [--sizes tiny,small] [--workers 1,2] [--chunk 256] [--batch 64] [--concurrency 2]`
  *
  * Batch forecasts of synthetic seeded series (a table in a fresh Postgres database, DATABASE_URL)
  * with random-weight Chronos-Bolt checkpoints of the official shapes, horizon 64, through the
- * queue with 1 and 2 `npm run worker` processes (onnxruntime-node, 1 thread each), next to the
- * raw throughput of one onnxruntime-node session (1 thread) on the same batches with no queue,
- * database or I/O. Also: each worker's peak RSS for a job of a tenth of the series and for the
- * whole job (it must not grow with the job).
+ * queue with 1 and 2 `npm run worker` processes (onnxruntime-node, 1 intra-op thread each, on its
+ * own thread; `--concurrency` chunks in flight per worker), next to the raw throughput of one
+ * onnxruntime-node session (1 intra-op thread) on the same batches with no queue, database or
+ * I/O, measured before and after the queue runs of each shape (the machine's load moves). Also:
+ * CPU time per series (worker process vs raw session, which load from other processes moves far
+ * less than wall time), each worker's peak RSS for a job of `--rss-series` and for the whole job
+ * (it must not grow with the job), and the load average around every cell.
  */
 const { values } = parseArgs({
   args: process.argv.slice(3),
   options: {
     series: { type: 'string', default: '10000' },
+    'small-series': { type: 'string' },
+    'rss-series': { type: 'string', default: '2000' },
     length: { type: 'string', default: '512' },
     sizes: { type: 'string', default: 'tiny,small' },
     workers: { type: 'string', default: '1,2' },
     chunk: { type: 'string', default: '256' },
     batch: { type: 'string', default: '64' },
     'raw-series': { type: 'string', default: '1024' },
+    concurrency: { type: 'string', default: '2' },
   },
 });
 const seriesCount = Number(values.series);
+const seriesBySize: Record<string, number> = { tiny: seriesCount, small: Math.min(seriesCount, Number(values['small-series'] ?? seriesCount)) };
+const rssSeries = Math.min(seriesCount, Number(values['rss-series']));
 const length = Number(values.length);
 const sizes = values.sizes!.split(',') as ChronosBoltSize[];
 const workerCounts = values.workers!.split(',').map(Number);
 const chunkSize = Number(values.chunk);
 const batchSize = Number(values.batch);
 const rawSeries = Math.min(seriesCount, Number(values['raw-series']));
+const concurrency = Number(values.concurrency);
 const HORIZON = 64;
 const adminUrl = process.env.DATABASE_URL;
 if (!adminUrl) {
@@ -91,17 +100,19 @@ async function installModel(size: ChronosBoltSize): Promise<string> {
 }
 
 /** One session, 1 thread, the same batches (batchSize rows of `length` points), no queue, database or I/O. */
-async function rawThroughput(modelId: string, contexts: Float64Array[]): Promise<number> {
+async function rawThroughput(modelId: string, contexts: Float64Array[]): Promise<{ seriesPerSecond: number; cpuMsPerSeries: number }> {
   const installed = findInstalledModel(modelId, modelsDir)!;
   const file = modelFileFor(installed.manifest);
   const session = await createNodeOnnxSession(path.join(installed.directory, file.name), { intraOpNumThreads: 1 });
   const pipeline = new ChronosBoltPipeline(installed.manifest.config, createChronosRuntime(session), { maxBatch: batchSize });
   await pipeline.predictQuantiles(contexts.slice(0, batchSize), HORIZON); // warm-up
   const started = performance.now();
+  const cpu = process.cpuUsage();
   for (let start = 0; start < contexts.length; start += batchSize) await pipeline.predictQuantiles(contexts.slice(start, start + batchSize), HORIZON);
+  const used = process.cpuUsage(cpu);
   const seconds = (performance.now() - started) / 1000;
   await session.release();
-  return contexts.length / seconds;
+  return { seriesPerSecond: contexts.length / seconds, cpuMsPerSeries: (used.user + used.system) / 1000 / contexts.length };
 }
 
 async function readContexts(count: number): Promise<Float64Array[]> {
@@ -112,10 +123,20 @@ async function readContexts(count: number): Promise<Float64Array[]> {
   return rows.map((row) => Float64Array.from(row.values));
 }
 
-async function runThroughQueue(modelId: string, workers: number, series: number): Promise<{ seriesPerSecond: number; wallSeconds: number; peakRssMiB: number[]; retries: number }> {
+interface QueueRun {
+  seriesPerSecond: number;
+  wallSeconds: number;
+  /** CPU time of the worker processes (every thread: model, reads, writes, queue) per series. */
+  cpuMsPerSeries: number;
+  peakRssMiB: number[];
+  retries: number;
+  load: number[];
+}
+
+async function runThroughQueue(modelId: string, workers: number, series: number): Promise<QueueRun> {
   const settings = { ...jobSettings({}), chunkRetries: 2 };
   const queue = await openJobQueue({ handle, url: url.toString(), settings, maintenance: false });
-  const env = { DATABASE_URL: url.toString(), LOOKAHEAD_MODELS_DIR: modelsDir, LOOKAHEAD_ORT_THREADS: '1', LOOKAHEAD_BATCH_SIZE: String(batchSize), LOOKAHEAD_WORKER_CONCURRENCY: '1' };
+  const env = { DATABASE_URL: url.toString(), LOOKAHEAD_MODELS_DIR: modelsDir, LOOKAHEAD_ORT_THREADS: '1', LOOKAHEAD_BATCH_SIZE: String(batchSize), LOOKAHEAD_WORKER_CONCURRENCY: String(concurrency) };
   const processes: WorkerProcess[] = Array.from({ length: workers }, (_, index) => spawnWorker({ ...env, LOOKAHEAD_WORKER_NAME: `bench-${index}` }));
   try {
     for (;;) {
@@ -123,6 +144,7 @@ async function runThroughQueue(modelId: string, workers: number, series: number)
       if (live.filter((worker) => worker.id.startsWith('bench-') && processes.some((process) => worker.pid === process.pid)).length >= workers) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
+    const cpuBefore = processes.map((process) => cpuTimeMs(process.pid));
     const job = await submitJob({
       handle,
       queue,
@@ -144,43 +166,61 @@ async function runThroughQueue(modelId: string, workers: number, series: number)
       });
       view = await describeJob({ handle, id: job.id });
     }
+    const cpuMs = processes.reduce((sum, process, index) => sum + cpuTimeMs(process.pid) - cpuBefore[index]!, 0);
     if (view!.state !== 'completed') throw new Error(`bench jobs: job ended ${view!.state}: ${JSON.stringify(view!.failures.slice(0, 3))}`);
     // Submission (job record + queue messages) is part of the overhead: time from creation to the last result.
     const [timing] = await handle.query<{ seconds: number }>(`SELECT extract(epoch FROM finished_at - created_at)::float8 AS seconds FROM jobs WHERE id = $1`, [job.id]);
     const wallSeconds = timing!.seconds;
-    return { seriesPerSecond: series / wallSeconds, wallSeconds, peakRssMiB: peaks.map((bytes) => Math.round(bytes / 2 ** 20)), retries: view!.attempts - view!.totalChunks };
+    return { seriesPerSecond: series / wallSeconds, wallSeconds, cpuMsPerSeries: cpuMs / series, peakRssMiB: peaks.map((bytes) => Math.round(bytes / 2 ** 20)), retries: view!.attempts - view!.totalChunks, load: os.loadavg() };
   } finally {
     await Promise.all(processes.map((process) => stopWorkerProcess(process)));
     await queue.stop();
   }
 }
 
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 const rows: (string | number)[][] = [];
 const cells: Record<string, unknown>[] = [];
+const shapes: Record<string, unknown>[] = [];
 try {
   await migrateDatabase(handle);
-  console.log(`bench jobs: ${seriesCount} series x ${length} points into ${databaseName}…`);
+  console.log(`bench jobs: ${seriesCount} series x ${length} points into ${databaseName} (load ${os.loadavg().map((value) => value.toFixed(2)).join(' ')})…`);
   await createSeries(handle);
   const contexts = await readContexts(rawSeries);
   for (const size of sizes) {
+    const total = seriesBySize[size] ?? seriesCount;
     const modelId = await installModel(size);
-    const raw = await rawThroughput(modelId, contexts);
-    const small = await runThroughQueue(modelId, 1, Math.max(chunkSize, Math.round(seriesCount / 10)));
-    const byWorkers: Record<number, Awaited<ReturnType<typeof runThroughQueue>>> = {};
-    for (const workers of workerCounts) byWorkers[workers] = await runThroughQueue(modelId, workers, seriesCount);
+    const rawBefore = await rawThroughput(modelId, contexts);
+    const loadBefore = os.loadavg();
+    const byWorkers: Record<number, QueueRun> = {};
+    for (const workers of workerCounts) byWorkers[workers] = await runThroughQueue(modelId, workers, total);
+    // The same job at a smaller size, for the worker's peak RSS (it must not grow with the job).
+    const smaller = rssSeries < total ? await runThroughQueue(modelId, 1, rssSeries) : null;
+    const rawAfter = await rawThroughput(modelId, contexts);
+    const raw = (rawBefore.seriesPerSecond + rawAfter.seriesPerSecond) / 2;
+    const rawCpu = (rawBefore.cpuMsPerSeries + rawAfter.cpuMsPerSeries) / 2;
     const one = byWorkers[1];
     for (const workers of workerCounts) {
       const run = byWorkers[workers]!;
+      // Overhead against raw x workers: the raw session is one process on one thread.
       const overhead = 1 - run.seriesPerSecond / (raw * workers);
-      rows.push([size, workers, seriesCount, Math.round(raw * 10) / 10, Math.round(run.seriesPerSecond * 10) / 10, `${(overhead * 100).toFixed(1)}%`, one ? (run.seriesPerSecond / one.seriesPerSecond).toFixed(2) : '-', run.peakRssMiB.join('/'), run.retries]);
-      cells.push({ size, workers, series: seriesCount, rawSeriesPerSecond: raw, queueSeriesPerSecond: run.seriesPerSecond, wallSeconds: run.wallSeconds, overheadVsRaw: overhead, speedupVsOneWorker: one ? run.seriesPerSecond / one.seriesPerSecond : null, peakRssMiB: run.peakRssMiB, retries: run.retries });
+      const cpuOverhead = 1 - rawCpu / run.cpuMsPerSeries;
+      const speedUp = one ? run.seriesPerSecond / one.seriesPerSecond : null;
+      rows.push([size, workers, total, `${round(rawBefore.seriesPerSecond)}/${round(rawAfter.seriesPerSecond)}`, round(run.seriesPerSecond), `${(overhead * 100).toFixed(1)}%`, `${round(rawCpu, 2)}/${round(run.cpuMsPerSeries, 2)} (${(cpuOverhead * 100).toFixed(0)}%)`, speedUp === null ? '-' : speedUp.toFixed(2), run.peakRssMiB.join('/'), run.retries, run.load[0]!.toFixed(1)]);
+      cells.push({ size, workers, series: total, rawSeriesPerSecond: raw, rawBefore: rawBefore.seriesPerSecond, rawAfter: rawAfter.seriesPerSecond, queueSeriesPerSecond: run.seriesPerSecond, wallSeconds: run.wallSeconds, overheadVsRaw: overhead, rawCpuMsPerSeries: rawCpu, queueCpuMsPerSeries: run.cpuMsPerSeries, cpuOverheadVsRaw: cpuOverhead, speedupVsOneWorker: speedUp, peakRssMiB: run.peakRssMiB, retries: run.retries, loadAverageAfter: run.load });
     }
-    rows.push([size, 1, Math.max(chunkSize, Math.round(seriesCount / 10)), '', Math.round(small.seriesPerSecond * 10) / 10, '', '', small.peakRssMiB.join('/'), small.retries]);
-    cells.push({ size, workers: 1, series: Math.max(chunkSize, Math.round(seriesCount / 10)), queueSeriesPerSecond: small.seriesPerSecond, peakRssMiB: small.peakRssMiB, note: 'smaller job: peak RSS must match the full job' });
+    if (smaller) {
+      rows.push([size, 1, rssSeries, '', round(smaller.seriesPerSecond), '', '', '', smaller.peakRssMiB.join('/'), smaller.retries, smaller.load[0]!.toFixed(1)]);
+      cells.push({ size, workers: 1, series: rssSeries, queueSeriesPerSecond: smaller.seriesPerSecond, queueCpuMsPerSeries: smaller.cpuMsPerSeries, peakRssMiB: smaller.peakRssMiB, retries: smaller.retries, loadAverageAfter: smaller.load, note: 'smaller job: the worker peak RSS must match the full job' });
+    }
+    shapes.push({ size, series: total, loadAverageBefore: loadBefore, rawBefore, rawAfter, overheadAtOneWorker: one ? 1 - one.seriesPerSecond / raw : null, twoWorkersVsOne: byWorkers[2] && one ? byWorkers[2].seriesPerSecond / one.seriesPerSecond : null, peakRssMiB: { [total]: byWorkers[1]?.peakRssMiB[0] ?? null, ...(smaller ? { [rssSeries]: smaller.peakRssMiB[0] } : {}) } });
   }
-  printTable({ columns: ['model', 'workers', 'series', 'raw series/s (1 thread)', 'queue series/s', 'overhead vs raw x workers', 'speed-up vs 1 worker', 'worker peak RSS MiB', 'chunk retries'], rows });
-  const file = writeResult('jobs', { settings: { seriesCount, length, horizon: HORIZON, chunkSize, batchSize, rawSeries, ortThreads: 1 }, cells });
-  console.log(`bench jobs: wrote ${file}`);
+  printTable({
+    columns: ['model', 'workers', 'series', 'raw series/s before/after (1 thread)', 'queue series/s', 'overhead vs raw x workers', 'CPU ms/series raw/queue (overhead)', 'speed-up vs 1 worker', 'worker peak RSS MiB', 'chunk retries', 'load 1 min'],
+    rows,
+  });
+  const file = writeResult('jobs', { settings: { seriesBySize, rssSeries, length, horizon: HORIZON, chunkSize, batchSize, rawSeries, ortThreads: 1, workerConcurrency: concurrency }, loadAverageAtEnd: os.loadavg(), shapes, cells });
+  console.log(`bench jobs: wrote ${file} (load ${os.loadavg().map((value) => value.toFixed(2)).join(' ')})`);
 } finally {
   await handle.close();
   await admin.unsafe(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);

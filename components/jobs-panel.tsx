@@ -68,6 +68,8 @@ export function JobsPanel({ currentConfig, models, webgpu, onError }: JobsPanelP
   const [jobs, setJobs] = useState<JobView[]>([]);
   const [selected, setSelected] = useState<JobView | null>(null);
   const [seriesCount, setSeriesCount] = useState<number | null>(null);
+  // The source's list stops at 10,000; a job over the whole table still runs every series (the server enumerates them).
+  const [seriesMore, setSeriesMore] = useState(false);
   const [override, setOverride] = useState<'auto' | Placement>('auto');
   const [submitting, setSubmitting] = useState(false);
   const [results, setResults] = useState<ResultEntry[]>([]);
@@ -90,7 +92,10 @@ export function JobsPanel({ currentConfig, models, webgpu, onError }: JobsPanelP
     const controller = new AbortController();
     fetch(`/api/sources/${encodeURIComponent(config.source)}/series?${seriesQuery(config)}`, { signal: controller.signal })
       .then((response) => readJson<{ series: unknown[]; truncated: boolean }>(response))
-      .then((body) => setSeriesCount(body.series.length))
+      .then((body) => {
+        setSeriesCount(body.series.length);
+        setSeriesMore(body.truncated);
+      })
       .catch(() => setSeriesCount(null));
     return () => controller.abort();
     // configKey names everything the count depends on.
@@ -225,7 +230,7 @@ export function JobsPanel({ currentConfig, models, webgpu, onError }: JobsPanelP
       )}
       <div className="pair">
         <button type="button" onClick={() => submit('forecast-batch')} disabled={submitting || !config || placement === 'browser'} data-testid="submit-forecast-job">
-          Run on the server for all {seriesCount === null ? '' : `${seriesCount.toLocaleString('en')} `}series
+          Run on the server for all {seriesCount === null ? '' : `${seriesCount.toLocaleString('en')}${seriesMore ? '+' : ''} `}series
         </button>
         <button type="button" className="secondary" onClick={() => submit('backtest-batch')} disabled={submitting || !config || placement === 'browser'} data-testid="submit-backtest-job">
           Backtest all series on the server

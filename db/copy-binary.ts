@@ -48,8 +48,11 @@ export class CopyBinaryDecoder {
   private pending: Uint8Array = new Uint8Array(0);
   private headerRead = false;
   private finished = false;
-  private timestamps: Float64Array;
+  // Allocated as rows arrive and grown by doubling up to batchRows: a reader of a 512-point series
+  // with 65,536-row batches would otherwise allocate (and zero) megabytes per read.
+  private timestamps: Float64Array = EMPTY_FLOATS;
   private values: Float64Array[];
+  private capacity = 0;
   private filled = 0;
   private readonly completed: CopyBinaryBatch[] = [];
   private completedRowCount = 0;
@@ -57,8 +60,7 @@ export class CopyBinaryDecoder {
   constructor(valueColumns: number, batchRows: number) {
     this.valueColumns = valueColumns;
     this.batchRows = batchRows;
-    this.timestamps = new Float64Array(batchRows);
-    this.values = Array.from({ length: valueColumns }, () => new Float64Array(batchRows));
+    this.values = Array.from({ length: valueColumns }, () => EMPTY_FLOATS);
   }
 
   /** True once the trailer (field count -1) has been read. */
@@ -104,6 +106,7 @@ export class CopyBinaryDecoder {
       const timestampSize = int32(bytes, position);
       if (timestampSize !== 8) throw new Error(`copy: the timestamp field has ${timestampSize} bytes; expected 8 (timestamp or timestamptz)`);
       const row = this.filled;
+      if (row === this.capacity) this.grow();
       this.timestamps[row] = (int32(bytes, position + 4) * TWO_TO_32 + (int32(bytes, position + 8) >>> 0)) / 1000 + POSTGRES_EPOCH_MS;
       position += 12;
       for (let column = 0; column < valueColumns; column++) {
@@ -139,17 +142,32 @@ export class CopyBinaryDecoder {
     return this.pending.byteLength;
   }
 
+  private grow(): void {
+    this.capacity = Math.min(this.batchRows, Math.max(INITIAL_ROWS, this.capacity * 2));
+    const timestamps = new Float64Array(this.capacity);
+    timestamps.set(this.timestamps.subarray(0, this.filled));
+    this.timestamps = timestamps;
+    this.values = this.values.map((column) => {
+      const grown = new Float64Array(this.capacity);
+      grown.set(column.subarray(0, this.filled));
+      return grown;
+    });
+  }
+
   private completeBatch(): void {
     const rows = this.filled;
     this.completed.push({ timestampsMs: this.timestamps.subarray(0, rows), columns: this.values.map((column) => column.subarray(0, rows)) });
     this.completedRowCount += rows;
-    this.timestamps = new Float64Array(this.batchRows);
-    this.values = Array.from({ length: this.valueColumns }, () => new Float64Array(this.batchRows));
+    this.timestamps = EMPTY_FLOATS;
+    this.values = this.values.map(() => EMPTY_FLOATS);
+    this.capacity = 0;
     this.filled = 0;
   }
 }
 
 const EMPTY = new Uint8Array(0);
+const EMPTY_FLOATS = new Float64Array(0);
+const INITIAL_ROWS = 1024;
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.byteLength + b.byteLength);

@@ -269,22 +269,14 @@ export async function writeResults({
   results: readonly NewResult[];
 }): Promise<number> {
   if (results.length === 0) return 0;
+  // The whole batch as one jsonb parameter: one JSON.stringify here and one parse in Postgres,
+  // where a text[] per field for unnest cost a quoted, escaped copy of every payload.
   const rows = await handle.query(
     `INSERT INTO job_results (job_id, chunk_index, series_id, position, status, payload, error, attempt, worker)
-     SELECT $1, $2, r.series_id, r.position, r.status, r.payload::jsonb, r.error, $3, $4
-     FROM unnest($5::text[], $6::int[], $7::text[], $8::text[], $9::text[]) AS r(series_id, position, status, payload, error)
+     SELECT $1, $2, r.series_id, r.position, r.status, r.payload, r.error, $3, $4
+     FROM jsonb_to_recordset($5::text::jsonb) AS r(series_id text, position int, status text, payload jsonb, error text)
      ON CONFLICT (job_id, chunk_index, series_id) DO NOTHING RETURNING series_id`,
-    [
-      jobId,
-      chunkIndex,
-      attempt,
-      worker,
-      results.map((result) => result.seriesId),
-      results.map((result) => result.position),
-      results.map((result) => result.status),
-      results.map((result) => (result.payload === null ? null : JSON.stringify(result.payload))),
-      results.map((result) => result.error),
-    ],
+    [jobId, chunkIndex, attempt, worker, JSON.stringify(results.map((result) => ({ series_id: result.seriesId, position: result.position, status: result.status, payload: result.payload, error: result.error })))],
   );
   return rows.length;
 }

@@ -143,6 +143,9 @@ export const backtestBatchKind: JobKind<BacktestBatchParams> = {
     const comparison = compareModels({ models });
     return { seriesScored, windowsPerSeries: params.windows, comparison } as unknown as Record<string, unknown>;
   },
+  exportColumns() {
+    return [{ name: 'model', type: 'STRING' }, { name: 'window', type: 'DOUBLE' }, ...METRIC_KEYS.map((key) => ({ name: key, type: 'DOUBLE' as const }))];
+  },
   exportRows(params, payload) {
     const result = payload as unknown as BacktestPayload;
     const rows: ExportRow[] = [];

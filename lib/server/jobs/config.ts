@@ -1,4 +1,5 @@
 import 'server-only';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { fromZodError } from '@/lib/server/http';
 
@@ -31,7 +32,7 @@ const environment = z.object({
   LOOKAHEAD_HEARTBEAT_SECONDS: integer(2, 1, 3600),
   LOOKAHEAD_WORKER_GRACE_SECONDS: integer(30, 0, 3600),
   LOOKAHEAD_QUEUE_MAINTENANCE_SECONDS: integer(30, 1, 3600),
-  LOOKAHEAD_ORT_THREADS: integer(0, 0, 256),
+  LOOKAHEAD_ORT_THREADS: integer(0, 0, 256), // 0 or unset: cores / concurrency
   LOOKAHEAD_JOB_READ_TIMEOUT_SECONDS: integer(120, 1, 86_400),
   LOOKAHEAD_ORT_PROVIDERS: z
     .string()
@@ -68,7 +69,12 @@ export interface JobSettings {
   graceSeconds: number;
   /** pg-boss maintenance (expiry backstop, archive) interval. */
   maintenanceSeconds: number;
-  /** onnxruntime intra-op threads per session; 0 = onnxruntime's choice (all cores). */
+  /**
+   * onnxruntime intra-op threads per session (LOOKAHEAD_ORT_THREADS). Default: this machine's
+   * cores divided by the concurrency, at least 1, so one worker process with its chunks in flight
+   * uses the machine without oversubscribing it. Several worker processes on one machine should
+   * set it to cores / (processes x concurrency), e.g. 1 each for 2 workers on 2 cores.
+   */
   ortThreads: number;
   /** A series read that takes longer is abandoned (a connection lost mid-read never ends on its own): the chunk is retried on a fresh pool. */
   readTimeoutSeconds: number;
@@ -93,7 +99,7 @@ export function jobSettings(env: Record<string, string | undefined> = process.en
     heartbeatSeconds: value.LOOKAHEAD_HEARTBEAT_SECONDS,
     graceSeconds: value.LOOKAHEAD_WORKER_GRACE_SECONDS,
     maintenanceSeconds: value.LOOKAHEAD_QUEUE_MAINTENANCE_SECONDS,
-    ortThreads: value.LOOKAHEAD_ORT_THREADS,
+    ortThreads: value.LOOKAHEAD_ORT_THREADS || Math.max(1, Math.floor(availableParallelism() / value.LOOKAHEAD_WORKER_CONCURRENCY)),
     readTimeoutSeconds: value.LOOKAHEAD_JOB_READ_TIMEOUT_SECONDS,
     ortProviders: value.LOOKAHEAD_ORT_PROVIDERS,
     inProcessWorker: inProcess === '1' ? 'on' : inProcess === '0' ? 'off' : inProcess,

@@ -93,6 +93,15 @@ export const detectAnomaliesKind: JobKind<DetectAnomaliesParams> = {
     );
     return { seriesScored: row?.scored ?? 0, seriesWithAnomalies: row?.flagged ?? 0, anomalies: row?.anomalies ?? 0, top };
   },
+  exportColumns() {
+    return [
+      { name: 'time', type: 'STRING' },
+      { name: 'index', type: 'DOUBLE' },
+      { name: 'value', type: 'DOUBLE' },
+      { name: 'score', type: 'DOUBLE' },
+      { name: 'median', type: 'DOUBLE' },
+    ];
+  },
   exportRows(_params, payload) {
     const result = payload as unknown as AnomalyPayload;
     if (!Array.isArray(result.anomalies)) throw new LookaheadError('jobs', 'internal', 'anomaly result without anomalies');

@@ -2,7 +2,7 @@ import 'server-only';
 import { ByteWriter, ParquetWriter, schemaFromColumnData, type ColumnSource } from 'hyparquet-writer';
 import { listResults, type DatabaseHandle, type JobRow, type ResultRow } from '@/db';
 import { LookaheadError } from '@/lib/core/errors';
-import { getJobKind, type ExportRow } from './kinds';
+import { getJobKind, type ExportColumn, type ExportRow } from './kinds';
 import type { ForecastPayload } from './forecast-batch';
 
 /**
@@ -39,6 +39,24 @@ function flatRows(job: JobRow, page: readonly ResultRow[]): ExportRow[] {
   return rows;
 }
 
+const BASE_COLUMNS: ExportColumn[] = [
+  { name: 'series_id', type: 'STRING' },
+  { name: 'status', type: 'STRING' },
+  { name: 'error', type: 'STRING' },
+];
+
+/**
+ * The download's columns, from the job's kind and params (levels, metrics), not from the first
+ * results: a job whose first page failed entirely still gets its forecast columns. A kind without
+ * exportColumns falls back to the first successful row.
+ */
+export function exportColumnsOf(job: JobRow): ExportColumn[] | null {
+  const kind = getJobKind(job.kind);
+  if (!kind.exportRows) return BASE_COLUMNS;
+  if (!kind.exportColumns) return null;
+  return [...BASE_COLUMNS, ...kind.exportColumns(kind.schema.parse(job.params))];
+}
+
 function csvCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
@@ -63,7 +81,8 @@ function streamFrom(generate: () => AsyncGenerator<Uint8Array>): ReadableStream<
 export function resultsCsvStream(handle: DatabaseHandle, job: JobRow): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   return streamFrom(async function* () {
-    let header: string[] | null = null;
+    let header: string[] | null = exportColumnsOf(job)?.map((column) => column.name) ?? null;
+    if (header) yield encoder.encode(`${header.join(',')}\n`);
     for await (const page of resultPages(handle, job)) {
       const rows = flatRows(job, page);
       let text = '';
@@ -83,9 +102,9 @@ export function resultsCsvStream(handle: DatabaseHandle, job: JobRow): ReadableS
 }
 
 /** A DOUBLE column; a cell the CSV leaves empty (a failed series' step and quantiles, a non-finite value) is a null, not a NaN. */
-function doubleColumn(name: string, rows: readonly ExportRow[]): ColumnSource {
+function doubleColumn(name: string, rows: readonly ExportRow[], nullable = false): ColumnSource {
   const finite = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
-  if (rows.every((row) => finite(row[name]))) return { name, data: Float64Array.from(rows, (row) => row[name] as number), type: 'DOUBLE' };
+  if (!nullable && rows.every((row) => finite(row[name]))) return { name, data: Float64Array.from(rows, (row) => row[name] as number), type: 'DOUBLE' };
   return { name, data: rows.map((row) => (finite(row[name]) ? row[name] : null)), type: 'DOUBLE', nullable: true };
 }
 
@@ -115,10 +134,17 @@ export function resultsParquetStream(handle: DatabaseHandle, job: JobRow): Reada
     for await (const page of resultPages(handle, job)) {
       const rows = flatRows(job, page);
       if (!writer) {
-        const full = rows.find((row) => row.status === 'ok') ?? rows[0]!;
-        names = Object.keys(full);
-        const columns = parquetColumns(names, rows);
-        types = new Map(columns.map((column) => [column.name, column.type as 'DOUBLE' | 'STRING']));
+        const declared = exportColumnsOf(job);
+        if (declared) {
+          names = declared.map((column) => column.name);
+          types = new Map(declared.map((column) => [column.name, column.type]));
+        } else {
+          const full = rows.find((row) => row.status === 'ok') ?? rows[0]!;
+          names = Object.keys(full);
+          types = new Map(parquetColumns(names, rows).map((column) => [column.name, column.type as 'DOUBLE' | 'STRING']));
+        }
+        // Declared DOUBLE columns are nullable from the start: a later page may hold a failed series.
+        const columns = names.map((name) => (types!.get(name) === 'DOUBLE' ? doubleColumn(name, rows, declared !== null) : stringColumn(name, rows)));
         writer = new ParquetWriter({
           writer: bytes,
           schema: schemaFromColumnData({ columnData: columns }),
@@ -131,9 +157,10 @@ export function resultsParquetStream(handle: DatabaseHandle, job: JobRow): Reada
       yield drain();
     }
     if (!writer) {
+      const declared = exportColumnsOf(job) ?? [{ name: 'series_id', type: 'STRING' as const }];
       writer = new ParquetWriter({
         writer: bytes,
-        schema: schemaFromColumnData({ columnData: [{ name: 'series_id', data: [], type: 'STRING' }] }),
+        schema: schemaFromColumnData({ columnData: declared.map((column) => ({ name: column.name, data: [], type: column.type, nullable: true })) }),
         createdBy: 'lookahead',
       });
     }

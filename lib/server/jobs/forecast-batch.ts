@@ -86,34 +86,53 @@ export const forecastBatchKind: JobKind<ForecastBatchParams> = {
     const failures: ChunkFailure[] = [];
     const batches: (typeof items)[] = [];
     for (let start = 0; start < items.length; start += settings.batchSize) batches.push(items.slice(start, start + settings.batchSize));
-    // Reads of the next batch overlap the model run of this one.
-    const read = (batch: typeof items) => readSeriesBatch(source, batch.map((item) => item.id), params.context, { signal, timeoutSeconds: settings.readTimeoutSeconds });
-    let pending = batches.length ? read(batches[0]!) : null;
-    for (let index = 0; index < batches.length; index++) {
-      const batch = batches[index]!;
-      const loaded = await pending!;
-      pending = index + 1 < batches.length ? read(batches[index + 1]!) : null;
-      pending?.catch(() => undefined);
-      const ready: { item: (typeof items)[number]; series: JobSeries }[] = [];
+    type Ready = { item: (typeof items)[number]; series: JobSeries }[];
+    // Two reads in flight keep ahead of the model (a lane reads series after series on one session) and leave pool connections to a second chunk in flight.
+    const read = (batch: typeof items) => readSeriesBatch(source, batch.map((item) => item.id), params.context, { parallel: 2, signal, timeoutSeconds: settings.readTimeoutSeconds });
+    const quiet = <T>(promise: Promise<T>): Promise<T> => (promise.catch(() => undefined), promise);
+    /** Waits for a batch's series and starts the model on them (the model runs off this thread). */
+    const start = async (loading: Promise<(JobSeries | Error)[]>, batch: typeof items) => {
+      const loaded = await loading;
+      const ready: Ready = [];
       batch.forEach((item, offset) => {
         const series = loaded[offset]!;
         if (series instanceof Error) failures.push({ id: item.id, position: item.position, error: series.message });
         else ready.push({ item, series });
       });
-      if (ready.length === 0) continue;
-      const outcomes = await forecaster.forecastBatch(
-        ready.map(({ series }) => ({ values: series.values, frequency: series.frequency, ...(params.season === undefined ? {} : { season: params.season }) })),
-        { horizon: params.horizon, levels, signal },
-      );
+      const outcomes = ready.length
+        ? quiet(forecaster.forecastBatch(ready.map(({ series }) => ({ values: series.values, frequency: series.frequency, ...(params.season === undefined ? {} : { season: params.season }) })), { horizon: params.horizon, levels, signal }))
+        : Promise.resolve([]);
+      return { ready, outcomes };
+    };
+    // A pipeline: while the model runs batch i, this thread reads batch i + 1 and builds and
+    // writes the results of batch i - 1, so the model waits for neither the database nor JSON.
+    let reading = batches.length > 1 ? quiet(read(batches[1]!)) : null;
+    let running = batches.length ? await start(read(batches[0]!), batches[0]!) : null;
+    let writing: Promise<void> = Promise.resolve();
+    for (let index = 0; running; index++) {
+      const { ready, outcomes } = running;
+      const forecasts = await outcomes;
+      running = reading ? await start(reading, batches[index + 1]!) : null;
+      reading = index + 2 < batches.length ? quiet(read(batches[index + 2]!)) : null;
       const results: NewResult[] = [];
-      outcomes.forEach((outcome, offset) => {
+      forecasts.forEach((outcome, offset) => {
         const { item, series } = ready[offset]!;
         if (outcome.ok) results.push({ seriesId: item.id, position: item.position, status: 'ok', payload: payloadFor(series, outcome.forecast, params, levels) as unknown as Record<string, unknown>, error: null });
         else failures.push({ id: item.id, position: item.position, error: outcome.error });
       });
-      await context.write(results);
+      await writing;
+      writing = quiet(context.write(results));
     }
+    await writing;
     return failures;
+  },
+  exportColumns(params) {
+    return [
+      { name: 'step', type: 'DOUBLE' },
+      { name: 'timestamp', type: 'STRING' },
+      { name: 'mean', type: 'DOUBLE' },
+      ...levelsOf(params).map((level) => ({ name: `q${level}`, type: 'DOUBLE' as const })),
+    ];
   },
   exportRows(params, payload) {
     const result = payload as unknown as ForecastPayload;

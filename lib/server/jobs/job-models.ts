@@ -5,7 +5,7 @@ import type { Forecast } from '@/lib/core/forecast';
 import type { Frequency } from '@/lib/core/frequency';
 import { BASELINE_MODELS, forecastSeries, type ForecastModel, type ModelInfo } from '@/lib/models';
 import { ChronosBoltPipeline, createChronosBoltModel, modelFileFor } from '@/lib/models/chronos-bolt';
-import { createNodeOnnxSession } from '@/lib/runtime/onnx-node';
+import { createThreadedNodeOnnxSession } from '@/lib/runtime/onnx-node-thread';
 import { createChronosRuntime, type OnnxSession } from '@/lib/runtime/onnx-session';
 import { resolveServerModel, serverModelInfos } from '@/lib/server/models/registry';
 import { findInstalledModel } from '@/lib/server/models/store';
@@ -76,14 +76,16 @@ async function perSeries(model: ForecastModel, inputs: readonly BatchInput[], op
 
 const sessions = new Map<string, Promise<OnnxSession>>();
 
-/** One session per model file and process; its runs are serialised (lib/runtime/onnx-session.ts). */
-function sessionFor(file: string, key: string, settings: JobSettings): Promise<OnnxSession> {
+/**
+ * One session per model file, thread count and process, created on first use and kept for every
+ * later chunk; its runs are serialised (lib/runtime/onnx-session.ts). It runs on a thread of its
+ * own, so a chunk's reads and result writes overlap the model run instead of waiting for it.
+ */
+function sessionFor(file: string, sha256: string, settings: JobSettings): Promise<OnnxSession> {
+  const key = `${sha256}:${settings.ortProviders.join(',')}:${settings.ortThreads}`;
   let session = sessions.get(key);
   if (!session) {
-    session = createNodeOnnxSession(file, {
-      executionProviders: settings.ortProviders,
-      ...(settings.ortThreads > 0 ? { intraOpNumThreads: settings.ortThreads } : {}),
-    });
+    session = createThreadedNodeOnnxSession(file, { executionProviders: settings.ortProviders, intraOpNumThreads: settings.ortThreads });
     session.catch(() => sessions.delete(key));
     sessions.set(key, session);
   }

@@ -62,6 +62,13 @@ export interface JobKind<Params = unknown> {
   summarize?(params: Params, context: { handle: DatabaseHandle; jobId: string }): Promise<Record<string, unknown>>;
   /** Flat rows for CSV/parquet downloads of one result payload. */
   exportRows?(params: Params, payload: Record<string, unknown>): ExportRow[];
+  /** The columns exportRows fills, from the params alone (so a download whose first results failed still has them). */
+  exportColumns?(params: Params): ExportColumn[];
+}
+
+export interface ExportColumn {
+  name: string;
+  type: 'DOUBLE' | 'STRING';
 }
 
 export type ExportRow = Record<string, string | number | null>;

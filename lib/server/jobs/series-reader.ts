@@ -3,7 +3,7 @@ import { LookaheadError } from '@/lib/core/errors';
 import { frequencyFromLabel, inferFrequency, type Frequency } from '@/lib/core/frequency';
 import { regularizeWindow } from '@/lib/data/regularize';
 import type { DatabaseHandle } from '@/db';
-import { dataPlaneConfig, openWindowReader, parseWindowRequest, readWholeWindow, resolveSource, sourceSeries, type DataPlaneConfig, type ResolvedSource, type WindowRequest } from '@/lib/server/sources';
+import { dataPlaneConfig, openSeriesWindows, parseWindowRequest, readWholeWindow, resolveSource, sourceSeries, type DataPlaneConfig, type ResolvedSource, type SeriesWindows, type WindowReader, type WindowRequest } from '@/lib/server/sources';
 
 /**
  * Series of a job, read through the same source registry and window readers as the routes (SQL
@@ -40,8 +40,9 @@ export async function openSeriesSource({ sourceId, window, handle, rowCap }: { s
 }
 
 /** Every series id of the window's table (sample datasets: the one series ''). */
-export async function listSeriesIds(series: SeriesSource): Promise<{ ids: string[]; truncated: boolean }> {
-  const listing = await sourceSeries(series.source, { ...series.base, limit: 1 }, series.config);
+/** Every series id of the source's window, up to `maxSeries` (the per-job limit, not the UI list's 10,000); truncated when there are more. */
+export async function listSeriesIds(series: SeriesSource, maxSeries: number): Promise<{ ids: string[]; truncated: boolean }> {
+  const listing = await sourceSeries(series.source, { ...series.base, limit: 1 }, series.config, maxSeries);
   return { ids: listing.series.map((entry) => entry.id), truncated: listing.truncated };
 }
 
@@ -62,12 +63,11 @@ export class ReadTimeoutError extends LookaheadError {
   }
 }
 
-/** One series' newest `points` values, on its regular grid (gaps as NaN). */
-export async function readSeries(series: SeriesSource, id: string, points: number, signal?: AbortSignal, timeoutSeconds = 120): Promise<JobSeries> {
+/** One series' newest `points` values, on its regular grid (gaps as NaN), read through `windows` (one per lane, reused for series after series). */
+async function readSeriesFrom(windows: SeriesWindows, id: string, points: number, signal?: AbortSignal, timeoutSeconds = 120): Promise<JobSeries> {
   signal?.throwIfAborted();
-  const request: WindowRequest = { ...series.base, limit: points, ...(series.source.kind === 'dataset' ? {} : { series: id }) };
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let opened: Awaited<ReturnType<typeof openWindowReader>> | null = null;
+  let opened: WindowReader | null = null;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       // Not awaited: closing a reader whose socket died may itself never finish.
@@ -75,10 +75,10 @@ export async function readSeries(series: SeriesSource, id: string, points: numbe
       reject(new ReadTimeoutError(`series "${id}"`, timeoutSeconds));
     }, timeoutSeconds * 1000);
   });
-  let reader: Awaited<ReturnType<typeof openWindowReader>>;
+  let reader: WindowReader;
   let whole: Awaited<ReturnType<typeof readWholeWindow>>;
   try {
-    reader = await Promise.race([openWindowReader(series.source, request, series.config), timeout]);
+    reader = await Promise.race([windows.open(id, points), timeout]);
     opened = reader;
     whole = await Promise.race([readWholeWindow(reader), timeout]);
   } finally {
@@ -95,19 +95,46 @@ export async function readSeries(series: SeriesSource, id: string, points: numbe
   return { id, values: regular.columns[column]!, timestampsMs: regular.timestampsMs, frequency };
 }
 
-/** Reads `ids` with at most `parallel` reads in flight; a failed read is that series' error. */
-export async function readSeriesBatch(series: SeriesSource, ids: readonly string[], points: number, { parallel = 4, signal, timeoutSeconds }: { parallel?: number; signal?: AbortSignal; timeoutSeconds?: number } = {}): Promise<(JobSeries | Error)[]> {
+/** One series' newest `points` values, on its regular grid (gaps as NaN). */
+export async function readSeries(series: SeriesSource, id: string, points: number, signal?: AbortSignal, timeoutSeconds = 120): Promise<JobSeries> {
+  return (await readSeriesBatch(series, [id], points, { parallel: 1, ...(signal ? { signal } : {}), timeoutSeconds, failFast: true }))[0] as JobSeries;
+}
+
+/**
+ * Reads `ids` with at most `parallel` reads in flight; a failed read is that series' error. Each
+ * lane reads its series one after another on one read session (SQL sources resolve the table
+ * once per lane, not once per series).
+ */
+export async function readSeriesBatch(
+  series: SeriesSource,
+  ids: readonly string[],
+  points: number,
+  { parallel = 4, signal, timeoutSeconds, failFast = false }: { parallel?: number; signal?: AbortSignal; timeoutSeconds?: number; failFast?: boolean } = {},
+): Promise<(JobSeries | Error)[]> {
   const out: (JobSeries | Error)[] = new Array(ids.length);
   let next = 0;
   const lane = async () => {
-    while (next < ids.length) {
-      const index = next++;
-      try {
-        out[index] = await readSeries(series, ids[index]!, points, signal, timeoutSeconds);
-      } catch (error) {
-        if (signal?.aborted || error instanceof ReadTimeoutError) throw error;
-        out[index] = error instanceof Error ? error : new Error(String(error));
+    let windows: SeriesWindows | null = null;
+    let healthy = true;
+    try {
+      while (next < ids.length) {
+        const index = next++;
+        try {
+          // Opened at the lane's first series (and again after a failed open), so a source that cannot be read fails each series with the reason, as a per-series read would.
+          windows ??= await withTimeout(openSeriesWindows(series.source, series.base, series.config), timeoutSeconds ?? 120, `series "${ids[index]!}": opening a read session`);
+          out[index] = await readSeriesFrom(windows, ids[index]!, points, signal, timeoutSeconds);
+        } catch (error) {
+          if (signal?.aborted || error instanceof ReadTimeoutError || failFast) {
+            healthy = !(error instanceof ReadTimeoutError);
+            throw error;
+          }
+          out[index] = error instanceof Error ? error : new Error(String(error));
+        }
       }
+    } finally {
+      // A session whose connection hung is left to time out on its own.
+      if (healthy) await windows?.close();
+      else void windows?.close().catch(() => undefined);
     }
   };
   await Promise.all(Array.from({ length: Math.min(parallel, ids.length) }, lane));

@@ -25,8 +25,8 @@ export async function planSeries(params: { source: string; window: Record<string
     if (duplicate !== undefined) throw new LookaheadError('jobs', 'bad_input', `series "${duplicate.slice(0, 100)}" is listed twice; list each series once`);
     return params.series;
   }
-  const { ids, truncated } = await listSeriesIds(source);
-  if (truncated) throw new LookaheadError('jobs', 'too_large', `source "${params.source}" has more than ${ids.length} series; list the ones to run in "series" (at most ${max})`);
+  const { ids, truncated } = await listSeriesIds(source, max);
+  if (truncated) throw new LookaheadError('jobs', 'too_large', `source "${params.source}" has more than ${max} series in this window, above this server's limit of ${max} per job (LOOKAHEAD_JOB_MAX_SERIES); narrow the window or list the series`);
   if (ids.length === 0) throw new LookaheadError('jobs', 'bad_input', `source "${params.source}" has no series in this window; check window.table, window.start and window.end`);
   if (ids.length > max) throw new LookaheadError('jobs', 'too_large', `${ids.length} series is above this server's limit of ${max} per job (LOOKAHEAD_JOB_MAX_SERIES); narrow the window or list the series`);
   return ids;

@@ -29,7 +29,7 @@ export interface ParquetSource {
   /** Roles the source knows better than names can tell (an upload's series id column, targets, covariates). */
   knownRoles?: Partial<RoleMapping>;
   /** Series listed without reading the files (an upload's, from the app database), for `entity`. */
-  listSeries?: { entity: string; list(request: WindowRequest): Promise<{ series: ParquetSeriesSummary[]; truncated: boolean }> };
+  listSeries?: { entity: string; list(request: WindowRequest, maxSeries?: number): Promise<{ series: ParquetSeriesSummary[]; truncated: boolean }> };
 }
 
 export interface ParquetSeriesSummary {
@@ -119,8 +119,8 @@ export async function listParquetFiles(
   };
 }
 
-export async function listParquetSeries(source: ParquetSource, request: WindowRequest): Promise<{ series: ParquetSeriesSummary[]; truncated: boolean }> {
-  if (source.listSeries && request.entity === source.listSeries.entity) return source.listSeries.list(request);
+export async function listParquetSeries(source: ParquetSource, request: WindowRequest, maxSeries = 10_000): Promise<{ series: ParquetSeriesSummary[]; truncated: boolean }> {
+  if (source.listSeries && request.entity === source.listSeries.entity) return source.listSeries.list(request, maxSeries);
   const { files } = await source.listFiles();
   const selected = selectFiles(source, files, { ...request, series: undefined });
   const totals = new Map<string, { rowCount: number; start: number; end: number }>();
@@ -160,7 +160,7 @@ export async function listParquetSeries(source: ParquetSource, request: WindowRe
     .filter(([id]) => !ids || ids.has(id))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([id, total]) => ({ id, rowCount: total.rowCount, start: iso(total.start), end: iso(total.end) }));
-  return { series: series.slice(0, 10_000), truncated: series.length > 10_000 };
+  return { series: series.slice(0, maxSeries), truncated: series.length > maxSeries };
 }
 
 export async function openParquetSourceWindow(source: ParquetSource, request: WindowRequest): Promise<ParquetWindowReader> {

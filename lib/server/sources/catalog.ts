@@ -41,7 +41,8 @@ export async function sourceColumns(source: ResolvedSource, request: WindowReque
   }
 }
 
-export async function sourceSeries(source: ResolvedSource, request: WindowRequest, config: DataPlaneConfig) {
+/** `maxSeries`: how many series to list before answering truncated (default 10,000, the UI's list; jobs pass their per-job limit). */
+export async function sourceSeries(source: ResolvedSource, request: WindowRequest, config: DataPlaneConfig, maxSeries?: number) {
   switch (source.kind) {
     case 'dataset': {
       const dataset = source.dataset;
@@ -52,8 +53,8 @@ export async function sourceSeries(source: ResolvedSource, request: WindowReques
       };
     }
     case 'sql':
-      return { kind: source.kind, ...(await listSqlSeries(source, request, config)) };
+      return { kind: source.kind, ...(await listSqlSeries(source, request, config, maxSeries)) };
     case 'parquet':
-      return { kind: source.kind, ...(await listParquetSeries(source, request)) };
+      return { kind: source.kind, ...(await listParquetSeries(source, request, maxSeries)) };
   }
 }

@@ -110,8 +110,8 @@ export function uploadSource(upload: UploadedSource, config: DataPlaneConfig, st
       ? {
           listSeries: {
             entity: layout.entityColumn,
-            async list(request) {
-              const { series, total } = await listUploadSeries({ handle, id: upload.id, ids: request.ids, limit: UPLOAD_SERIES_LISTED });
+            async list(request, maxSeries = UPLOAD_SERIES_LISTED) {
+              const { series, total } = await listUploadSeries({ handle, id: upload.id, ids: request.ids, limit: maxSeries });
               return {
                 series: series.map((entry) => ({
                   id: entry.seriesId,

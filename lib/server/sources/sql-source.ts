@@ -94,7 +94,8 @@ export interface SeriesEntry {
   end: string | null;
 }
 
-export async function listSqlSeries(source: SqlSource, request: WindowRequest, config: DataPlaneConfig): Promise<{ series: SeriesEntry[]; truncated: boolean }> {
+/** `maxSeries` (default MAX_LISTED_SERIES, for the UI's list) caps the listing; a job lists up to its own per-job limit. */
+export async function listSqlSeries(source: SqlSource, request: WindowRequest, config: DataPlaneConfig, maxSeries: number = MAX_LISTED_SERIES): Promise<{ series: SeriesEntry[]; truncated: boolean }> {
   const requested = requireTableParameter(source, request);
   return withSession(source, config, async (session) => {
     const table = await resolveTable(session, source, requested, await detectTimescale(session));
@@ -111,15 +112,15 @@ export async function listSqlSeries(source: SqlSource, request: WindowRequest, c
       `/* lookahead:series */ SELECT ${entity ? `${entity}::text` : "''"} AS id, count(*) AS row_count,
          date_part('epoch', min(${time})) * 1000 AS start_ms, date_part('epoch', max(${time})) * 1000 AS end_ms
        FROM ${table.qualified} AS t WHERE ${conditions.join(' AND ')}
-       ${entity ? `GROUP BY ${entity} ORDER BY 1` : ''} LIMIT ${MAX_LISTED_SERIES + 1}`,
+       ${entity ? `GROUP BY ${entity} ORDER BY 1` : ''} LIMIT ${Math.floor(maxSeries) + 1}`,
       [request.start ?? null, request.end ?? null, ...(entity ? [request.ids ?? null] : [])],
     );
     const iso = (ms: number | null) => (ms === null ? null : new Date(Math.round(Number(ms))).toISOString());
     const series = rows
       .filter((row) => Number(row.row_count) > 0)
-      .slice(0, MAX_LISTED_SERIES)
+      .slice(0, maxSeries)
       .map((row) => ({ id: row.id ?? '', rowCount: Number(row.row_count), start: iso(row.start_ms), end: iso(row.end_ms) }));
-    return { series, truncated: rows.length > MAX_LISTED_SERIES };
+    return { series, truncated: rows.length > maxSeries };
   });
 }
 
@@ -145,6 +146,74 @@ async function checkSeries(session: ReadSession, source: SqlSource, table: Table
   }
 }
 
+interface WindowTable {
+  table: TableDescription;
+  roles: ResolvedRoles<SqlColumn>;
+  timescale: TimescaleInfo | null;
+}
+
+async function resolveWindowTable(session: ReadSession, source: SqlSource, requested: string, request: WindowRequest): Promise<WindowTable> {
+  const timescale = await detectTimescale(session);
+  const table = await resolveTable(session, source, requested, timescale);
+  const roles = resolveRoles(
+    table.columns,
+    { time: request.time, targets: request.columns, entity: request.entity, covariates: request.covariates },
+    `table "${table.key}"`,
+  );
+  return { table, roles, timescale };
+}
+
+/** Checks the series and starts reading on `session`; `onClose` runs when the reader is closed, `onError` when a read fails. */
+async function startSqlWindow(
+  session: ReadSession,
+  source: SqlSource,
+  { table, roles, timescale }: WindowTable,
+  request: WindowRequest,
+  config: DataPlaneConfig,
+  kind: SqlReaderKind,
+  { onClose, onError, checkWhenEmpty = false }: { onClose(): Promise<void>; onError(error: unknown): unknown; checkWhenEmpty?: boolean },
+): Promise<WindowReader> {
+  // checkWhenEmpty: only a window without rows asks whether the series exists (one query less per series when reading many).
+  if (!checkWhenEmpty) await checkSeries(session, source, table, roles, request.series);
+  const statements = buildWindowStatements({
+    table: table.qualified,
+    roles,
+    filters: { series: roles.entity ? request.series : undefined, start: request.start, end: request.end, min: request.min, max: request.max, excludeNulls: request.excludeNulls },
+    bucket: request.bucket ? { seconds: bucketSeconds(request.bucket), agg: request.agg ?? 'avg' } : undefined,
+    limit: request.limit,
+    rowCap: config.rowCap,
+    timescale,
+  });
+  await session.query(statements.settings.text, statements.settings.params);
+  const rows = kind === 'copy' && session.copyOutBinary ? copyRows(session, statements.copy, statements.columns.length) : cursorRows(session, statements.select, statements.columns.length);
+  let closed = false;
+  let sawRows = false;
+  return {
+    columns: statements.columns,
+    frequencyLabel: request.bucket?.label ?? null,
+    async next() {
+      try {
+        const batch = await rows.next();
+        if (!batch) {
+          if (checkWhenEmpty && !sawRows) await checkSeries(session, source, table, roles, request.series);
+          sawRows = true;
+          return null;
+        }
+        sawRows = true;
+        return { timestampsMs: batch.timestampsMs, columns: Object.fromEntries(statements.columns.map((name, index) => [name, batch.columns[index]!])) } satisfies WindowBatch;
+      } catch (error) {
+        throw onError(error);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await rows.close().catch(() => undefined);
+      await onClose();
+    },
+  };
+}
+
 /**
  * Opens a window of a table: resolves the table and roles against introspection, checks the
  * series, and starts reading. The read-only session stays open until the reader is closed.
@@ -154,49 +223,74 @@ export async function openSqlWindow(source: SqlSource, request: WindowRequest, c
   const session = await source.connection.openReadSession({ statementTimeoutMs: config.statementTimeoutMs, idleTimeoutMs: config.idleTimeoutMs });
   const mapError = (error: unknown) => fromDatabaseError(error, { sourceId: source.id, statementTimeoutMs: config.statementTimeoutMs });
   try {
-    const timescale = await detectTimescale(session);
-    const table = await resolveTable(session, source, requested, timescale);
-    const roles = resolveRoles(
-      table.columns,
-      { time: request.time, targets: request.columns, entity: request.entity, covariates: request.covariates },
-      `table "${table.key}"`,
-    );
-    await checkSeries(session, source, table, roles, request.series);
-    const statements = buildWindowStatements({
-      table: table.qualified,
-      roles,
-      filters: { series: roles.entity ? request.series : undefined, start: request.start, end: request.end, min: request.min, max: request.max, excludeNulls: request.excludeNulls },
-      bucket: request.bucket ? { seconds: bucketSeconds(request.bucket), agg: request.agg ?? 'avg' } : undefined,
-      limit: request.limit,
-      rowCap: config.rowCap,
-      timescale,
-    });
-    await session.query(statements.settings.text, statements.settings.params);
-    const rows = kind === 'copy' && session.copyOutBinary ? copyRows(session, statements.copy, statements.columns.length) : cursorRows(session, statements.select, statements.columns.length);
-    let closed = false;
-    return {
-      columns: statements.columns,
-      frequencyLabel: request.bucket?.label ?? null,
-      async next() {
-        try {
-          const batch = await rows.next();
-          if (!batch) return null;
-          return { timestampsMs: batch.timestampsMs, columns: Object.fromEntries(statements.columns.map((name, index) => [name, batch.columns[index]!])) } satisfies WindowBatch;
-        } catch (error) {
-          throw mapError(error);
-        }
-      },
-      async close() {
-        if (closed) return;
-        closed = true;
-        await rows.close().catch(() => undefined);
-        await session.close();
-      },
-    };
+    const resolved = await resolveWindowTable(session, source, requested, request);
+    return await startSqlWindow(session, source, resolved, request, config, kind, { onClose: () => session.close(), onError: mapError });
   } catch (error) {
     await session.close();
     throw mapError(error);
   }
+}
+
+/** Windows of one series after another of the same table (`open` closes the previous reader). */
+export interface SeriesWindows {
+  open(series: string, limit: number): Promise<WindowReader>;
+  close(): Promise<void>;
+}
+
+/**
+ * Windows of many series of one table through one read-only session, the table and roles
+ * resolved once (a job reads thousands of series: introspection per series would cost more than
+ * the reads). After a failed read the session is dropped and the next series opens a fresh one.
+ */
+export async function openSqlSeriesWindows(source: SqlSource, request: WindowRequest, config: DataPlaneConfig, kind: SqlReaderKind = readerKind()): Promise<SeriesWindows> {
+  const requested = requireTableParameter(source, request);
+  const mapError = (error: unknown) => fromDatabaseError(error, { sourceId: source.id, statementTimeoutMs: config.statementTimeoutMs });
+  let state: { session: ReadSession; resolved: WindowTable } | null = null;
+  let current: WindowReader | null = null;
+  const drop = () => {
+    const stale = state;
+    state = null;
+    return stale?.session.close().catch(() => undefined);
+  };
+  const connect = async () => {
+    const session = await source.connection.openReadSession({ statementTimeoutMs: config.statementTimeoutMs, idleTimeoutMs: config.idleTimeoutMs });
+    try {
+      return { session, resolved: await resolveWindowTable(session, source, requested, request) };
+    } catch (error) {
+      await session.close();
+      throw mapError(error);
+    }
+  };
+  state = await connect();
+  return {
+    async open(series, limit) {
+      await current?.close();
+      current = null;
+      state ??= await connect();
+      const { session, resolved } = state;
+      try {
+        current = await startSqlWindow(session, source, resolved, { ...request, series, limit }, config, kind, {
+          checkWhenEmpty: true,
+          onClose: async () => undefined,
+          onError: (error) => {
+            // A series that is not in the table leaves the transaction usable; a database error may not.
+            if (!(error instanceof LookaheadError)) void drop();
+            return mapError(error);
+          },
+        });
+        return current;
+      } catch (error) {
+        // A series that is not in the table leaves the transaction usable; anything else may not.
+        if (!(error instanceof LookaheadError)) void drop();
+        throw mapError(error);
+      }
+    },
+    async close() {
+      await current?.close();
+      current = null;
+      await drop();
+    },
+  };
 }
 
 function bucketSeconds(frequency: NonNullable<WindowRequest['bucket']>): number {

@@ -10,7 +10,7 @@ import { arrowWindowStream } from './arrow-stream';
 import { excerpt } from '@/lib/data/columns';
 import type { DataPlaneConfig } from './config';
 import type { ResolvedSource } from './registry';
-import { openSqlWindow } from './sql-source';
+import { openSqlSeriesWindows, openSqlWindow, type SeriesWindows } from './sql-source';
 import type { WindowRequest } from './window-request';
 import { readWholeWindow, type WindowReader } from './window-reader';
 
@@ -67,6 +67,27 @@ export async function openWindowReader(source: ResolvedSource, request: WindowRe
     case 'parquet':
       return openParquetSourceWindow(source, request);
   }
+}
+
+/**
+ * Windows of one series after another of the same source and request (a job reading its series):
+ * SQL sources resolve the table once and read every series on one session; other sources open
+ * a reader per series.
+ */
+export async function openSeriesWindows(source: ResolvedSource, request: WindowRequest, config: DataPlaneConfig): Promise<SeriesWindows> {
+  if (source.kind === 'sql') return openSqlSeriesWindows(source, request, config);
+  let current: WindowReader | null = null;
+  return {
+    async open(series, limit) {
+      await current?.close();
+      current = await openWindowReader(source, { ...request, limit, ...(source.kind === 'dataset' ? {} : { series }) }, config);
+      return current;
+    },
+    async close() {
+      await current?.close();
+      current = null;
+    },
+  };
 }
 
 export interface WindowResponseParts {
