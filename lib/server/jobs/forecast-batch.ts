@@ -72,7 +72,7 @@ export const forecastBatchKind: JobKind<ForecastBatchParams> = {
   label: 'Batch forecast',
   schema: forecastBatchSchema,
   async plan(params, context) {
-    requireJobModel(params.model);
+    await requireJobModel(params.model, context.handle);
     const series = await planSeries(params, context);
     return { series, title: `${params.model} x ${series.length.toLocaleString('en')} series of ${params.source}, horizon ${params.horizon}` };
   },
@@ -80,7 +80,7 @@ export const forecastBatchKind: JobKind<ForecastBatchParams> = {
     const { items, signal, settings } = context;
     const levels = levelsOf(params);
     const source = await openSeriesSource({ sourceId: params.source, window: params.window, handle: context.readHandle });
-    const forecaster = await loadBatchForecaster(params.model, settings);
+    const forecaster = await loadBatchForecaster(params.model, settings, context.handle);
     const failures: ChunkFailure[] = [];
     const batches: (typeof items)[] = [];
     for (let start = 0; start < items.length; start += settings.batchSize) batches.push(items.slice(start, start + settings.batchSize));
@@ -100,7 +100,7 @@ export const forecastBatchKind: JobKind<ForecastBatchParams> = {
       });
       if (ready.length === 0) continue;
       const outcomes = await forecaster.forecastBatch(
-        ready.map(({ series }) => ({ values: series.values, frequency: series.frequency })),
+        ready.map(({ series }) => ({ values: series.values, frequency: series.frequency, timestampsMs: series.timestampsMs })),
         { horizon: params.horizon, levels, signal },
       );
       const results: NewResult[] = [];
