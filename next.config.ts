@@ -13,7 +13,9 @@ const nextConfig: NextConfig = {
   // PGlite and onnxruntime-node load their own wasm / native files from node_modules at run time.
   // `npm test` type-checks the whole project (tests included) with tsc; the build need not repeat it.
   typescript: { ignoreBuildErrors: true },
-  serverExternalPackages: ['@electric-sql/pglite', 'onnxruntime-node', 'pg-boss'],
+  // TensorFlow.js (trained Informer models in POST /api/forecast) loads its wasm binary and, for
+  // gradients, a bundle esbuild writes at run time: both need the real packages, not bundled copies.
+  serverExternalPackages: ['@electric-sql/pglite', 'onnxruntime-node', 'pg-boss', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', 'esbuild'],
   async rewrites() {
     // Share pages and their previews come from the share cache (lib/server/share-cache), which
     // renders each once by asking for the same path with this header (and Next's own RSC requests

@@ -68,3 +68,5 @@ export * from './schema-uploads';
 export * from './schema-monitoring';
 export * from './schema-access';
 export * from './schema-jobs';
+/** Trained models (Informer revisions from train jobs), training checkpoints and live progress (migration 0012). */
+export * from './schema-trained-models';

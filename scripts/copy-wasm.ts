@@ -4,7 +4,8 @@ import path from 'node:path';
 
 /**
  * Copies the WASM binaries the browser worker loads by URL into public/ (git-ignored, made on
- * every build): augurs' ETS and MSTL modules.
+ * every build): augurs' ETS and MSTL modules, and tfjs-backend-wasm's binaries (trained Informer
+ * models on WASM).
  */
 export function copyWasmAssets(root = process.cwd()): void {
   const require = createRequire(import.meta.url);
@@ -15,6 +16,15 @@ export function copyWasmAssets(root = process.cwd()): void {
     const from = path.join(augursDir, file);
     const to = path.join(target, file);
     // Copy only when changed: a fresh mtime under public/ would make ensureBuilt rebuild every time.
+    if (existsSync(to) && readFileSync(to).equals(readFileSync(from))) continue;
+    copyFileSync(from, to);
+  }
+  const tfjsDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+  const tfjsTarget = path.join(root, 'public/wasm/tfjs');
+  mkdirSync(tfjsTarget, { recursive: true });
+  for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
+    const from = path.join(tfjsDir, file);
+    const to = path.join(tfjsTarget, file);
     if (existsSync(to) && readFileSync(to).equals(readFileSync(from))) continue;
     copyFileSync(from, to);
   }

@@ -16,13 +16,15 @@ import { loadAugurs } from '@/lib/runtime/augurs';
 import type { DeviceChoice } from '@/lib/runtime/device';
 import { createChronosRuntime } from '@/lib/runtime/onnx-session';
 import type { WebSession } from '@/lib/runtime/onnx-web';
+import { createInformerForecastModel, decodeSafetensors, type InformerConfig, type ResidualCalibration, type StandardScaler } from '@/lib/models/informer';
 import { fetchModelBytes } from './model-bytes';
 import { listCachedModels, type CachedModel } from './model-install/model-cache';
 
 /**
  * The models a browser worker can run, and the factory by id. Baselines run on the CPU (plain
  * JS or augurs' WASM); Chronos-Bolt runs on onnxruntime-web, WebGPU or WASM as the device choice
- * says, with one warmed-up session per model file (runs are serialised by the session).
+ * says, with one warmed-up session per model file (runs are serialised by the session); trained
+ * Informer models (the server's `trained` list, current revisions) run on TensorFlow.js.
  */
 export interface BrowserModelContext {
   origin: string;
@@ -48,7 +50,18 @@ interface InstalledModelSummary extends ModelInfo {
   files: { name: string; sha256: string; bytes: number; dtype?: 'fp32' | 'fp16' }[];
 }
 
+/** A trained Informer revision as GET /api/models lists it under `trained`. */
+interface TrainedModelSummary extends ModelInfo {
+  revision: string;
+  sha256: string;
+  current: boolean;
+  weightsBytes: number;
+  weightsUrl: string;
+  config: { model: InformerConfig; scaler: StandardScaler; frequency: string | null };
+}
+
 let installed: InstalledModelSummary[] = [];
+let trained: TrainedModelSummary[] = [];
 let cachedInBrowser: CachedModel[] = [];
 /** The hub the server names (LOOKAHEAD_HUB_URL): browser installs download from it. */
 let hubUrl = 'https://huggingface.co';
@@ -63,8 +76,9 @@ export function loadBrowserModelCatalog(origin: string, { fresh = false }: { fre
   catalog ??= fetch(new URL('/api/models', origin))
     .then(async (response) => {
       if (!response.ok) throw new LookaheadError('models', 'internal', `GET /api/models answered HTTP ${response.status}`);
-      const body = (await response.json()) as { installed: InstalledModelSummary[]; hubUrl?: string };
+      const body = (await response.json()) as { installed: InstalledModelSummary[]; trained?: TrainedModelSummary[]; hubUrl?: string };
       installed = body.installed;
+      trained = body.trained ?? [];
       if (typeof body.hubUrl === 'string' && body.hubUrl) hubUrl = body.hubUrl;
       return installed;
     })
@@ -100,7 +114,65 @@ export function browserModelInfos(): ModelInfo[] {
       ...(cached ? {} : { needsDownload: true }),
     };
   });
-  return [...BASELINE_MODELS, ...installed.map(({ id, family, label, revision, testOnly }) => ({ id, family, label, revision, testOnly })), ...fromHub];
+  // Trained models are fitted to one series: compared only when chosen (optIn), never by "every model".
+  const fitted = trained.filter((model) => model.current).map(({ id, label, revision }): ModelInfo => ({ id, family: 'informer', label, revision, optIn: true }));
+  return [...BASELINE_MODELS, ...installed.map(({ id, family, label, revision, testOnly }) => ({ id, family, label, revision, testOnly })), ...fitted, ...fromHub];
+}
+
+const informers = new Map<string, Promise<BrowserModel>>();
+
+/**
+ * A trained Informer: its record (calibration) and weights (sha256-checked, cached by the browser)
+ * from the server, run by TensorFlow.js on WebGPU when the device choice says so, else WASM (the
+ * reason for a fallback is reported). One loaded model per revision and backend.
+ */
+function trainedInformer(summary: TrainedModelSummary, context: BrowserModelContext): Promise<BrowserModel> {
+  const backend = context.device.device === 'webgpu' ? 'webgpu' : 'wasm';
+  const key = `${summary.sha256}:${backend}`;
+  let loading = informers.get(key);
+  if (!loading) {
+    loading = (async () => {
+      const recordUrl = new URL(`/api/models/trained/${encodeURIComponent(summary.id)}/${encodeURIComponent(summary.revision)}`, context.origin);
+      const recordResponse = await fetch(recordUrl, context.signal ? { signal: context.signal } : {});
+      if (!recordResponse.ok) throw new LookaheadError('models', 'internal', `GET ${recordUrl.pathname} answered HTTP ${recordResponse.status}`);
+      const record = (await recordResponse.json()) as { calibration: ResidualCalibration };
+      const bytes = await fetchModelBytes({
+        url: new URL(summary.weightsUrl, context.origin).href,
+        sha256: summary.sha256,
+        bytes: summary.weightsBytes,
+        signal: context.signal,
+        onProgress: (received, total, fromCache) =>
+          context.onProgress?.(fromCache ? `${summary.label}: loaded from the browser cache` : `downloading ${summary.label}: ${(received / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`, received / total),
+      });
+      const { loadTf } = await import('@/lib/runtime/tfjs-browser');
+      let runtime: DeviceChoice = { device: 'wasm', label: 'TensorFlow.js WASM, 1 thread', reason: context.device.reason };
+      let tf;
+      if (backend === 'webgpu') {
+        try {
+          tf = await loadTf('webgpu');
+          runtime = { device: 'webgpu', label: `TensorFlow.js ${context.device.label}`, reason: context.device.reason };
+        } catch (error) {
+          runtime = { ...runtime, reason: `TensorFlow.js WebGPU failed (${(error as Error).message}); using WASM` };
+        }
+      }
+      tf ??= await loadTf('wasm', { wasmPaths: new URL('/wasm/tfjs/', context.origin).href });
+      const model = createInformerForecastModel(
+        tf,
+        {
+          info: { id: summary.id, family: 'informer', label: summary.label, revision: summary.revision, optIn: true },
+          config: summary.config.model,
+          scaler: summary.config.scaler,
+          calibration: record.calibration,
+          trainedFrequency: summary.config.frequency,
+        },
+        decodeSafetensors(bytes).tensors,
+      );
+      return { model, runtime };
+    })();
+    loading.catch(() => informers.delete(key));
+    informers.set(key, loading);
+  }
+  return loading;
 }
 
 const sessions = new Map<string, Promise<WebSession>>();
@@ -194,6 +266,8 @@ export async function createBrowserModel(id: string, context: BrowserModelContex
     return { model, runtime };
   }
   await loadBrowserModelCatalog(context.origin).catch(() => undefined);
+  const fitted = trained.find((model) => (model.id === id && model.current) || `${model.id}@${model.revision}` === id);
+  if (fitted) return trainedInformer(fitted, context);
   const summary = installed.find((model) => model.id === id || `${model.id}@${model.revision}` === id);
   const entry = summary ? undefined : browserInstallable(id);
   if (!summary && !entry) {

@@ -25,6 +25,8 @@ export interface BacktestModelArgs {
   model: ForecastModel;
   values: ArrayLike<number>;
   frequency: Frequency | null;
+  /** Epoch milliseconds of the values, when known (models with time features need them). */
+  timestampsMs?: ArrayLike<number> | null;
   windows: readonly BacktestWindow[];
   quantileLevels: readonly number[];
   /** MASE's season (seasonalPeriod(frequency) unless the caller knows better). */
@@ -51,7 +53,8 @@ export async function backtestModel(args: BacktestModelArgs & { oneCallPerWindow
   for (const window of windows) {
     signal?.throwIfAborted();
     const { context, actual } = sliceWindow(values, window);
-    const run = await forecastSeries({ model, values: context, frequency, horizon: window.horizon, quantileLevels, signal });
+    const stamps = args.timestampsMs ? Array.from(args.timestampsMs).slice(window.contextStart, window.cutoff) : null;
+    const run = await forecastSeries({ model, values: context, timestampsMs: stamps, frequency, horizon: window.horizon, quantileLevels, signal });
     fitMs += run.fitMs;
     forecastMs += run.forecastMs;
     const metrics = evaluateForecast({ actual, forecast: run.forecast, insample: context, seasonalPeriod });
@@ -72,7 +75,11 @@ async function backtestInBatches(args: BacktestModelArgs & { batch: BatchForecas
     const started = performance.now();
     // One horizon per call: the windows of a backtest share it.
     const forecasts = await batch.forecastBatch(
-      slices.map(({ context }) => ({ values: context, frequency })),
+      slices.map(({ context }, index) => ({
+        values: context,
+        frequency,
+        ...(args.timestampsMs ? { timestampsMs: Array.from(args.timestampsMs).slice(group[index]!.contextStart, group[index]!.cutoff) } : {}),
+      })),
       { horizon: group[0]!.horizon, quantileLevels, ...(signal ? { signal } : {}) },
     );
     forecastMs += performance.now() - started;

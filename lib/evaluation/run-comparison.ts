@@ -119,6 +119,7 @@ export async function runComparison({
       const backtest = await backtestModel({
         model,
         values: series.values,
+        timestampsMs: series.timestampsMs,
         frequency: series.frequency,
         windows,
         quantileLevels: settings.quantileLevels,

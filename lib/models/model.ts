@@ -32,6 +32,8 @@ export interface SeriesInput {
    * seasonal models take the frequency's default (`seasonalPeriod`), and 1 (none) without one.
    */
   season?: number;
+  /** Epoch milliseconds of each value, when known (Informer reads time features from them). */
+  timestampsMs?: ArrayLike<number> | null;
 }
 
 export interface ForecastRequest {

@@ -34,7 +34,7 @@ export async function forecastSeries({
 }): Promise<ForecastRun> {
   signal?.throwIfAborted();
   const fitStarted = performance.now();
-  const fitted = await model.fit({ values, frequency, ...(season === undefined ? {} : { season }) }, { signal });
+  const fitted = await model.fit({ values, frequency, ...(season === undefined ? {} : { season }), ...(timestampsMs ? { timestampsMs } : {}) }, { signal });
   try {
     const forecastStarted = performance.now();
     const forecast = await fitted.forecast({ horizon, quantileLevels, signal });

@@ -6,7 +6,6 @@
  * gradient registries and its engine on a global object, so gradients registered by this second
  * copy of the op code serve the main one.
  */
-import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,20 +13,33 @@ import { loadTfWith, type Tf, type TfBackendName, type TfOptions } from './tfjs'
 
 export type { Tf, TfBackendName, TfOptions } from './tfjs';
 
+/**
+ * A Node `require` the bundler cannot follow. Next (Turbopack) bundles route handlers that reach this
+ * file (trained models in POST /api/forecast); a `createRequire(import.meta.url)` there makes it try
+ * to bundle the tfjs wasm binary and the run-time gradients file, which fails the build. Taking
+ * `createRequire` from `process.getBuiltinModule` and resolving from the working directory (the
+ * project root for `next start`, workers, tests and benches) keeps both as plain run-time loads of
+ * the real packages, which next.config.ts lists in serverExternalPackages.
+ */
+function nodeRequire(): NodeJS.Require {
+  const { createRequire } = process.getBuiltinModule('node:module') as typeof import('node:module');
+  return createRequire(path.join(process.cwd(), 'package.json'));
+}
+
 /** TensorFlow.js in Node (tests, benches, server job workers): cpu or wasm. */
 export function loadTf(name: TfBackendName, options: TfOptions = {}): Promise<Tf> {
-  const wasmPaths = options.wasmPaths ?? path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + '/';
+  const wasmPaths = options.wasmPaths ?? path.dirname(nodeRequire().resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + '/';
   return loadTfWith(registerNodeGradients, name, { ...options, wasmPaths });
 }
 
 async function registerNodeGradients(): Promise<void> {
-  const require = createRequire(import.meta.url);
+  const require = nodeRequire();
   const corePackage = require.resolve('@tensorflow/tfjs-core/package.json');
   const { version } = require(corePackage) as { version: string };
   const dir = path.join(os.tmpdir(), 'lookahead-tfjs');
   const file = path.join(dir, `register-all-gradients-${version}.cjs`);
   if (!existsSync(file)) {
-    const esbuild = await import('esbuild');
+    const esbuild = require('esbuild') as typeof import('esbuild');
     const entry = path.join(path.dirname(corePackage), 'dist/register_all_gradients.js');
     const result = await esbuild.build({ entryPoints: [entry], bundle: true, format: 'cjs', platform: 'node', write: false, logLevel: 'silent' });
     mkdirSync(dir, { recursive: true });

@@ -5,6 +5,7 @@ import { DEFAULT_QUANTILE_LEVELS } from '@/lib/core/forecast';
 import { frequencyFromLabel, type Frequency } from '@/lib/core/frequency';
 import { forecastBatch, type BatchOutcome, type BatchSeries } from '@/lib/models';
 import { fromZodError } from './http';
+import type { DatabaseHandle } from '@/db';
 import { resolveServerModel } from './models/registry';
 
 /**
@@ -150,7 +151,7 @@ export function toSeriesForecast(outcome: Extract<BatchOutcome, { ok: true }>): 
  * with the first series' status and every error in details), which keeps a single-series request
  * answering exactly as version 1 did. Version 1: the first failing series fails the request.
  */
-export async function runForecastRequest(body: ForecastRequestBody, options: { allowDirectory?: boolean; signal?: AbortSignal } = {}): Promise<ForecastResponseBody> {
+export async function runForecastRequest(body: ForecastRequestBody, options: { allowDirectory?: boolean; signal?: AbortSignal; handle?: DatabaseHandle } = {}): Promise<ForecastResponseBody> {
   const started = performance.now();
   const { model, runtime, sha256 } = await resolveServerModel(body.model, options);
   const levels = [...new Set(body.levels ?? DEFAULT_QUANTILE_LEVELS)].sort((a, b) => a - b);

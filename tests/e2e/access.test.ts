@@ -49,6 +49,12 @@ const EXPECTED: Record<string, Caller> = {
   'POST /api/models/install': 'admin',
   'GET /api/models/install': 'viewer',
   'GET /api/models/install/[id]': 'viewer',
+  'GET /api/models/trained/[id]': 'viewer',
+  'DELETE /api/models/trained/[id]': 'admin',
+  'GET /api/models/trained/[id]/[revision]': 'viewer',
+  'DELETE /api/models/trained/[id]/[revision]': 'admin',
+  'POST /api/models/trained/[id]/[revision]/current': 'admin',
+  'GET /api/models/trained/[id]/[revision]/weights': 'viewer',
   'GET /api/sources/[id]/anomalies': 'viewer',
   'GET /api/share-pages/[token]': 'anonymous',
   'GET /api/share-pages/[token]/image': 'anonymous',
@@ -80,6 +86,7 @@ function concretePath(route: string): string {
   return route
     .replace('[...path]', 'air-passengers/part.parquet')
     .replace('[id]', route.startsWith('/api/uploads') ? 'upload-0123456789abcdef' : 'air-passengers')
+    .replace('[revision]', '0123456789ab')
     .replace('[token]', 'AAAAAAAAAAAAAAAAAAAAAAAA');
 }
 

@@ -12,3 +12,6 @@ export { timeMarks } from './time-features';
 export { ettSplits, ratioSplits, type SplitBorders } from './ett';
 export { makeBatch, sliceSplit, windowCount, type SeriesSplit, type Batch } from './windows';
 export { informerPreset, loadInformerPresets, type InformerPresetChoice, type InformerPresetFile } from './presets';
+export { encodeSafetensors, decodeSafetensors, encodeCheckpoint, decodeCheckpoint, type WeightMap } from './weights';
+export { calibrateResiduals, residualAt, CALIBRATION_LEVELS, type ResidualCalibration } from './calibration';
+export { createInformerForecastModel, interpolateGaps, type TrainedInformer, type InformerForecastModel } from './forecaster';

@@ -39,6 +39,7 @@ export const ACCESS_TABLE: readonly AccessRule[] = [
   { pattern: '/api/files/**', methods: { GET: 'viewer' }, why: 'parquet bytes by HTTP Range' },
   { pattern: '/api/forecast', methods: { POST: 'viewer' }, why: 'server-side inference (reads, stores nothing)' },
   { pattern: '/api/models', methods: { GET: 'viewer', POST: 'admin' }, why: 'installed models; installing is admin' },
+  { pattern: '/api/models/trained/**', methods: { GET: 'viewer', POST: 'admin', DELETE: 'admin' }, why: 'trained models: revisions, records and weights; rollback and delete are admin' },
   { pattern: '/api/models/**', methods: { GET: 'viewer', POST: 'admin', PUT: 'admin', DELETE: 'admin' }, why: 'model files; install and remove are admin' },
   // Writes.
   { pattern: '/api/uploads', methods: { GET: 'viewer', POST: 'editor' }, why: 'store a CSV upload' },

@@ -69,7 +69,7 @@ export const backtestBatchKind: JobKind<BacktestBatchParams> = {
   label: 'Batch backtest',
   schema: backtestBatchSchema,
   async plan(params, context) {
-    for (const model of params.models) requireJobModel(model);
+    for (const model of params.models) await requireJobModel(model, context.handle);
     const series = await planSeries(params, context);
     return { series, title: `backtest of ${params.models.join(', ')} over ${series.length.toLocaleString('en')} series of ${params.source}, ${params.windows} x ${params.horizon}` };
   },
@@ -78,7 +78,7 @@ export const backtestBatchKind: JobKind<BacktestBatchParams> = {
     const levels = [...new Set(params.levels ?? DEFAULT_QUANTILE_LEVELS)].sort((a, b) => a - b);
     const source = await openSeriesSource({ sourceId: params.source, window: params.window, handle: context.readHandle });
     const forecasters: BatchForecaster[] = [];
-    for (const id of params.models) forecasters.push(await loadBatchForecaster(id, settings));
+    for (const id of params.models) forecasters.push(await loadBatchForecaster(id, settings, context.handle));
     const failures: ChunkFailure[] = [];
     for (let start = 0; start < items.length; start += settings.batchSize) {
       const batch = items.slice(start, start + settings.batchSize);
@@ -99,7 +99,7 @@ export const backtestBatchKind: JobKind<BacktestBatchParams> = {
           for (const forecaster of forecasters) {
             const started = performance.now();
             try {
-              const run = await backtestModel({ model: forecaster.model, values: series.values, frequency: series.frequency, windows, quantileLevels: levels, seasonalPeriod: seasonalPeriod(series.frequency), signal });
+              const run = await backtestModel({ model: forecaster.model, values: series.values, timestampsMs: series.timestampsMs, frequency: series.frequency, windows, quantileLevels: levels, seasonalPeriod: seasonalPeriod(series.frequency), signal });
               const nonFinite = run.windows.some((window) => window.forecast.mean.some((value) => !Number.isFinite(value)));
               if (nonFinite) throw new Error('the forecast has non-finite values (NaN or Infinity); check the series for infinite or extreme values');
               models[forecaster.info.id] = { windows: run.windows.map((window) => window.metrics), timeMs: Math.round(performance.now() - started) };

@@ -6,7 +6,7 @@ import { describeJob, type JobView } from './view';
  * A job's progress as server-sent events. The record lives in the database (workers may run on
  * other machines), so the stream polls it, about once a second, and sends `progress` whenever a
  * count or the state changed, `done` (completed, with or without failures, or cancelled) or
- * `failed` at the end; a comment every 15 s keeps proxies from closing an idle stream.
+ * `failed` at the end (a kind's live `detail`, such as a training step, counts as a change); a comment every 15 s keeps proxies from closing an idle stream.
  */
 export function jobEventStream({ handle, id, signal, intervalMs = 1000 }: { handle: DatabaseHandle; id: string; signal?: AbortSignal; intervalMs?: number }): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
@@ -33,7 +33,7 @@ export function jobEventStream({ handle, id, signal, intervalMs = 1000 }: { hand
             send('failed', { id, error: 'the job no longer exists' });
             return close();
           }
-          const key = JSON.stringify([view.state, view.seriesDone, view.seriesFailed, view.chunks, view.attempts]);
+          const key = JSON.stringify([view.state, view.seriesDone, view.seriesFailed, view.chunks, view.attempts, view.detail ?? null]);
           if (key !== last) {
             last = key;
             lastSent = Date.now();

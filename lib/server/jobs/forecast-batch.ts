@@ -74,7 +74,7 @@ export const forecastBatchKind: JobKind<ForecastBatchParams> = {
   label: 'Batch forecast',
   schema: forecastBatchSchema,
   async plan(params, context) {
-    requireJobModel(params.model);
+    await requireJobModel(params.model, context.handle);
     const series = await planSeries(params, context);
     return { series, title: `${params.model} x ${series.length.toLocaleString('en')} series of ${params.source}, horizon ${params.horizon}` };
   },
@@ -82,7 +82,7 @@ export const forecastBatchKind: JobKind<ForecastBatchParams> = {
     const { items, signal, settings } = context;
     const levels = levelsOf(params);
     const source = await openSeriesSource({ sourceId: params.source, window: params.window, handle: context.readHandle });
-    const forecaster = await loadBatchForecaster(params.model, settings);
+    const forecaster = await loadBatchForecaster(params.model, settings, context.handle);
     const failures: ChunkFailure[] = [];
     const batches: (typeof items)[] = [];
     for (let start = 0; start < items.length; start += settings.batchSize) batches.push(items.slice(start, start + settings.batchSize));
@@ -100,7 +100,7 @@ export const forecastBatchKind: JobKind<ForecastBatchParams> = {
         else ready.push({ item, series });
       });
       const outcomes = ready.length
-        ? quiet(forecaster.forecastBatch(ready.map(({ series }) => ({ values: series.values, frequency: series.frequency, ...(params.season === undefined ? {} : { season: params.season }) })), { horizon: params.horizon, levels, signal }))
+        ? quiet(forecaster.forecastBatch(ready.map(({ series }) => ({ values: series.values, frequency: series.frequency, timestampsMs: series.timestampsMs, ...(params.season === undefined ? {} : { season: params.season }) })), { horizon: params.horizon, levels, signal }))
         : Promise.resolve([]);
       return { ready, outcomes };
     };

@@ -13,3 +13,4 @@ export { backtestBatchKind, type BacktestBatchParams, type BacktestPayload } fro
 export { loadBatchForecaster, releaseJobSessions, jobModelIds } from './job-models';
 export { recordChunkRun, provideQueueStats, workMonitorSchedule, runMonitorRound, MONITOR_SCHEDULE_QUEUE } from './monitoring';
 export { detectAnomaliesKind, detectAnomaliesSchema, anomaliesOf, type DetectAnomaliesParams, type AnomalyPayload } from './detect-anomalies';
+export { trainKind, trainSchema, trainedModelId, trainRunId, trainingSetup, type TrainParams, type TrainPayload } from './train';

@@ -9,6 +9,8 @@ import { createThreadedNodeOnnxSession } from '@/lib/runtime/onnx-node-thread';
 import { createChronosRuntime, type OnnxSession } from '@/lib/runtime/onnx-session';
 import { resolveServerModel, serverModelInfos } from '@/lib/server/models/registry';
 import { findInstalledModel } from '@/lib/server/models/store';
+import { findTrainedModel, isTrainedReference } from '@/lib/server/models/trained';
+import type { DatabaseHandle } from '@/db';
 import type { JobSettings } from './config';
 
 /**
@@ -23,6 +25,8 @@ export interface BatchInput {
   frequency: Frequency | null;
   /** Season chosen in the job's params; absent: the frequency's default. */
   season?: number;
+  /** Epoch milliseconds of the values (Informer needs them). */
+  timestampsMs?: Float64Array | null;
 }
 
 export type BatchOutcome = { ok: true; forecast: Forecast } | { ok: false; error: string };
@@ -43,9 +47,13 @@ export function jobModelIds(): string[] {
 }
 
 /** Throws a 4xx LookaheadError naming the valid ids when `reference` is unknown. */
-export function requireJobModel(reference: string): void {
+export async function requireJobModel(reference: string, handle: DatabaseHandle): Promise<void> {
   if (BASELINE_MODELS.some((model) => model.id === reference)) return;
   if (findInstalledModel(reference)) return;
+  if (isTrainedReference(reference)) {
+    if (await findTrainedModel(handle, reference)) return;
+    throw new LookaheadError('jobs', 'bad_input', `unknown trained model "${reference.slice(0, 100)}"; GET /api/models lists the trained ones (under "trained")`);
+  }
   throw new LookaheadError('jobs', 'bad_input', `unknown model "${reference.slice(0, 100)}"; available: ${jobModelIds().join(', ')}. Install Chronos-Bolt with npm run models:pull -- amazon/chronos-bolt-small`);
 }
 
@@ -64,7 +72,7 @@ async function perSeries(model: ForecastModel, inputs: readonly BatchInput[], op
   for (const input of inputs) {
     options.signal?.throwIfAborted();
     try {
-      const run = await forecastSeries({ model, values: input.values, frequency: input.frequency, ...(input.season === undefined ? {} : { season: input.season }), horizon: options.horizon, quantileLevels: options.levels, signal: options.signal });
+      const run = await forecastSeries({ model, values: input.values, timestampsMs: input.timestampsMs ?? null, frequency: input.frequency, ...(input.season === undefined ? {} : { season: input.season }), horizon: options.horizon, quantileLevels: options.levels, signal: options.signal });
       outcomes.push(checkFinite(run.forecast));
     } catch (error) {
       if (options.signal?.aborted) throw error;
@@ -99,11 +107,11 @@ export async function releaseJobSessions(): Promise<void> {
   await Promise.all(open.map(async (session) => (await session.catch(() => null))?.release()));
 }
 
-export async function loadBatchForecaster(reference: string, settings: JobSettings): Promise<BatchForecaster> {
+export async function loadBatchForecaster(reference: string, settings: JobSettings, handle?: DatabaseHandle): Promise<BatchForecaster> {
   const installed = BASELINE_MODELS.some((model) => model.id === reference) ? null : findInstalledModel(reference);
   if (!installed) {
-    const { model, runtime } = await resolveServerModel(reference);
-    return { info: model.info, runtime, model, forecastBatch: (inputs, options) => perSeries(model, inputs, options) };
+    const { model, runtime, sha256 } = await resolveServerModel(reference, handle ? { handle } : {});
+    return { info: model.info, runtime, model, ...(sha256 ? { sha256 } : {}), forecastBatch: (inputs, options) => perSeries(model, inputs, options) };
   }
   const file = modelFileFor(installed.manifest);
   const session = await sessionFor(path.join(installed.directory, file.name), file.sha256, settings);

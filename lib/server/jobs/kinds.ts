@@ -60,6 +60,8 @@ export interface JobKind<Params = unknown> {
   runChunk(params: Params, context: ChunkContext): Promise<ChunkFailure[]>;
   /** A bounded summary when the job finishes (e.g. the backtest comparison), stored on the job. */
   summarize?(params: Params, context: { handle: DatabaseHandle; jobId: string }): Promise<Record<string, unknown>>;
+  /** Live detail while the job runs (a training run's step and epoch), shown by GET /api/jobs/<id> and its events. */
+  progress?(params: Params, context: { handle: DatabaseHandle; jobId: string }): Promise<Record<string, unknown> | null>;
   /** Flat rows for CSV/parquet downloads of one result payload. */
   exportRows?(params: Params, payload: Record<string, unknown>): ExportRow[];
   /** The columns exportRows fills, from the params alone (so a download whose first results failed still has them). */

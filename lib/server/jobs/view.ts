@@ -1,4 +1,5 @@
 import 'server-only';
+import { getJobKind } from './kinds';
 import { getJob, getJobProgress, listResults, TERMINAL_JOB_STATES, type DatabaseHandle, type JobState } from '@/db';
 
 /** What GET /api/jobs/<id> and the events stream answer: state, counts, failures, timings, workers. */
@@ -26,6 +27,8 @@ export interface JobView {
   /** Seconds left at that rate (null until measurable or when finished). */
   etaSeconds: number | null;
   summary: Record<string, unknown> | null;
+  /** The kind's live detail (a train job's step, epoch and loss history), when it reports one. */
+  detail?: Record<string, unknown> | null;
   error: string | null;
   terminal: boolean;
 }
@@ -40,6 +43,13 @@ export async function describeJob({ handle, id, failureLimit = 50 }: { handle: D
   const finished = progress.seriesDone + progress.seriesFailed;
   const rate = elapsedMs && elapsedMs > 0 && finished > 0 ? finished / (elapsedMs / 1000) : null;
   const terminal = TERMINAL_JOB_STATES.includes(job.state);
+  let detail: Record<string, unknown> | null | undefined;
+  try {
+    const kind = getJobKind(job.kind);
+    if (kind.progress) detail = await kind.progress(kind.schema.parse(job.params), { handle, jobId: id });
+  } catch {
+    detail = null;
+  }
   return {
     id: job.id,
     kind: job.kind,
@@ -61,6 +71,7 @@ export async function describeJob({ handle, id, failureLimit = 50 }: { handle: D
     rate: rate === null ? null : Math.round(rate * 100) / 100,
     etaSeconds: !terminal && rate ? Math.round((job.totalSeries - finished) / rate) : null,
     summary: job.summary,
+    ...(detail === undefined ? {} : { detail }),
     error: job.error,
     terminal,
   };

@@ -7,7 +7,9 @@ import { createChronosBoltModel, modelFileFor } from '@/lib/models/chronos-bolt'
 import { loadAugursNode } from '@/lib/runtime/augurs-node';
 import { createNodeOnnxSession } from '@/lib/runtime/onnx-node';
 import { createChronosRuntime, type OnnxSession } from '@/lib/runtime/onnx-session';
+import { getDatabase, type DatabaseHandle } from '@/db';
 import { findInstalledModel, listInstalledModels, readInstalledModel, type InstalledModel } from './store';
+import { findTrainedModel, isTrainedReference, loadTrainedForecaster } from './trained';
 
 /** A model ready to run on this server, and what runs it ("onnxruntime-node (cpu)"). */
 export interface ServerModel {
@@ -37,13 +39,20 @@ function sessionFor(installed: InstalledModel): { session: Promise<OnnxSession>;
 }
 
 /**
- * Resolves a model reference: a baseline id, an installed model id (`id` or `id@revision`), or
- * (CLI only) a directory holding a converted model.
+ * Resolves a model reference: a baseline id, an installed model id (`id` or `id@revision`), a
+ * trained model (`informer-…`, its current revision, or `informer-…@revision`, from the database),
+ * or (CLI only) a directory holding a converted model.
  */
-export async function resolveServerModel(reference: string, options: { allowDirectory?: boolean } = {}): Promise<ServerModel> {
+export async function resolveServerModel(reference: string, options: { allowDirectory?: boolean; handle?: DatabaseHandle } = {}): Promise<ServerModel> {
   if (BASELINE_MODELS.some((model) => model.id === reference)) {
     const model = await createBaselineModel(reference, { augurs: loadAugursNode });
     return { model, runtime: reference === 'mstl' ? 'augurs (WASM)' : 'JavaScript' };
+  }
+  if (isTrainedReference(reference)) {
+    const handle = options.handle ?? (await getDatabase());
+    const row = await findTrainedModel(handle, reference);
+    if (!row) throw new LookaheadError('model', 'bad_input', `unknown trained model "${reference.slice(0, 100)}"; GET /api/models lists the trained ones (under "trained"), or train one with a "train" job`);
+    return loadTrainedForecaster(handle, row);
   }
   let installed = findInstalledModel(reference);
   if (!installed && options.allowDirectory && existsSync(reference) && statSync(reference).isDirectory()) {

@@ -1,0 +1,35 @@
+import { deleteTrainedModel, getDatabase } from '@/db';
+import { recordAudit } from '@/lib/server/audit';
+import { errorResponse } from '@/lib/server/http';
+import { forgetTrainedForecaster, requireTrainedRevision, summarizeTrained } from '@/lib/server/models/trained';
+
+export const dynamic = 'force-dynamic';
+export const runtime = 'nodejs';
+
+type Params = { params: Promise<{ id: string; revision: string }> };
+
+/** GET /api/models/trained/<id>/<revision>: the revision's record: config, data window, metrics, loss history, calibration. */
+export async function GET(_request: Request, { params }: Params): Promise<Response> {
+  try {
+    const { id, revision } = await params;
+    const row = await requireTrainedRevision(await getDatabase(), id, revision);
+    return Response.json({ ...summarizeTrained(row), history: row.history, calibration: row.calibration });
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
+
+/** DELETE /api/models/trained/<id>/<revision> (admin): deletes one revision; if it was current, the newest remaining one becomes current. */
+export async function DELETE(request: Request, { params }: Params): Promise<Response> {
+  try {
+    const { id, revision } = await params;
+    const handle = await getDatabase();
+    const row = await requireTrainedRevision(handle, id, revision);
+    const { current } = await deleteTrainedModel(handle, { id, revision });
+    await forgetTrainedForecaster(row.sha256);
+    await recordAudit(handle, { actor: request.headers, action: 'model.delete', target: `${id}@${revision}`, details: { current } });
+    return Response.json({ id, deleted: revision, current });
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
