@@ -84,4 +84,29 @@ describe.skipIf(!available)('faults: the database goes away during a window stre
     expect(retried?.timestampsMs.length).toBe(ROWS);
     expect(retried?.columns.value![976]).toBe(977 % 977);
   }, 180_000);
+
+  it('a session the server ended (idle in transaction) closes without sending on the dead connection, and the pool serves the next one', async () => {
+    // One pooled connection: were the dead one handed back as open, the next session would get it
+    // and its BEGIN would never be answered (and the queued write would throw from a timer).
+    const { openSqlConnection } = await import('@/db');
+    const connection = openSqlConnection(database.url!, { maxConnections: 1 });
+    try {
+      const session = await connection.openReadSession({ statementTimeoutMs: 5_000, idleTimeoutMs: 300 });
+      expect(await session.query<{ one: number }>('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      // The server ends the idle transaction (and its connection) after 300 ms.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await expect(session.query('SELECT 2')).rejects.toMatchObject({ code: expect.stringMatching(/^(CONNECTION_CLOSED|25P03|57P05)$/) });
+      const started = Date.now();
+      await session.close();
+      expect(Date.now() - started).toBeLessThan(2_000);
+      const next = await connection.openReadSession({ statementTimeoutMs: 5_000, idleTimeoutMs: 10_000, poolWaitMs: 10_000 });
+      try {
+        expect(await next.query<{ three: number }>('SELECT 3 AS three')).toEqual([{ three: 3 }]);
+      } finally {
+        await next.close();
+      }
+    } finally {
+      await connection.close();
+    }
+  }, 60_000);
 });
