@@ -65,6 +65,8 @@ const root = await mkdtemp(path.join(os.tmpdir(), 'lookahead-bench-jobs-'));
 const modelsDir = path.join(root, 'models');
 // Submission checks the model exists, like the workers: both look here.
 process.env.LOOKAHEAD_MODELS_DIR = modelsDir;
+// The app source offers only the tables it is given: the bench's.
+process.env.LOOKAHEAD_APP_TABLES = 'public.bench_series';
 const databaseName = `lookahead_bench_jobs_${randomBytes(4).toString('hex')}`;
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 await admin.unsafe(`CREATE DATABASE ${databaseName}`);
@@ -136,7 +138,7 @@ interface QueueRun {
 async function runThroughQueue(modelId: string, workers: number, series: number): Promise<QueueRun> {
   const settings = { ...jobSettings({}), chunkRetries: 2 };
   const queue = await openJobQueue({ handle, url: url.toString(), settings, maintenance: false });
-  const env = { DATABASE_URL: url.toString(), LOOKAHEAD_MODELS_DIR: modelsDir, LOOKAHEAD_ORT_THREADS: '1', LOOKAHEAD_BATCH_SIZE: String(batchSize), LOOKAHEAD_WORKER_CONCURRENCY: String(concurrency) };
+  const env = { DATABASE_URL: url.toString(), LOOKAHEAD_APP_TABLES: 'public.bench_series', LOOKAHEAD_MODELS_DIR: modelsDir, LOOKAHEAD_ORT_THREADS: '1', LOOKAHEAD_BATCH_SIZE: String(batchSize), LOOKAHEAD_WORKER_CONCURRENCY: String(concurrency) };
   const processes: WorkerProcess[] = Array.from({ length: workers }, (_, index) => spawnWorker({ ...env, LOOKAHEAD_WORKER_NAME: `bench-${index}` }));
   try {
     for (;;) {

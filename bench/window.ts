@@ -63,7 +63,7 @@ try {
   await sql.unsafe('VACUUM ANALYZE bench_points');
   await sql.end();
 
-  const sources = JSON.stringify([{ id: 'bench', url: benchUrl }]);
+  const sources = JSON.stringify([{ id: 'bench', url: benchUrl, tables: ['public.bench_points'] }]);
   // The app database is the bench database too (Postgres), so the server process holds no PGlite.
   const copyServer = await startBenchServer({ LOOKAHEAD_SOURCES: sources, DATABASE_URL: benchUrl, LOOKAHEAD_SQL_READER: 'copy' });
   servers.push(copyServer);

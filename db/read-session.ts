@@ -88,14 +88,120 @@ async function reserveWithin(client: postgres.Sql, waitMs: number): Promise<post
   }
 }
 
+/** postgres.js's and Node's codes for a connection that went away. */
+function isConnectionLoss(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && ['CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED', 'ECONNRESET', 'EPIPE'].includes(code);
+}
+
+function connectionClosedError(): Error {
+  return Object.assign(new Error('database: the connection closed under the read session (the server restarted or the network dropped)'), { code: 'CONNECTION_CLOSED' });
+}
+
+/** Longest wait for the ROLLBACK that ends a read session (a connection going away may never answer it). */
+const ROLLBACK_WAIT_MS = 5_000;
+/** Longest wait, after a query failed with a connection-loss code, for postgres.js to close the connection. */
+const GONE_WAIT_MS = 1_000;
+
+/**
+ * The part of postgres.js's connection object the session watches. postgres.js (3.4.x) calls a
+ * connection's `onclose` when its socket closes; its own `sql.begin` watches connections this
+ * way, and hands the connection over through the `onexecute` query option, as we do here.
+ */
+interface DriverConnection {
+  onclose?: ((error: unknown) => void) | null;
+}
+
+/**
+ * A reserved connection whose closing is known. Once postgres.js has seen the socket close, the
+ * reserved handle still sends queries to that connection, and the write it queues then throws
+ * from a timer (its socket is null): an uncaught TypeError that would take the server down. So
+ * after the close nothing more is sent on it (every call fails with CONNECTION_CLOSED), and it is
+ * not released either: postgres.js has already moved it to the pool's closed connections, which
+ * it reconnects on demand, whereas release() would put the dead connection back among the open
+ * ones for the next request.
+ */
+class WatchedConnection {
+  private driver: DriverConnection | null = null;
+  /** The socket closed (postgres.js said so): nothing may be sent any more. */
+  gone = false;
+  /** A query failed with a connection-loss code: the close is on its way. */
+  failing = false;
+
+  private onGone: (() => void) | null = null;
+
+  constructor(readonly reserved: postgres.ReservedSql) {}
+
+  async begin(): Promise<void> {
+    const options = {
+      onexecute: (connection: DriverConnection) => {
+        this.driver = connection;
+        connection.onclose = () => {
+          this.gone = true;
+          this.onGone?.();
+        };
+        // The value postgres.js's reserved handler reads as "the connection can take more".
+        return true;
+      },
+    };
+    await this.run(() => this.reserved.unsafe('BEGIN READ ONLY', [], options as postgres.UnsafeQueryOptions));
+  }
+
+  /** Runs a statement unless the connection is gone; notes a connection-loss failure. */
+  async run<T>(send: () => Promise<T>): Promise<T> {
+    if (this.gone) throw connectionClosedError();
+    try {
+      return await send();
+    } catch (error) {
+      throw this.note(error);
+    }
+  }
+
+  note(error: unknown): unknown {
+    if (isConnectionLoss(error)) this.failing = true;
+    return error;
+  }
+
+  /** Rolls back (when the connection is still there) and gives it back to the pool (when it is not gone). */
+  async end(): Promise<void> {
+    // A query failed with a connection-loss code: postgres.js closes the connection right after.
+    if (this.failing && !this.gone) await this.goneWithin(GONE_WAIT_MS);
+    if (!this.gone) {
+      // A session the server already ended (idle timeout) cannot roll back; a ROLLBACK on a
+      // connection going away may never be answered: wait for it only so long.
+      await Promise.race([this.run(() => this.reserved.unsafe('ROLLBACK')).catch(() => undefined), this.goneWithin(ROLLBACK_WAIT_MS)]);
+    }
+    if (this.driver) this.driver.onclose = null;
+    this.onGone = null;
+    if (!this.gone) this.reserved.release();
+  }
+
+  /** Resolves when the connection is gone, or after `ms`. */
+  private goneWithin(ms: number): Promise<void> {
+    if (this.gone) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const previous = this.onGone;
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.onGone = () => {
+        previous?.();
+        done();
+      };
+    });
+  }
+}
+
 export async function openPostgresReadSession(client: postgres.Sql, options: ReadSessionOptions): Promise<ReadSession> {
-  const reserved = await reserveWithin(client, options.poolWaitMs ?? poolWaitMs());
+  const connection = new WatchedConnection(await reserveWithin(client, options.poolWaitMs ?? poolWaitMs()));
+  const reserved = connection.reserved;
   try {
-    await reserved.unsafe('BEGIN READ ONLY');
-    await reserved.unsafe(sessionSettings, [String(options.statementTimeoutMs), String(options.idleTimeoutMs)]);
+    await connection.begin();
+    await connection.run(() => reserved.unsafe(sessionSettings, [String(options.statementTimeoutMs), String(options.idleTimeoutMs)]));
   } catch (error) {
-    await reserved.unsafe('ROLLBACK').catch(() => undefined);
-    reserved.release();
+    await connection.end();
     throw error;
   }
   let closed = false;
@@ -103,15 +209,15 @@ export async function openPostgresReadSession(client: postgres.Sql, options: Rea
   const copies = new Set<CopyBatchReader>();
   return {
     async query(text, params = []) {
-      return (await reserved.unsafe(text, params as Parameters)) as unknown as never[];
+      return (await connection.run(() => reserved.unsafe(text, params as Parameters))) as unknown as never[];
     },
     cursor<Row extends Record<string, unknown>>(text: string, params: unknown[], batchRows: number): RowCursor<Row> {
-      const iterator = reserved.unsafe(text, params as Parameters).cursor(batchRows)[Symbol.asyncIterator]();
+      let iterator: AsyncIterator<unknown> | null = null;
       let finished = false;
       const cursor: RowCursor<Row> = {
         async next() {
           if (finished) return null;
-          const step = await iterator.next();
+          const step = await connection.run(() => (iterator ??= reserved.unsafe(text, params as Parameters).cursor(batchRows)[Symbol.asyncIterator]()).next());
           if (step.done) {
             finished = true;
             cursors.delete(cursor as RowCursor<never>);
@@ -123,15 +229,16 @@ export async function openPostgresReadSession(client: postgres.Sql, options: Rea
           if (finished) return;
           finished = true;
           cursors.delete(cursor as RowCursor<never>);
-          // postgres.js sends Close for the portal when the iterator returns mid-way.
-          await iterator.return?.();
+          // postgres.js sends Close for the portal when the iterator returns mid-way (not on a
+          // connection that is gone: that write would throw).
+          if (iterator && !connection.gone && !connection.failing) await iterator.return?.();
         },
       };
       cursors.add(cursor as RowCursor<never>);
       return cursor;
     },
     copyOutBinary(copyStatement, shape) {
-      const reader = postgresCopyOut(reserved, copyStatement, shape, () => copies.delete(reader));
+      const reader = postgresCopyOut(connection, copyStatement, shape, () => copies.delete(reader));
       copies.add(reader);
       return reader;
     },
@@ -140,9 +247,7 @@ export async function openPostgresReadSession(client: postgres.Sql, options: Rea
       closed = true;
       for (const cursor of [...cursors]) await cursor.close().catch(() => undefined);
       for (const copy of [...copies]) await copy.close().catch(() => undefined);
-      // A session the server already ended (idle timeout) cannot roll back; the pool reconnects.
-      await reserved.unsafe('ROLLBACK').catch(() => undefined);
-      reserved.release();
+      await connection.end();
     },
   };
 }
@@ -154,7 +259,11 @@ export async function openPostgresReadSession(client: postgres.Sql, options: Rea
  * once the COPY is over keeps the connection usable.
  */
 function resumeDriverSocket(stream: Readable): void {
-  (stream as unknown as { _read(size: number): void })._read(0);
+  try {
+    (stream as unknown as { _read(size: number): void })._read(0);
+  } catch {
+    // The connection is gone (postgres.js has set its socket to null): nothing to resume.
+  }
 }
 
 /**
@@ -165,12 +274,13 @@ function resumeDriverSocket(stream: Readable): void {
 const COPY_HIGH_WATER_BATCHES = 4;
 
 function postgresCopyOut(
-  reserved: postgres.ReservedSql,
+  connection: WatchedConnection,
   copyStatement: string,
   { valueColumns, batchRows }: { valueColumns: number; batchRows: number },
   onClosed: () => void,
 ): CopyBatchReader {
-  const query = reserved.unsafe(copyStatement);
+  const noteLoss = (error: unknown) => connection.note(error);
+  const query = connection.reserved.unsafe(copyStatement);
   const decoder = new CopyBinaryDecoder(valueColumns, batchRows);
   const highWaterRows = COPY_HIGH_WATER_BATCHES * batchRows;
   let opening: Promise<Readable> | null = null;
@@ -187,7 +297,7 @@ function postgresCopyOut(
 
   async function open(): Promise<Readable> {
     opening ??= (async () => {
-      const readable = (await query.readable()) as unknown as Readable;
+      const readable = (await connection.run(() => query.readable())) as unknown as Readable;
       readable.on('data', (chunk: Buffer) => {
         if (failure) return;
         try {
@@ -208,8 +318,15 @@ function postgresCopyOut(
         signal();
       });
       readable.on('error', (error) => {
+        noteLoss(error);
         failure ??= error;
         resumeDriverSocket(readable);
+        signal();
+      });
+      // A connection cut mid-COPY (the server restarted, the network dropped) closes the stream
+      // with neither 'end' nor 'error'; without this the reader would wait forever.
+      readable.on('close', () => {
+        if (!ended && !failure) failure = noteLoss(Object.assign(new Error('copy: the database connection closed before the COPY finished'), { code: 'CONNECTION_CLOSED' }));
         signal();
       });
       return readable;
@@ -222,7 +339,7 @@ function postgresCopyOut(
       if (closed) return null;
       const readable = await open();
       for (;;) {
-        if (failure) throw failure;
+        if (failure) throw noteLoss(failure);
         const batch = decoder.take({ flush: ended });
         if (batch) {
           if (paused && decoder.completedRows < highWaterRows) {
@@ -232,7 +349,8 @@ function postgresCopyOut(
           return batch;
         }
         if (ended) {
-          if (!decoder.done) throw new Error('copy: the server ended the COPY before its trailer');
+          // postgres.js ends the stream (rather than failing it) when the connection closes mid-COPY.
+          if (!decoder.done) throw noteLoss(Object.assign(new Error('copy: the COPY ended before its trailer (the database connection was lost)'), { code: 'CONNECTION_CLOSED' }));
           return null;
         }
         await new Promise<void>((resolve) => (wake = resolve));
@@ -248,6 +366,11 @@ function postgresCopyOut(
       }
       const readable = await opening.catch(() => null);
       if (!readable || ended) return;
+      if (readable.destroyed || connection.gone) {
+        // The connection went away under the COPY: nothing to cancel or drain.
+        noteLoss(failure ?? Object.assign(new Error('copy: the stream was destroyed'), { code: 'CONNECTION_CLOSED' }));
+        return;
+      }
       // Ask the server to stop, then let the rest of the data (and the error) drain away.
       const finished = new Promise<void>((resolve) => (readable.destroyed ? resolve() : readable.once('close', () => resolve())));
       readable.removeAllListeners('data');

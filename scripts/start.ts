@@ -5,6 +5,7 @@ import { prepareDatabase } from './prepare-database';
 import { pullOnStart } from './pull-on-start';
 import { authMode } from '../lib/server/access/policy';
 import { parseApiTokens } from '../lib/server/access/tokens';
+import { parsePasswordEntries } from '../lib/server/access/passwords';
 
 /**
  * `npm start`: build when the sources are newer than the last build, migrate, load the samples
@@ -25,6 +26,7 @@ const loopback = host === '127.0.0.1' || host === 'localhost' || host === '::1';
 try {
   authMode(process.env);
   parseApiTokens(process.env.LOOKAHEAD_API_TOKENS);
+  parsePasswordEntries(process.env.LOOKAHEAD_USERS);
 } catch (error) {
   console.error(`lookahead: ${(error as Error).message}`);
   process.exit(1);
@@ -34,6 +36,9 @@ if (!loopback && authMode(process.env) === 'off') {
 }
 if (authMode(process.env) === 'tokens' && parseApiTokens(process.env.LOOKAHEAD_API_TOKENS).length === 0) {
   console.warn('lookahead: LOOKAHEAD_AUTH=tokens but LOOKAHEAD_API_TOKENS is empty: nobody can sign in; make a token with npm run token -- admin <name>');
+}
+if (authMode(process.env) === 'password' && parsePasswordEntries(process.env.LOOKAHEAD_USERS).length === 0) {
+  console.warn('lookahead: LOOKAHEAD_AUTH=password but LOOKAHEAD_USERS is empty: nobody can sign in to the page; make an entry with npm run password -- admin <name>');
 }
 
 ensureBuilt(root);

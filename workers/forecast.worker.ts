@@ -129,7 +129,7 @@ async function runForecast(id: string, job: ForecastJob, signal: AbortSignal): P
   const fetchMs = performance.now() - started;
   post({ kind: 'progress', id, stage: 'loading-model', message: `loading ${job.modelId}` });
   const { report, choice } = await device(job.device, job.threads);
-  const { model, runtime } = await createBrowserModel(job.modelId, {
+  const created = await createBrowserModel(job.modelId, {
     origin: self.location.origin,
     device: choice,
     wasmThreads: report.wasm.threads,
@@ -137,6 +137,7 @@ async function runForecast(id: string, job: ForecastJob, signal: AbortSignal): P
     signal,
     onProgress: (message, fraction) => post({ kind: 'progress', id, stage: 'loading-model', message, fraction }),
   });
+  const { model } = created;
   signal.throwIfAborted();
   post({ kind: 'progress', id, stage: 'fitting', message: `fitting ${model.info.label} on ${series.values.length} points` });
   const run = await forecastSeries({
@@ -155,7 +156,8 @@ async function runForecast(id: string, job: ForecastJob, signal: AbortSignal): P
     frequency: series.frequency?.label ?? null,
     forecast: series.gapNote ? { ...run.forecast, notes: [series.gapNote, ...(run.forecast.notes ?? [])] } : run.forecast,
     forecastTimestampsMs: run.timestampsMs,
-    runtime,
+    // Read after the run: a WebGPU device lost mid-run moves the session to WASM.
+    runtime: created.runtime,
     quality: series.quality,
     timings: { fetchMs, fitMs: run.fitMs, forecastMs: run.forecastMs, totalMs: performance.now() - started },
   };

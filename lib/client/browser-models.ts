@@ -39,8 +39,8 @@ export interface BrowserModelContext {
 
 export interface BrowserModel {
   model: ForecastModel;
-  /** What actually computes this model here, for the page to show. */
-  runtime: DeviceChoice;
+  /** What actually computes this model here, for the page to show (read it after a run: WebGPU can fall back to WASM mid-run). */
+  readonly runtime: DeviceChoice;
 }
 
 /** An installed model as GET /api/models describes it. */
@@ -285,15 +285,23 @@ export async function createBrowserModel(id: string, context: BrowserModelContex
     ({ session, config } = await hubSession(entry!, context));
     info = browserModelInfos().find((model) => model.id === entry!.id)!;
   }
-  const fallbacks = session.fallbacks.map((fallback) => `${fallback.executionProvider}: ${fallback.reason}`).join('; ');
-  const runtime: DeviceChoice =
-    session.executionProvider === 'webgpu'
+  // Read when asked, not once: a WebGPU session moves to WASM when its device is lost mid-run
+  // (lib/runtime/onnx-web.ts), and the result must then say WASM and why.
+  const describe = (): DeviceChoice => {
+    const fallbacks = session.fallbacks.map((fallback) => `${fallback.executionProvider}: ${fallback.reason}`).join('; ');
+    return session.executionProvider === 'webgpu'
       ? { device: 'webgpu', label: context.device.label, reason: context.device.reason }
       : {
           device: 'wasm',
           label: `WASM, ${session.numThreads} thread${session.numThreads === 1 ? '' : 's'}`,
           reason: fallbacks ? `WebGPU failed (${fallbacks}); using WASM` : context.device.reason,
         };
+  };
   const model = createChronosBoltModel({ info, config, runtime: createChronosRuntime(session) });
-  return { model, runtime };
+  return {
+    model,
+    get runtime() {
+      return describe();
+    },
+  };
 }

@@ -112,9 +112,10 @@ export async function runComparison({
     try {
       signal?.throwIfAborted();
       progress(0, `${info.label}: loading`);
-      const { model, runtime } = await createModel(info);
+      const created = await createModel(info);
+      const { model } = created;
       evaluation.model = model.info;
-      evaluation.runtime = runtime;
+      evaluation.runtime = created.runtime;
       evaluation.timings.loadMs = now() - started;
       const backtest = await backtestModel({
         model,
@@ -137,6 +138,8 @@ export async function runComparison({
         signal,
       });
       progress(stepsPerModel, `${info.label}: forecast done`);
+      // Read again after the runs: a WebGPU device lost mid-run moves the model to WASM.
+      evaluation.runtime = created.runtime;
       forecastTimestampsMs ??= future.timestampsMs;
       evaluation.windows = backtest.windows;
       evaluation.forecast = future.forecast;

@@ -67,6 +67,53 @@ async function webgpuUnavailable(): Promise<string | null> {
   }
 }
 
+async function createOrtSession(model: Uint8Array, executionProvider: WebExecutionProvider): Promise<OnnxSession> {
+  const session = await ort.InferenceSession.create(model, { executionProviders: [executionProvider], graphOptimizationLevel: 'all' });
+  return wrapOrtSession(session as unknown as OrtSessionLike, (data, dims) => new ort.Tensor('float32', data, dims), executionProvider);
+}
+
+/**
+ * A WebGPU session that moves to WASM when a run fails on the GPU (the device was lost: a driver
+ * reset, the GPU process restarted, the tab's device destroyed). The failed run is repeated on a
+ * WASM session made from the same bytes, so the forecast finishes; `executionProvider` then says
+ * 'wasm' and `fallbacks` holds the reason, for the page to show. Later runs stay on WASM.
+ */
+function withWasmFallback(gpu: OnnxSession, model: Uint8Array, fallbacks: { executionProvider: WebExecutionProvider; reason: string }[], numThreads: number): WebSession {
+  let current: OnnxSession = gpu;
+  let executionProvider: WebExecutionProvider = 'webgpu';
+  let switching: Promise<OnnxSession> | null = null;
+  const switchToWasm = (error: unknown): Promise<OnnxSession> => {
+    switching ??= (async () => {
+      fallbacks.push({ executionProvider: 'webgpu', reason: `a run failed on WebGPU (the device was lost?): ${(error as Error)?.message ?? String(error)}` });
+      const wasm = await createOrtSession(model, 'wasm');
+      current = wasm;
+      executionProvider = 'wasm';
+      void gpu.release().catch(() => undefined);
+      return wasm;
+    })();
+    return switching;
+  };
+  return {
+    inputNames: gpu.inputNames,
+    outputNames: gpu.outputNames,
+    get executionProvider() {
+      return executionProvider;
+    },
+    fallbacks,
+    numThreads,
+    async run(feeds, outputNames) {
+      const session = current;
+      try {
+        return await session.run(feeds, outputNames);
+      } catch (error) {
+        if (session !== gpu) throw error;
+        return (await switchToWasm(error)).run(feeds, outputNames);
+      }
+    },
+    release: () => current.release(),
+  };
+}
+
 /** Creates a session from model bytes (fetched and cached by the caller), trying providers in order. */
 export async function createWebOnnxSession(model: Uint8Array, options: WebSessionOptions = {}): Promise<WebSession> {
   const providers = options.executionProviders ?? ['webgpu', 'wasm'];
@@ -81,8 +128,8 @@ export async function createWebOnnxSession(model: Uint8Array, options: WebSessio
       }
     }
     try {
-      const session = await ort.InferenceSession.create(model, { executionProviders: [executionProvider], graphOptimizationLevel: 'all' });
-      const wrapped = wrapOrtSession(session as unknown as OrtSessionLike, (data, dims) => new ort.Tensor('float32', data, dims), executionProvider);
+      const wrapped = await createOrtSession(model, executionProvider);
+      if (executionProvider === 'webgpu' && providers.includes('wasm')) return withWasmFallback(wrapped, model, fallbacks, numThreads);
       return { ...wrapped, executionProvider, fallbacks, numThreads };
     } catch (error) {
       fallbacks.push({ executionProvider, reason: (error as Error).message });

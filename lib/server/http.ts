@@ -28,8 +28,12 @@ export function errorResponse(error: unknown): Response {
   );
 }
 
-/** A zod failure as a LookaheadError naming each bad parameter. */
+/**
+ * A zod failure as a LookaheadError naming each bad parameter once: the message says what is
+ * wrong with each, `details.fields` only where (for a page to highlight), not the issues again.
+ */
 export function fromZodError(subsystem: string, error: ZodError): LookaheadError {
-  const problems = error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`);
-  return new LookaheadError(subsystem, 'bad_input', problems.join('; '), { details: { issues: error.issues } });
+  const fields = [...new Set(error.issues.map((issue) => issue.path.join('.') || 'input'))];
+  const problems = [...new Set(error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`))];
+  return new LookaheadError(subsystem, 'bad_input', problems.join('; '), { details: { fields } });
 }

@@ -122,6 +122,8 @@ async function call(handle: number, request: HarnessCall): Promise<HarnessReplie
       const pipeline = pipelineOf(entry, request.batch);
       return repeatTimed(() => pipeline.predict(series), request.timing);
     }
+    case 'describe':
+      return { executionProvider: entry.session.executionProvider, fallbacks: [...entry.session.fallbacks] };
     case 'backtest': {
       if (entry.config === null) throw new Error('harness: this session was loaded without a manifest');
       const length = request.context + (request.windows - 1) * request.step + request.horizon;

@@ -49,7 +49,14 @@ export type HarnessCall =
    * through the ForecastModel, batched or one call per window; the forecasts come back so Node can
    * check both paths agree.
    */
-  | { kind: 'backtest'; windows: number; context: number; horizon: number; step: number; seed: number; oneCallPerWindow: boolean };
+  | { kind: 'backtest'; windows: number; context: number; horizon: number; step: number; seed: number; oneCallPerWindow: boolean }
+  /** Where the session runs now (a WebGPU session may have moved to WASM), and every fallback so far. */
+  | { kind: 'describe' };
+
+export interface DescribeReply {
+  executionProvider: string;
+  fallbacks: { executionProvider: string; reason: string }[];
+}
 
 export interface PredictReply {
   values: number[];
@@ -93,6 +100,7 @@ export interface HarnessReplies {
   run: Record<string, TensorData>;
   time: TimeReply;
   backtest: BacktestReply;
+  describe: DescribeReply;
 }
 
 /** How a benchmark cell repeats: `warmup` untimed runs, then at least `minRepeats` timed ones, more (up to `maxRepeats`) while under `budgetMs`. */

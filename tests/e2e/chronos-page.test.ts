@@ -101,6 +101,59 @@ describe('Chronos-Bolt in the browser', () => {
     await page.close();
   });
 
+  it('WebGPU device lost between two runs (destroyed in the worker): the next run finishes on WASM, same numbers, and says so', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${appUrl}/?testModels=1`);
+    await expect.poll(() => page.locator('[data-testid=device]').textContent(), { timeout: 30_000 }).toContain('Device:');
+    await expect.poll(() => page.workers().length, { timeout: 30_000 }).toBeGreaterThan(0);
+    // Every GPUDevice the forecast worker asks for from now on (onnxruntime-web's) is kept, so the
+    // test can lose it: SwiftShader's WebGPU, real Chromium, nothing faked but the moment of loss.
+    const worker = page.workers()[0]!;
+    await worker.evaluate(() => {
+      const scope = globalThis as unknown as { lookaheadDevices?: { destroy(): void }[]; GPUAdapter?: { prototype: { requestDevice(...args: unknown[]): Promise<{ destroy(): void }> } } };
+      const devices: { destroy(): void }[] = [];
+      scope.lookaheadDevices = devices;
+      if (!scope.GPUAdapter) throw new Error('no GPUAdapter in the worker');
+      const requestDevice = scope.GPUAdapter.prototype.requestDevice;
+      scope.GPUAdapter.prototype.requestDevice = async function (this: unknown, ...args: unknown[]) {
+        const device = await requestDevice.apply(this, args);
+        devices.push(device);
+        return device;
+      };
+    });
+    await expect.poll(() => page.locator('#model option[value="tiny-random"]').count(), { timeout: 30_000 }).toBe(1);
+    await page.selectOption('#source', 'etth1');
+    await page.selectOption('#column', 'OT');
+    await page.selectOption('#model', 'tiny-random');
+    await page.selectOption('#device', 'webgpu');
+    await page.fill('#horizon', '24');
+    await page.fill('#context', '512');
+    await page.click('button:has-text("Forecast")');
+    await expect.poll(() => page.locator('[data-testid=runtime]').textContent(), { timeout: 150_000 }).toMatch(/computed with WebGPU \(/);
+
+    const destroyed = await worker.evaluate(() => {
+      const devices = (globalThis as unknown as { lookaheadDevices: { destroy(): void }[] }).lookaheadDevices;
+      for (const device of devices) device.destroy();
+      return devices.length;
+    });
+    expect(destroyed).toBeGreaterThan(0);
+
+    await page.click('button:has-text("Forecast")');
+    await expect.poll(() => page.locator('[data-testid=runtime]').textContent(), { timeout: 150_000 }).toMatch(/computed with WASM, \d+ threads?/);
+    const rows = page.locator('[data-testid=forecast-table] tbody tr');
+    const shown: { low: number; median: number; high: number }[] = [];
+    for (let i = 0; i < (await rows.count()); i++) {
+      const row = rows.nth(i);
+      shown.push({
+        low: Number(await row.locator('td[data-level="0.1"]').getAttribute('data-value')),
+        median: Number(await row.locator('td[data-testid=median]').getAttribute('data-value')),
+        high: Number(await row.locator('td[data-level="0.9"]').getAttribute('data-value')),
+      });
+    }
+    expectMatchesServer(shown);
+    await page.close();
+  });
+
   it('never offers a test checkpoint without ?testModels=1; the real sizes are offered from the hub instead', async () => {
     const page = await browser.newPage();
     await page.goto(appUrl);

@@ -7,6 +7,9 @@ import { Monitor } from '@/lib/server/monitoring';
 import { anomalyFixtureSql, FIXTURE_START_MS, SPIKE_INDEX, SPIKE_VALUE, STEP_MS } from '../support/anomaly-fixture';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases';
 
+// The app source offers only what it is given: the fixture's schema.
+process.env.LOOKAHEAD_APP_SCHEMAS = 'sensors';
+
 /** A local webhook receiver (the test's stand-in for Slack/PagerDuty): records every POST body, answers `status`. */
 async function startReceiver(): Promise<{ server: Server; url: string; host: string; bodies: unknown[]; setStatus(status: number): void }> {
   const bodies: unknown[] = [];

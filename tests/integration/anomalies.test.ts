@@ -14,7 +14,7 @@ for (const backend of backends) {
     beforeAll(async () => {
       database = await createTestDatabase(backend.name);
       for (const statement of anomalyFixtureSql()) await database.handle.query(statement);
-      source = { kind: 'sql', id: 'fixture', name: 'fixture', connection: connectionForHandle(database.handle), scope: { schemas: ['sensors'], hidden: new Set() } };
+      source = { kind: 'sql', id: 'fixture', name: 'fixture', connection: connectionForHandle(database.handle), scope: { schemas: ['sensors'], tables: [], hidden: new Set() } };
     }, 120_000);
     afterAll(async () => {
       await database?.drop();

@@ -26,7 +26,7 @@ describe('data plane: the app database on PGlite as a SQL source', () => {
 
   beforeAll(async () => {
     temp = mkdtempSync(path.join(os.tmpdir(), 'lookahead-pglite-source-'));
-    Object.assign(process.env, { DATABASE_URL: '', LOOKAHEAD_DATA_DIR: temp, LOOKAHEAD_SOURCES: '', LOOKAHEAD_PARQUET_DIR: '' });
+    Object.assign(process.env, { DATABASE_URL: '', LOOKAHEAD_DATA_DIR: temp, LOOKAHEAD_SOURCES: '', LOOKAHEAD_PARQUET_DIR: '', LOOKAHEAD_APP_SCHEMAS: 'market,sensors,secret,public', LOOKAHEAD_APP_TABLES: '' });
     const { getDatabase, migrateDatabase, openDatabase } = await import('@/db');
     // getDatabase() would open PGlite on disk (seconds of fsync); the process-wide handle it
     // caches is primed with an in-memory one, the same engine.

@@ -80,10 +80,17 @@ describe.skipIf(!available)(`data plane: SQL sources on Postgres${available ? ''
       expect(body.downsampling).toBe('date_bin');
     });
 
-    it('the app source hides the app’s own tables and shows the rest', async () => {
-      const body = await (await call(routes.tables.GET, '/api/sources/app/tables', { id: 'app' })).json();
-      const keys = body.tables.map((table: { key: string }) => table.key);
+    it('the app source shows its configured schemas and hides the app’s own tables in them', async () => {
+      process.env.LOOKAHEAD_APP_SCHEMAS = 'market,secret,public';
+      let keys: string[];
+      try {
+        const body = await (await call(routes.tables.GET, '/api/sources/app/tables', { id: 'app' })).json();
+        keys = body.tables.map((table: { key: string }) => table.key);
+      } finally {
+        delete process.env.LOOKAHEAD_APP_SCHEMAS;
+      }
       expect(keys).toEqual(expect.arrayContaining(['market.prices', 'secret.hidden', 'public.x']));
+      expect(keys).not.toContain('sensors.daily');
       for (const own of ['public.datasets', 'public.series_points', 'public.uploaded_sources', 'public.lookahead_ingested_files']) expect(keys).not.toContain(own);
     });
 

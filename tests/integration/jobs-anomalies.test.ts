@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeJob, jobSettings, listJobKinds, openJobQueue, startJobWorker, submitJob, type AnomalyPayload, type JobQueue, type JobWorker } from '@/lib/server/jobs';
 import { listResults } from '@/db';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases';
-import { createSeriesFixture, FIXTURE_START, FIXTURE_TABLE, FIXTURE_WINDOW, seriesName, waitFor } from '../support/jobs';
+import { createSeriesFixture, FIXTURE_APP_TABLES, FIXTURE_START, FIXTURE_TABLE, FIXTURE_WINDOW, seriesName, waitFor } from '../support/jobs';
+
+process.env.LOOKAHEAD_APP_TABLES = FIXTURE_APP_TABLES;
 
 /** The detect-anomalies job kind: the rolling robust z-score over every series of a table, one result per series. */
 for (const backend of backends) {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../support/data-plane';
-import { createSeriesFixture, FIXTURE_WINDOW, waitFor } from '../support/jobs';
+import { createSeriesFixture, FIXTURE_APP_TABLES, FIXTURE_WINDOW, waitFor } from '../support/jobs';
+
+process.env.LOOKAHEAD_APP_TABLES = FIXTURE_APP_TABLES;
 
 /**
  * The job routes called as Next.js calls them, on the embedded database with the in-process

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelJobById, jobSettings, openJobQueue, submitJob, type JobQueue } from '@/lib/server/jobs';
 import { LookaheadError } from '@/lib/core/errors';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
-import { createSeriesFixture, FIXTURE_WINDOW } from '../support/jobs';
+import { createSeriesFixture, FIXTURE_APP_TABLES, FIXTURE_WINDOW } from '../support/jobs';
+
+process.env.LOOKAHEAD_APP_TABLES = FIXTURE_APP_TABLES;
 
 /**
  * Per-caller job limits: each token or session may hold LOOKAHEAD_JOB_MAX_ACTIVE_PER_CALLER queued

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeJob, jobSettings, MONITOR_SCHEDULE_QUEUE, openJobQueue, provideQueueStats, startJobWorker, submitJob, type JobQueue, type JobWorker } from '@/lib/server/jobs';
 import { Monitor, setMonitor, setQueueStatsProvider } from '@/lib/server/monitoring';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases';
-import { createSeriesFixture, FIXTURE_WINDOW, waitFor } from '../support/jobs';
+import { createSeriesFixture, FIXTURE_APP_TABLES, FIXTURE_WINDOW, waitFor } from '../support/jobs';
+
+process.env.LOOKAHEAD_APP_TABLES = FIXTURE_APP_TABLES;
 
 /**
  * The job queue reports to monitoring: each chunk's model run is an inference event with origin

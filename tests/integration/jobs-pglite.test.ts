@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeJob, jobSettings, openJobQueue, startJobWorker, submitJob, type JobQueue, type JobWorker } from '@/lib/server/jobs';
 import { listResults } from '@/db';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
-import { createSeriesFixture, expectedSeasonalNaive, FIXTURE_WINDOW, seriesName, waitFor } from '../support/jobs';
+import { createSeriesFixture, FIXTURE_APP_TABLES, expectedSeasonalNaive, FIXTURE_WINDOW, seriesName, waitFor } from '../support/jobs';
+
+process.env.LOOKAHEAD_APP_TABLES = FIXTURE_APP_TABLES;
 
 /**
  * The embedded default: pg-boss on PGlite (every queue statement serialised through the one

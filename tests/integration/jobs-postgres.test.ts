@@ -2,8 +2,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cancelJobById, describeJob, jobSettings, openJobQueue, submitJob, type JobQueue } from '@/lib/server/jobs';
 import { listChunks, listResults, type DatabaseHandle } from '@/db';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases';
-import { createSeriesFixture, expectedSeasonalNaive, FIXTURE_WINDOW, seriesName, waitFor } from '../support/jobs';
+import { createSeriesFixture, FIXTURE_APP_TABLES, expectedSeasonalNaive, FIXTURE_WINDOW, seriesName, waitFor } from '../support/jobs';
 import { spawnWorker, startProxy, stopWorkerProcess, type WorkerProcess } from '../support/job-workers';
+
+process.env.LOOKAHEAD_APP_TABLES = FIXTURE_APP_TABLES;
 
 /**
  * Fault tests on real Postgres with workers as real child processes (`npm run worker`'s entry):

@@ -11,6 +11,8 @@ import path from 'node:path';
 export interface AppServer {
   url: string;
   dataDir: string;
+  /** The `next start` process (benchmarks read its memory from /proc). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function startAppServer(extraEnv: Record<string, string> = {}, { ro
   return {
     url,
     dataDir,
+    pid: child.pid!,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));

@@ -98,7 +98,7 @@ export async function prepareExternalSources(): Promise<ExternalSources> {
   writeLake(lake);
   const env: Record<string, string> = { LOOKAHEAD_PARQUET_DIR: lake, LOOKAHEAD_PARQUET_PATTERN: LAKE_PATTERN };
   const warehouse = process.env.DATABASE_URL ? await createWarehouse(process.env.DATABASE_URL) : null;
-  if (warehouse) env.LOOKAHEAD_SOURCES = JSON.stringify([{ id: 'warehouse', name: 'Warehouse', url: warehouse.url }]);
+  if (warehouse) env.LOOKAHEAD_SOURCES = JSON.stringify([{ id: 'warehouse', name: 'Warehouse', url: warehouse.url, tables: ['public.plant_load'] }]);
   return {
     env,
     warehouseUrl: warehouse?.url ?? '',

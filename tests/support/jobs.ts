@@ -7,6 +7,8 @@ import type { DatabaseHandle } from '@/db';
  */
 
 export const FIXTURE_TABLE = 'fixture_series';
+/** The app source offers only the tables it is given (besides ingested ones): tests give it the fixture. */
+export const FIXTURE_APP_TABLES = `public.${FIXTURE_TABLE}`;
 export const FIXTURE_START = '2024-01-01T00:00:00Z';
 
 export function seriesName(index: number): string {

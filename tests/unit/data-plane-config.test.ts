@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dataPlaneConfig, parseSqlSources } from '@/lib/server/sources/config';
+import { dataPlaneConfig, parseAppScope, parseSqlSources } from '@/lib/server/sources/config';
 
 /** LOOKAHEAD_SOURCES and the data plane's other settings, validated once at the edge. */
 describe('data-plane configuration', () => {
@@ -41,5 +41,15 @@ describe('data-plane configuration', () => {
     expect(dataPlaneConfig({})).toMatchObject({ rowCap: 1_000_000, statementTimeoutMs: 30_000, sqlSources: [], parquetDir: null, parquetPattern: '{*}.parquet' });
     expect(dataPlaneConfig({ LOOKAHEAD_ROW_CAP: '5000' }).rowCap).toBe(5000);
     expect(() => dataPlaneConfig({ LOOKAHEAD_ROW_CAP: 'lots' })).toThrow('sources: LOOKAHEAD_ROW_CAP must be a positive whole number, got "lots"');
+  });
+
+  it('allow-lists: per-source "tables" as schema.table; the app database offers nothing beyond its ingested tables unless configured', () => {
+    const picked = { id: 'warehouse', url: entry.url, tables: ['metrics.cpu', 'public.load'] };
+    expect(parseSqlSources(JSON.stringify([picked]))).toEqual([picked]);
+    expect(() => parseSqlSources(JSON.stringify([{ ...picked, tables: ['cpu'] }]))).toThrow('sources: LOOKAHEAD_SOURCES is invalid: 0.tables.0: tables are named "schema.table"');
+    expect(dataPlaneConfig({}).appScope).toEqual({ schemas: [], tables: [] });
+    expect(parseAppScope({ LOOKAHEAD_APP_SCHEMAS: ' market , sensors,', LOOKAHEAD_APP_TABLES: 'public.load' })).toEqual({ schemas: ['market', 'sensors'], tables: ['public.load'] });
+    expect(() => parseAppScope({ LOOKAHEAD_APP_TABLES: 'load' })).toThrow('sources: LOOKAHEAD_APP_TABLES: "load" is not a table; name tables as schema.table, comma-separated');
+    expect(() => parseAppScope({ LOOKAHEAD_APP_SCHEMAS: 'x'.repeat(64) })).toThrow(/^sources: LOOKAHEAD_APP_SCHEMAS: "x+" is not a schema name/);
   });
 });

@@ -6,3 +6,4 @@ export { issueSession, verifySession, sessionCookies, clearedSessionCookies, rea
 export { requestOrigin, trustsProxy, overTls } from './request-origin';
 export { securityHeaders, contentSecurityPolicy, newNonce } from './security-headers';
 export { PRINCIPAL_HEADER, principalFromHeaders, encodePrincipal } from './principal-header';
+export { hashPassword, passwordEntry, parsePasswordEntries, verifyPassword, type PasswordEntry } from './passwords';

@@ -10,12 +10,14 @@ import { requestOrigin } from './request-origin';
  * whether the route table lets that role in, and, for state-changing requests, whether they come
  * from our own origin (and, with a session cookie, carry its CSRF token).
  */
-export type AuthMode = 'off' | 'tokens';
+/** `tokens`: API tokens, and the page signs in with one; `password`: API tokens, and the page signs in with a name and password (LOOKAHEAD_USERS). */
+export type AuthMode = 'off' | 'tokens' | 'password';
 
 export interface Principal {
   role: CallerRole | 'public';
   name: string;
-  via: 'local' | 'token' | 'session' | 'anonymous';
+  /** How the caller proved who it is; `password` only on the sign-in that issues a session. */
+  via: 'local' | 'token' | 'password' | 'session' | 'anonymous';
 }
 
 export type AccessDecision =
@@ -26,7 +28,10 @@ export function authMode(env: Record<string, string | undefined>): AuthMode {
   const value = (env.LOOKAHEAD_AUTH ?? '').trim().toLowerCase();
   if (value === '' || value === 'off' || value === 'none') return 'off';
   if (value === 'tokens' || value === 'token') return 'tokens';
-  throw new Error(`access: LOOKAHEAD_AUTH is "${env.LOOKAHEAD_AUTH}"; use "tokens" (API tokens and page sign-in) or leave it unset for local use`);
+  if (value === 'password' || value === 'passwords') return 'password';
+  throw new Error(
+    `access: LOOKAHEAD_AUTH is "${env.LOOKAHEAD_AUTH}"; use "tokens" (API tokens; the page signs in with a token), "password" (API tokens; the page signs in with LOOKAHEAD_USERS) or leave it unset for local use`,
+  );
 }
 
 const ANONYMOUS: Principal = { role: 'public', name: 'anonymous', via: 'anonymous' };

@@ -1,5 +1,6 @@
 import 'server-only';
-import { existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LookaheadError } from '@/lib/core/errors';
 import { BASELINE_MODELS, createBaselineModel, type ForecastModel, type ModelInfo } from '@/lib/models';
@@ -25,13 +26,41 @@ export function serverModelInfos(): ModelInfo[] {
 
 const sessions = new Map<string, Promise<OnnxSession>>();
 
+async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * The model file on disk must be the one its manifest names: a file changed after installation
+ * (a partial copy, a disk fault, a swapped file) is refused before onnxruntime reads it. Checked
+ * once per session (sessions are cached per installation and sha256); a refused file is not cached.
+ */
+async function verifiedModelFile(installed: InstalledModel, file: { name: string; sha256: string }): Promise<string> {
+  const filePath = path.join(installed.directory, file.name);
+  if (!existsSync(filePath)) {
+    throw new LookaheadError('models', 'not_found', `model "${installed.info.id}": ${file.name} is missing from its installation; reinstall it with npm run models:pull`);
+  }
+  const actual = await sha256OfFile(filePath);
+  if (actual !== file.sha256) {
+    throw new LookaheadError(
+      'models',
+      'unavailable',
+      `model "${installed.info.id}": ${file.name} has sha256 ${actual}, not the ${file.sha256} its manifest records (the file changed after installation); the model was not loaded, reinstall it with npm run models:pull`,
+    );
+  }
+  return filePath;
+}
+
 /** One onnxruntime-node session per model file, created once and shared (runs are serialised). */
 function sessionFor(installed: InstalledModel): { session: Promise<OnnxSession>; sha256: string } {
   const file = modelFileFor(installed.manifest);
-  const key = file.sha256;
+  // By installation and hash: each installed file is verified once, even when two hold the same weights.
+  const key = `${installed.directory}\n${file.sha256}`;
   if (!sessions.has(key)) {
     const providers = process.env.LOOKAHEAD_ORT_PROVIDERS?.split(',').map((name) => name.trim()) as ('cpu' | 'cuda')[] | undefined;
-    const created = createNodeOnnxSession(path.join(installed.directory, file.name), { executionProviders: providers ?? ['cpu'] });
+    const created = verifiedModelFile(installed, file).then((filePath) => createNodeOnnxSession(filePath, { executionProviders: providers ?? ['cpu'] }));
     created.catch(() => sessions.delete(key));
     sessions.set(key, created);
   }

@@ -21,11 +21,14 @@ export function etagFor(info: { size: number; mtimeMs: number; ino: number }): s
   return `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}-${info.ino.toString(16)}"`;
 }
 
-/** `relative` resolved under `root`, refusing anything that leaves it (.., symbolic links). */
+/**
+ * `relative` resolved under `root`, refusing anything that leaves it (.., symbolic links) and
+ * hidden names (a dot-folder such as .staging/ or .git/ is never listed, so never served).
+ */
 export async function resolveInside(root: string, relative: string[]): Promise<string> {
   const notFound = () => new LookaheadError('files', 'not_found', `no file "${relative.join('/').slice(0, 200)}"`);
   for (const segment of relative) {
-    if (!segment || segment === '.' || segment === '..' || segment.includes('/') || segment.includes('\\') || segment.includes('\u0000')) throw notFound();
+    if (!segment || segment.startsWith('.') || segment.includes('/') || segment.includes('\\') || segment.includes('\u0000')) throw notFound();
   }
   const candidate = path.resolve(root, ...relative);
   const rootReal = await realpath(root).catch(() => null);

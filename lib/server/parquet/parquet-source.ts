@@ -1,7 +1,7 @@
 import 'server-only';
 import { parquetRead } from 'hyparquet';
 import { LookaheadError } from '@/lib/core/errors';
-import { resolveRoles, suggestRoles, type RoleMapping } from '@/lib/data/roles';
+import { entityCandidates, resolveRoles, suggestRoles, type RoleMapping } from '@/lib/data/roles';
 import type { SourceColumn } from '@/lib/data/columns';
 import { checkFileSeries, millisecondParsers, parquetError } from '@/lib/data/parquet';
 import { windowRequestToJson, type WindowRequest, type WindowRequestJson } from '@/lib/data/window-request';
@@ -119,30 +119,87 @@ export async function listParquetFiles(
   };
 }
 
-export async function listParquetSeries(source: ParquetSource, request: WindowRequest, maxSeries = 10_000): Promise<{ series: ParquetSeriesSummary[]; truncated: boolean }> {
-  if (source.listSeries && request.entity === source.listSeries.entity) return source.listSeries.list(request, maxSeries);
+/** Rows decoded per read when listing an entity column: memory stays bounded whatever the file's size. */
+export const SERIES_LIST_BATCH_ROWS = 65_536;
+/** Distinct series tracked at most while listing (about 100 bytes each); more is a 413. */
+export const MAX_TRACKED_SERIES = 200_000;
+/** Series returned at most; `truncated` says when there were more. */
+const MAX_LISTED_SERIES = 10_000;
+
+
+export interface SeriesListOptions {
+  batchRows?: number;
+  maxTrackedSeries?: number;
+  /** Called with the rows of every batch read (tests prove the bound with it). */
+  onBatch?: (rows: number) => void;
+  /** Series returned at most (jobs list more than the page does); default 10,000. */
+  maxSeries?: number;
+}
+
+/**
+ * The series of a parquet source with row counts and time ranges. An entity column is read in
+ * batches of `batchRows` rows and folded into per-series totals, so memory holds one batch plus
+ * the totals, never a whole file; without one, the row-group statistics answer.
+ */
+export async function listParquetSeries(source: ParquetSource, request: WindowRequest, options: SeriesListOptions = {}): Promise<{ series: ParquetSeriesSummary[]; truncated: boolean }> {
+  if (source.listSeries && request.entity === source.listSeries.entity) return source.listSeries.list(request, options.maxSeries ?? MAX_LISTED_SERIES);
+  const maxSeries = options.maxSeries ?? MAX_LISTED_SERIES;
+  const batchRows = options.batchRows ?? SERIES_LIST_BATCH_ROWS;
+  const maxTracked = options.maxTrackedSeries ?? MAX_TRACKED_SERIES;
   const { files } = await source.listFiles();
   const selected = selectFiles(source, files, { ...request, series: undefined });
+  const ids = request.ids ? new Set(request.ids) : null;
   const totals = new Map<string, { rowCount: number; start: number; end: number }>();
   const add = (id: string, rows: number, start: number, end: number) => {
-    const total = totals.get(id) ?? { rowCount: 0, start: Number.POSITIVE_INFINITY, end: Number.NEGATIVE_INFINITY };
+    if (ids && !ids.has(id)) return;
+    let total = totals.get(id);
+    if (!total) {
+      if (totals.size >= maxTracked) {
+        throw new LookaheadError(
+          'sources',
+          'too_large',
+          `source "${source.id}" holds more than ${maxTracked} series in column "${request.entity ?? ''}"; list some with ids=<id,...>, or pick a column with fewer distinct values`,
+        );
+      }
+      total = { rowCount: 0, start: Number.POSITIVE_INFINITY, end: Number.NEGATIVE_INFINITY };
+      totals.set(id, total);
+    }
     total.rowCount += rows;
     total.start = Math.min(total.start, start);
     total.end = Math.max(total.end, end);
-    totals.set(id, total);
   };
   for (const entry of selected) {
     const opened = await openParquetFile(entry.absolutePath, entry.relativePath, entry);
     const roles = resolveRoles(opened.columns, { time: request.time, targets: request.columns, entity: request.entity }, `file "${entry.relativePath}"`);
     if (roles.entity) {
-      // Entities live in a column: read it (and the time) from every row group.
-      let rows: unknown[][] = [];
-      try {
-        await parquetRead({ file: opened.file, metadata: opened.metadata, columns: [roles.entity.name, roles.time.name], parsers: millisecondParsers, onComplete: (result) => (rows = result) });
-      } catch (error) {
-        throw parquetError(entry.relativePath, error);
+      const candidates = [...new Set([...entityCandidates(opened.columns), ...(source.knownRoles?.entity ? [source.knownRoles.entity] : [])])];
+      if (!candidates.includes(roles.entity.name)) {
+        throw new LookaheadError(
+          'sources',
+          'bad_input',
+          `column "${roles.entity.name}" of source "${source.id}" does not look like a series id, so its values are not listed; entity candidates: ${candidates.join(', ') || 'none'}`,
+        );
       }
-      for (const [entity, ts] of rows) if (entity !== null && entity !== undefined) add(String(entity), 1, Number(ts), Number(ts));
+      const rowCount = Number(opened.metadata.num_rows);
+      for (let rowStart = 0; rowStart < rowCount; rowStart += batchRows) {
+        const rowEnd = Math.min(rowCount, rowStart + batchRows);
+        let rows: unknown[][] = [];
+        try {
+          await parquetRead({
+            file: opened.file,
+            metadata: opened.metadata,
+            columns: [roles.entity.name, roles.time.name],
+            rowStart,
+            rowEnd,
+            parsers: millisecondParsers,
+            onComplete: (result) => (rows = result),
+          });
+        } catch (error) {
+          throw parquetError(entry.relativePath, error);
+        }
+        options.onBatch?.(rows.length);
+        for (const [entity, ts] of rows) if (entity !== null && entity !== undefined) add(String(entity), 1, Number(ts), Number(ts));
+      }
       continue;
     }
     let start = Number.POSITIVE_INFINITY;
@@ -155,9 +212,7 @@ export async function listParquetSeries(source: ParquetSource, request: WindowRe
     add(entry.entity ?? '', Number(opened.metadata.num_rows), start, end);
   }
   const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : null);
-  const ids = request.ids ? new Set(request.ids) : null;
   const series = [...totals.entries()]
-    .filter(([id]) => !ids || ids.has(id))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([id, total]) => ({ id, rowCount: total.rowCount, start: iso(total.start), end: iso(total.end) }));
   return { series: series.slice(0, maxSeries), truncated: series.length > maxSeries };

@@ -75,8 +75,10 @@ export function arrowWindowStream(reader: WindowReader, { idleTimeoutMs, onClose
         try {
           await inFlight;
         } catch (error) {
-          await finish().catch(() => undefined);
+          // The client hears of the failure first; releasing the reader (a ROLLBACK on a cut
+          // connection, say) must not hold the error back.
           controller.error(error);
+          await finish().catch(() => undefined);
         } finally {
           inFlight = null;
         }

@@ -55,6 +55,6 @@ export async function sourceSeries(source: ResolvedSource, request: WindowReques
     case 'sql':
       return { kind: source.kind, ...(await listSqlSeries(source, request, config, maxSeries)) };
     case 'parquet':
-      return { kind: source.kind, ...(await listParquetSeries(source, request, maxSeries)) };
+      return { kind: source.kind, ...(await listParquetSeries(source, request, { maxSeries })) };
   }
 }

@@ -10,7 +10,8 @@ import { SAMPLE_DATASETS } from '@/lib/server/sample-catalog';
  * environment between files; a server reads it once). Validated here, at the edge; everything
  * inside trusts these types.
  *
- * - LOOKAHEAD_SOURCES: JSON, or a path to a JSON file: [{"id", "url", "schemas"?: [...]}]
+ * - LOOKAHEAD_SOURCES: JSON, or a path to a JSON file: [{"id", "url", "schemas"?: [...], "tables"?: ["schema.table"]}]
+ * - LOOKAHEAD_APP_SCHEMAS, LOOKAHEAD_APP_TABLES: what the app database offers beyond its ingested tables
  * - LOOKAHEAD_PARQUET_DIR, LOOKAHEAD_PARQUET_PATTERN: the parquet directory source
  * - LOOKAHEAD_UPLOAD_DIR: where uploaded CSVs are stored as parquet (default .data/uploads)
  * - LOOKAHEAD_ROW_CAP, LOOKAHEAD_STATEMENT_TIMEOUT_MS, LOOKAHEAD_UPLOAD_MAX_BYTES, LOOKAHEAD_UPLOAD_MAX_SERIES,
@@ -26,11 +27,16 @@ const sourceId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'ids are 1 to 63 lower-case letters, digits, "_" or "-", starting with a letter or digit');
 
+const schemaName = z.string().min(1).max(63);
+const tableName = z.string().regex(/^[^.]{1,63}\.[^.]{1,63}$/, 'tables are named "schema.table"');
+
 const sqlSourceEntry = z.object({
   id: sourceId,
   url: z.string().regex(/^postgres(ql)?:\/\//, 'url must start with postgres:// or postgresql://'),
-  /** Schemas the browser may read; every non-system schema when left out. */
-  schemas: z.array(z.string().min(1).max(63)).min(1).optional(),
+  /** Schemas the browser may read in full (besides the tables ingested into the database). */
+  schemas: z.array(schemaName).min(1).optional(),
+  /** Single tables the browser may read, as "schema.table". */
+  tables: z.array(tableName).min(1).optional(),
   name: z.string().max(200).optional(),
 });
 
@@ -38,6 +44,8 @@ export type SqlSourceConfig = z.infer<typeof sqlSourceEntry>;
 
 export interface DataPlaneConfig {
   sqlSources: SqlSourceConfig[];
+  /** What the app database offers beyond the tables ingested into it. */
+  appScope: { schemas: string[]; tables: string[] };
   parquetDir: string | null;
   parquetPattern: string;
   uploadDir: string;
@@ -50,6 +58,8 @@ export interface DataPlaneConfig {
   /** Most series and points (rows of a long file) one upload may hold. */
   uploadMaxSeries: number;
   uploadMaxPoints: number;
+  /** Most values (rows x (columns + 1)) one quality report reads into memory. */
+  qualityMaxValues: number;
 }
 
 /** Every parquet file, no partition fields: the directory is one table. */
@@ -76,6 +86,8 @@ const environment = z.object({
   LOOKAHEAD_UPLOAD_MAX_BYTES: positiveInteger('LOOKAHEAD_UPLOAD_MAX_BYTES', 50 * 1024 * 1024),
   LOOKAHEAD_UPLOAD_MAX_SERIES: positiveInteger('LOOKAHEAD_UPLOAD_MAX_SERIES', 10_000),
   LOOKAHEAD_UPLOAD_MAX_POINTS: positiveInteger('LOOKAHEAD_UPLOAD_MAX_POINTS', 5_000_000),
+  // 5 million values: 40 MB per copy of the window; the report sorts a copy per column.
+  LOOKAHEAD_QUALITY_MAX_VALUES: positiveInteger('LOOKAHEAD_QUALITY_MAX_VALUES', 5_000_000),
 });
 
 function configError(message: string, cause?: unknown): LookaheadError {
@@ -120,11 +132,25 @@ export function parseSqlSources(value: string | undefined): SqlSourceConfig[] {
   return parsed.data;
 }
 
+/** LOOKAHEAD_APP_SCHEMAS / LOOKAHEAD_APP_TABLES: comma-separated names. */
+export function parseAppScope(env: Record<string, string | undefined>): { schemas: string[]; tables: string[] } {
+  const list = (value: string | undefined) => (value ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  const schemas = list(env.LOOKAHEAD_APP_SCHEMAS);
+  const tables = list(env.LOOKAHEAD_APP_TABLES);
+  const badSchema = schemas.find((name) => !schemaName.safeParse(name).success);
+  if (badSchema !== undefined) throw configError(`LOOKAHEAD_APP_SCHEMAS: "${badSchema.slice(0, 80)}" is not a schema name (1 to 63 characters)`);
+  const badTable = tables.find((name) => !tableName.safeParse(name).success);
+  if (badTable !== undefined) throw configError(`LOOKAHEAD_APP_TABLES: "${badTable.slice(0, 140)}" is not a table; name tables as schema.table, comma-separated`);
+  return { schemas, tables };
+}
+
 let cached: { key: string; config: DataPlaneConfig } | null = null;
 
 export function dataPlaneConfig(env: Record<string, string | undefined> = process.env): DataPlaneConfig {
   const key = JSON.stringify([
     env.LOOKAHEAD_SOURCES,
+    env.LOOKAHEAD_APP_SCHEMAS,
+    env.LOOKAHEAD_APP_TABLES,
     env.LOOKAHEAD_PARQUET_DIR,
     env.LOOKAHEAD_PARQUET_PATTERN,
     env.LOOKAHEAD_UPLOAD_DIR,
@@ -135,12 +161,14 @@ export function dataPlaneConfig(env: Record<string, string | undefined> = proces
     env.LOOKAHEAD_UPLOAD_MAX_BYTES,
     env.LOOKAHEAD_UPLOAD_MAX_SERIES,
     env.LOOKAHEAD_UPLOAD_MAX_POINTS,
+    env.LOOKAHEAD_QUALITY_MAX_VALUES,
   ]);
   if (cached?.key === key) return cached.config;
   const numbers = environment.safeParse(env);
   if (!numbers.success) throw configError(numbers.error.issues.map((issue) => issue.message).join('; '));
   const config: DataPlaneConfig = {
     sqlSources: parseSqlSources(env.LOOKAHEAD_SOURCES),
+    appScope: parseAppScope(env),
     // Runtime data folders, not build inputs: /*turbopackIgnore*/ keeps Next's file tracer out of them.
     parquetDir: env.LOOKAHEAD_PARQUET_DIR ? path.resolve(/*turbopackIgnore: true*/ env.LOOKAHEAD_PARQUET_DIR) : null,
     parquetPattern: env.LOOKAHEAD_PARQUET_PATTERN || DEFAULT_PARQUET_PATTERN,
@@ -151,6 +179,7 @@ export function dataPlaneConfig(env: Record<string, string | undefined> = proces
     uploadMaxBytes: numbers.data.LOOKAHEAD_UPLOAD_MAX_BYTES,
     uploadMaxSeries: numbers.data.LOOKAHEAD_UPLOAD_MAX_SERIES,
     uploadMaxPoints: numbers.data.LOOKAHEAD_UPLOAD_MAX_POINTS,
+    qualityMaxValues: numbers.data.LOOKAHEAD_QUALITY_MAX_VALUES,
   };
   cached = { key, config };
   return config;

@@ -37,11 +37,26 @@ export interface TimescaleInfo {
   schema: string;
 }
 
+/**
+ * The allow-list of one source: the tables `npm run ingest` loaded into it (its
+ * lookahead_ingested_files), every table of the configured `schemas`, and the configured
+ * `tables`. Nothing else is offered: an unconfigured source is never the whole database.
+ */
 export interface TableScope {
-  /** Schemas the source may read; null = every non-system schema. */
-  schemas: string[] | null;
+  /** Schemas the source may read in full (configured). */
+  schemas: readonly string[];
+  /** Single tables the source may read, as "schema.name" (configured). */
+  tables: readonly string[];
   /** Tables never offered (the app's own bookkeeping), as "schema.name". */
   hidden: ReadonlySet<string>;
+}
+
+/** Tables `npm run ingest` has loaded files into (none when the database was never ingested into). */
+async function ingestedTables(session: ReadSession): Promise<string[]> {
+  const present = await session.query<{ present: boolean }>(`SELECT to_regclass('public.lookahead_ingested_files') IS NOT NULL AS present`);
+  if (!present[0]?.present) return [];
+  const rows = await session.query<{ key: string }>(`SELECT DISTINCT target_table AS key FROM public.lookahead_ingested_files WHERE status = 'loaded'`);
+  return rows.map((row) => row.key);
 }
 
 /** Schemas no source offers: Postgres's own, TimescaleDB's internals, drizzle's migration log, the monitoring partitions, the job queue (pg-boss). */
@@ -76,12 +91,14 @@ async function hypertableKeys(session: ReadSession, timescale: TimescaleInfo | n
 }
 
 export async function listTables(session: ReadSession, scope: TableScope, timescale: TimescaleInfo | null): Promise<TableInfo[]> {
+  const allowedTables = [...scope.tables, ...(await ingestedTables(session))];
+  if (scope.schemas.length === 0 && allowedTables.length === 0) return [];
   const rows = await session.query<{ schema: string; name: string; type: string }>(
     `SELECT table_schema AS schema, table_name AS name, table_type AS type FROM information_schema.tables
-      WHERE ${SYSTEM_SCHEMA_FILTER} AND ($1::text[] IS NULL OR table_schema = ANY($1::text[]))
+      WHERE ${SYSTEM_SCHEMA_FILTER} AND (table_schema = ANY($1::text[]) OR table_schema || '.' || table_name = ANY($2::text[]))
         AND table_type IN ('BASE TABLE', 'VIEW', 'FOREIGN')
       ORDER BY table_schema, table_name`,
-    [scope.schemas],
+    [scope.schemas, allowedTables],
   );
   const hypertables = await hypertableKeys(session, timescale);
   return rows
@@ -109,7 +126,7 @@ export function findTable(tables: TableInfo[], requested: string, sourceId: stri
         .slice(0, 20)
         .map((table) => table.key)
         .join(', ')}${tables.length > 20 ? `, ... (${tables.length} in all)` : ''}`
-    : 'it offers no tables';
+    : `it offers no tables (a source offers the tables ingested into it and those of its configured "schemas" and "tables"; LOOKAHEAD_APP_SCHEMAS and LOOKAHEAD_APP_TABLES for "app")`;
   if (byName.length > 1) {
     throw new LookaheadError('sources', 'bad_input', `table "${excerpt(requested)}" is in several schemas of source "${sourceId}"; name it as schema.table (${byName.map((table) => table.key).join(', ')})`);
   }

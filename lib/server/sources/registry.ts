@@ -83,18 +83,18 @@ export async function closeSourcePools(): Promise<void> {
   await Promise.all([...pools.values()].map((connection) => connection.close()));
 }
 
-function appSource(handle: DatabaseHandle): SqlSource {
+function appSource(handle: DatabaseHandle, config: DataPlaneConfig): SqlSource {
   return {
     kind: 'sql',
     id: APP_SOURCE_ID,
     name: 'App database',
     connection: connectionForHandle(handle),
-    scope: { schemas: null, hidden: new Set(APP_TABLE_NAMES.map((name) => tableKey('public', name))) },
+    scope: { ...config.appScope, hidden: new Set(APP_TABLE_NAMES.map((name) => tableKey('public', name))) },
   };
 }
 
 function configuredSource(source: SqlSourceConfig): SqlSource {
-  return { kind: 'sql', id: source.id, name: source.name ?? source.id, connection: pooledConnection(source), scope: { schemas: source.schemas ?? null, hidden: new Set() } };
+  return { kind: 'sql', id: source.id, name: source.name ?? source.id, connection: pooledConnection(source), scope: { schemas: source.schemas ?? [], tables: source.tables ?? [], hidden: new Set() } };
 }
 
 /** Series listed per request at most: the picker types ahead through the rest. */
@@ -157,7 +157,7 @@ export async function resolveSource(id: string, { config = dataPlaneConfig(), ha
     throw new LookaheadError('sources', 'not_found', `no source "${excerpt(id)}"; GET /api/sources lists the available ones`);
   }
   const database = handle ?? (await getDatabase());
-  if (id === APP_SOURCE_ID) return appSource(database);
+  if (id === APP_SOURCE_ID) return appSource(database, config);
   const configured = config.sqlSources.find((source) => source.id === id);
   if (configured) return configuredSource(configured);
   if (id === PARQUET_SOURCE_ID) {

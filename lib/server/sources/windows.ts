@@ -112,7 +112,7 @@ export interface WindowQuality {
 export async function windowQuality(source: ResolvedSource, request: WindowRequest, config: DataPlaneConfig, nowMs = Date.now()): Promise<WindowQuality> {
   const reader = await openWindowReader(source, request, config);
   const frequencyLabel = reader.frequencyLabel;
-  const window = await readWholeWindow(reader);
+  const window = await readWholeWindow(reader, { maxValues: config.qualityMaxValues, purpose: 'a quality report (LOOKAHEAD_QUALITY_MAX_VALUES)' });
   let frequency = undefined;
   if (frequencyLabel) {
     try {
