@@ -111,7 +111,7 @@ export function trainRunId(jobId: string): string {
 async function seriesToTrain(params: TrainParams, handle: DatabaseHandle): Promise<string> {
   const source = await openSeriesSource({ sourceId: params.source, window: params.window, handle });
   if (params.series !== undefined) return params.series;
-  const { ids } = await listSeriesIds(source, 2);
+  const { ids } = await listSeriesIds(source, 10_000);
   if (ids.length === 1) return ids[0]!;
   if (ids.length === 0) throw new LookaheadError('jobs', 'bad_input', `source "${params.source}" has no series in this window; check window.table, window.start and window.end`);
   throw new LookaheadError('jobs', 'bad_input', `source "${params.source}" has ${ids.length} series in this window (e.g. "${ids[0]!.slice(0, 60)}"); name the one to train on in "series"`);
