@@ -6,6 +6,9 @@ import { kolmogorovSmirnov, populationStabilityIndex } from '@/lib/core/drift';
 import { alertConfig, evaluateAlertRules, type AlertConfig } from '@/lib/server/anomalies';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases';
 
+// The app source offers only the tables it is given (LOOKAHEAD_APP_TABLES/_SCHEMAS).
+process.env.LOOKAHEAD_APP_TABLES = 'metrics.load';
+
 /** Hourly load for 10 days: "stable" keeps its daily cycle; "shifted" jumps by 15 in the last 24 hours. */
 const START_MS = Date.UTC(2026, 1, 1);
 const HOUR = 3_600_000;

@@ -3,7 +3,10 @@ import { jobSettings, openJobQueue, submitJob, type JobQueue } from '@/lib/serve
 import { LookaheadError } from '@/lib/core/errors';
 import { MAX_LISTED_SERIES } from '@/lib/server/sources/sql-source';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
-import { createSeriesFixture, FIXTURE_WINDOW, seriesName } from '../support/jobs';
+import { createSeriesFixture, FIXTURE_APP_TABLES, FIXTURE_WINDOW, seriesName } from '../support/jobs';
+
+// The app source offers only the tables it is given (LOOKAHEAD_APP_TABLES/_SCHEMAS).
+process.env.LOOKAHEAD_APP_TABLES = FIXTURE_APP_TABLES;
 
 /**
  * "Every series of a table" is enumerated server-side up to the per-job limit

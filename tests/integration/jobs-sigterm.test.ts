@@ -2,8 +2,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeJob, jobSettings, openJobQueue, submitJob, type JobQueue } from '@/lib/server/jobs';
 import { listChunks, type DatabaseHandle } from '@/db';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases';
-import { createSeriesFixture, FIXTURE_WINDOW, seriesName, waitFor } from '../support/jobs';
+import { createSeriesFixture, FIXTURE_APP_TABLES, FIXTURE_WINDOW, seriesName, waitFor } from '../support/jobs';
 import { spawnWorker, stopWorkerProcess, type WorkerProcess } from '../support/job-workers';
+
+// The app source offers only the tables it is given (LOOKAHEAD_APP_TABLES/_SCHEMAS); workers inherit it.
+process.env.LOOKAHEAD_APP_TABLES = FIXTURE_APP_TABLES;
 
 /**
  * SIGTERM on real Postgres with workers as real child processes (`npm run worker`'s entry): a

@@ -3,7 +3,10 @@ import { describeJob, jobSettings, openJobQueue, startJobWorker, submitJob, type
 import { getTrainedModel, listResults, listTrainedModels } from '@/db';
 import { parseForecastRequest, runForecastRequest } from '@/lib/server/forecast-service';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases';
-import { createSeriesFixture, FIXTURE_START, FIXTURE_WINDOW, seriesName, waitFor } from '../support/jobs';
+import { createSeriesFixture, FIXTURE_APP_TABLES, FIXTURE_START, FIXTURE_WINDOW, seriesName, waitFor } from '../support/jobs';
+
+// The app source offers only the tables it is given (LOOKAHEAD_APP_TABLES/_SCHEMAS).
+process.env.LOOKAHEAD_APP_TABLES = FIXTURE_APP_TABLES;
 
 /**
  * The train job kind end to end on PGlite and (with DATABASE_URL) real Postgres: a tiny Informer
