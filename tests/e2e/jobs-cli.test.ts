@@ -9,7 +9,7 @@ import { startAppServer, type AppServer } from '../support/app-server';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
 import { LAKE_END_MS, lakeValue } from '../support/e2e-sources';
 import { spawnWorker, stopWorkerProcess, type WorkerProcess } from '../support/job-workers';
-import { createSeriesFixture, expectedSeasonalNaive, FIXTURE_WINDOW, seriesName } from '../support/jobs';
+import { createSeriesFixture, expectedSeasonalNaive, FIXTURE_APP_TABLES, FIXTURE_WINDOW, seriesName } from '../support/jobs';
 
 /**
  * `npm run jobs -- submit|status|results` spawned as real processes (npm, tsx, the script) against
@@ -215,8 +215,10 @@ describe.skipIf(!process.env.DATABASE_URL)('npm run jobs against a server on rea
       LOOKAHEAD_API_TOKENS: tokenEntry('editor', 'cron', token),
       LOOKAHEAD_INPROCESS_WORKER: 'off',
       LOOKAHEAD_CHUNK_RETRIES: '0',
+      // The app source offers only the tables it is given.
+      LOOKAHEAD_APP_TABLES: FIXTURE_APP_TABLES,
     });
-    worker = spawnWorker({ DATABASE_URL: database.url!, LOOKAHEAD_HEARTBEAT_SECONDS: '1', LOOKAHEAD_CHUNK_RETRIES: '0' });
+    worker = spawnWorker({ DATABASE_URL: database.url!, LOOKAHEAD_HEARTBEAT_SECONDS: '1', LOOKAHEAD_CHUNK_RETRIES: '0', LOOKAHEAD_APP_TABLES: FIXTURE_APP_TABLES });
   }, 300_000);
 
   afterAll(async () => {
