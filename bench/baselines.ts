@@ -40,6 +40,7 @@ for (const info of BASELINE_MODELS.filter((entry) => !only || only.has(entry.id)
     const run = await forecastSeries({ model, values: history, frequency, horizon: HORIZON, quantileLevels: [0.1, 0.5, 0.9] });
     fitMs += run.fitMs + run.forecastMs;
     scores.push(mase(actual, pointForecast(run.forecast), history, SEASON));
+    console.error(`bench baselines: ${info.id} window ${scores.length}/${windows.length} ${Math.round(run.fitMs + run.forecastMs)} ms`);
   }
   rows.push({ model: info.id, label: info.label, mase: scores, fitMs });
   console.error(`bench baselines: ${info.id} done`);
