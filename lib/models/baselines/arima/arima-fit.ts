@@ -302,6 +302,8 @@ export function armaKalman(y: Float64Array, phi: number[], theta: number[], keep
 }
 
 const LOG_2PI = Math.log(2 * Math.PI);
+/** See fitArima: the 1.01 a kept model needs (as auto.arima), checked after each optimisation pass. */
+const UNIT_ROOT_ABANDON = 1.01;
 
 /** Fit one order; null when R's arima would fail (non-stationary CSS AR part, numerical failure). */
 export function fitArima(values: ArrayLike<number>, order: ArimaOrder, method: 'CSS' | 'CSS-ML'): ArimaFit | null {
@@ -368,6 +370,19 @@ export function fitArima(values: ArrayLike<number>, order: ArimaOrder, method: '
   };
   let z: Float64Array = start;
   let best = mlObjective(z);
+  // An AR part, or the invertible form of an MA part, with a root within UNIT_ROOT_ABANDON of the
+  // unit circle is where the likelihood's ridge leads (a missed or an extra difference); such a
+  // fit ends rejected (roots within 1.01), so it is abandoned after an optimisation pass instead
+  // of crawling through up to 15 more.
+  const onTheCircle = (point: Float64Array) => {
+    const current = toCoef(point);
+    if (!rootsOutside(split(layout, current).phi, UNIT_ROOT_ABANDON)) return true;
+    if (q + Q === 0) return false;
+    const inverted = current.slice();
+    inverted.splice(p, q, ...invertMa(current.slice(p, p + q)));
+    inverted.splice(p + q + P, Q, ...invertMa(current.slice(p + q + P, p + q + P + Q)));
+    return !rootsOutside(split(layout, inverted).theta.map((value) => -value), UNIT_ROOT_ABANDON);
+  };
   if (layout.nCoef > 0) {
     // Restart Nelder-Mead from its own result until it stops improving (a fresh simplex escapes the
     // slow crawl along flat ridges, e.g. an MA coefficient near -1).
@@ -378,6 +393,7 @@ export function fitArima(values: ArrayLike<number>, order: ArimaOrder, method: '
         z = result.point;
         best = result.value;
       }
+      if (onTheCircle(z)) return null;
       if (!improved && restart > 0) break;
     }
   }

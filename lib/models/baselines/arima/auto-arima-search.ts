@@ -1,5 +1,5 @@
 import { seasonalIndices } from '../decompose';
-import { difference, fitArima, rootsOutside, type ArimaFit, type ArimaOrder } from './arima-fit';
+import { armaKalman, difference, fitArima, rootsOutside, type ArimaFit, type ArimaOrder } from './arima-fit';
 
 /**
  * The Hyndman-Khandakar stepwise search as R's forecast::auto.arima (8.20 defaults): seasonal
@@ -102,6 +102,30 @@ export interface SearchResult {
   /** Every model tried, in order, with its AICc (for tests and notes). */
   tried: Array<{ order: ArimaOrder; aicc: number }>;
   approximation: boolean;
+  /**
+   * Maximum-likelihood refits that failed before the one kept; when every refit allowed failed,
+   * `best` is the CSS estimate (see MAX_ML_REFITS) and `cssFallback` is true.
+   */
+  failedRefits: number;
+  cssFallback: boolean;
+}
+
+/**
+ * Maximum-likelihood refits tried, in order of approximate AICc, after a CSS search. R tries every
+ * candidate; here one refit of an hourly model with season 24 (a state of 25-50) costs seconds, and
+ * on series whose seasonal MA goes to the unit circle every refit fails the same way: on ETTh1 one
+ * window took 40 minutes. After this many failures the best CSS candidate is used (R's
+ * method = "CSS"), with its filter state from one Kalman pass, and the model's notes say so.
+ */
+export const MAX_ML_REFITS = 4;
+
+/** A CSS candidate made forecastable: its filter state from one exact Kalman pass at the CSS coefficients. */
+function withCssState(candidate: ArimaCandidate): ArimaCandidate | null {
+  if (!Number.isFinite(candidate.aicc)) return null;
+  const centred = Float64Array.from(candidate.w, (value) => value - candidate.mean);
+  const pass = armaKalman(centred, candidate.phi, candidate.theta, true);
+  if (!pass) return null;
+  return { ...candidate, w: centred, state: { a: pass.a, P: pass.P } };
 }
 
 export function searchArima(values: ArrayLike<number>, m: number): SearchResult | null {
@@ -126,6 +150,8 @@ export function searchArima(values: ArrayLike<number>, m: number): SearchResult 
     if (base) offset = -2 * base.loglik - n * Math.log(base.fitSigma2);
   }
   const method = approximation ? 'CSS' : 'CSS-ML';
+  let failedRefits = 0;
+  let cssFallback = false;
   const tried: Array<{ order: ArimaOrder; aicc: number }> = [];
   const fits = new Map<string, ArimaCandidate | null>();
   const key = (o: ArimaOrder) => `${o.p},${o.q},${o.P},${o.Q},${o.constant}`;
@@ -190,14 +216,25 @@ export function searchArima(values: ArrayLike<number>, m: number): SearchResult 
     // Refit by maximum likelihood in order of the approximate AICc; the first that qualifies wins.
     const ranked = tried.filter((entry) => Number.isFinite(entry.aicc)).sort((a, b) => a.aicc - b.aicc);
     best = null;
-    for (const entry of ranked) {
+    for (const entry of ranked.slice(0, MAX_ML_REFITS)) {
       const fit = score(fitArima(values, entry.order, 'CSS-ML'), 0);
       if (fit && Number.isFinite(fit.aicc)) {
         best = fit;
         break;
       }
+      failedRefits++;
+    }
+    if (!best) {
+      for (const entry of ranked) {
+        const candidate = fits.get(key(entry.order));
+        best = candidate ? withCssState(candidate) : null;
+        if (best) {
+          cssFallback = true;
+          break;
+        }
+      }
     }
   }
   if (!best || !Number.isFinite((best as ArimaCandidate).aicc)) return null;
-  return { best, tried, approximation };
+  return { best, tried, approximation, failedRefits, cssFallback };
 }

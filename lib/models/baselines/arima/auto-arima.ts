@@ -121,7 +121,11 @@ export function createAutoArima(options: { season?: number } = {}): ForecastMode
         throw new LookaheadError('model', 'bad_input', `AutoARIMA found no suitable ARIMA model for these ${n} values (every candidate was non-stationary or failed); try AutoETS or Theta`);
       }
       const best = result.best;
-      notes.push(`AutoARIMA: ${describe(best)} selected (AICc ${best.aicc.toFixed(2)}${result.approximation ? ', searched with CSS approximations, refitted by maximum likelihood' : ''}).`);
+      if (result.cssFallback) {
+        notes.push(`AutoARIMA: ${describe(best)} selected by CSS (approximate AICc ${best.aicc.toFixed(2)}); the maximum-likelihood refits of the ${result.failedRefits} best candidates all failed (a root within 1.01 of the unit circle), so its conditional-sum-of-squares estimates are used.`);
+      } else {
+        notes.push(`AutoARIMA: ${describe(best)} selected (AICc ${best.aicc.toFixed(2)}${result.approximation ? ', searched with CSS approximations, refitted by maximum likelihood' : ''}${result.failedRefits > 0 ? `; ${result.failedRefits} better-ranked candidate(s) failed their refit` : ''}).`);
+      }
       return {
         info: AUTO_ARIMA_INFO,
         async forecast(request: ForecastRequest): Promise<Forecast> {
