@@ -93,36 +93,39 @@ try {
     await (await fetch(`${server.url}/api/forecast`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: forecastBody })).text();
 
     const routes = {
-      window: { name: `GET /api/sources/bench/window (${ROWS} rows)`, latencies: [] as number[], errors: 0, statuses: {} as Record<string, number> },
-      forecast: { name: 'POST /api/forecast (seasonal-naive, 1 series, horizon 24)', latencies: [] as number[], errors: 0, statuses: {} as Record<string, number> },
-      share: { name: 'GET /f/<token>', latencies: [] as number[], errors: 0, statuses: {} as Record<string, number> },
+      window: { name: `GET /api/sources/bench/window (${ROWS} rows)`, latencies: [] as number[], errors: 0, statuses: {} as Record<string, number>, errorSamples: [] as string[] },
+      forecast: { name: 'POST /api/forecast (seasonal-naive, 1 series, horizon 24)', latencies: [] as number[], errors: 0, statuses: {} as Record<string, number>, errorSamples: [] as string[] },
+      share: { name: 'GET /f/<token>', latencies: [] as number[], errors: 0, statuses: {} as Record<string, number>, errorSamples: [] as string[] },
     };
     const startRss = rss(server.pid);
     const loadStartedAt = Date.now();
     const warmedAt = loadStartedAt + warmupSeconds * 1000;
     const deadline = warmedAt + seconds * 1000;
-    const record = (route: (typeof routes)[keyof typeof routes], started: number, status: number, ok: boolean) => {
+    const record = (route: (typeof routes)[keyof typeof routes], started: number, status: number, ok: boolean, detail?: string) => {
       route.latencies.push(performance.now() - started);
       route.statuses[status] = (route.statuses[status] ?? 0) + 1;
-      if (!ok) route.errors++;
+      if (!ok) {
+        route.errors++;
+        if (detail && route.errorSamples.length < 5 && !route.errorSamples.includes(detail)) route.errorSamples.push(detail);
+      }
     };
-    const loop = async (route: (typeof routes)[keyof typeof routes], once: () => Promise<{ status: number; ok: boolean }>) => {
+    const loop = async (route: (typeof routes)[keyof typeof routes], once: () => Promise<{ status: number; ok: boolean; detail?: string }>) => {
       while (Date.now() < deadline) {
         const started = performance.now();
         try {
-          const { status, ok } = await once();
-          record(route, started, status, ok);
-        } catch {
-          record(route, started, 0, false);
+          const { status, ok, detail } = await once();
+          record(route, started, status, ok, detail);
+        } catch (error) {
+          record(route, started, 0, false, (error as Error).message);
         }
       }
     };
     const windowOnce = async () => {
       const response = await fetch(`${server.url}/api/sources/bench/window?table=public.bench_points&columns=value&limit=${ROWS}`);
-      if (response.status !== 200) return { status: response.status, ok: (await response.text(), false) };
+      if (response.status !== 200) return { status: response.status, ok: false, detail: (await response.text()).slice(0, 300) };
       let rows = 0;
       for await (const batch of decodeWindowStream(response.body!)) rows += batch.timestampsMs.length;
-      return { status: 200, ok: rows === ROWS };
+      return { status: 200, ok: rows === ROWS, detail: `${rows} rows` };
     };
     const forecastOnce = async () => {
       const response = await fetch(`${server.url}/api/forecast`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: forecastBody });
@@ -160,6 +163,7 @@ try {
       statuses: route.statuses,
       p50Ms: Math.round(percentile(route.latencies, 50)),
       p99Ms: Math.round(percentile(route.latencies, 99)),
+      errorSamples: route.errorSamples,
     }));
     printTable({ columns: ['route', 'requests', 'errors', 'p50 ms', 'p99 ms'], rows: rows.map((row) => [row.route, String(row.requests), String(row.errors), String(row.p50Ms), String(row.p99Ms)]) });
     const mb = (bytes: number) => Math.round(bytes / 1048576);

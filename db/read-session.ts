@@ -14,7 +14,7 @@ import { CopyBinaryDecoder, type CopyBinaryBatch } from './copy-binary';
 export interface ReadSessionOptions {
   statementTimeoutMs: number;
   idleTimeoutMs: number;
-  /** Longest stretch with no pooled connection freed before giving up (default poolWaitMs()). */
+  /** Longest stretch with no progress on any pooled connection before giving up (default poolWaitMs()). */
   poolWaitMs?: number;
   /** Longest wait in all for a pooled connection (default poolMaxWaitMs()). */
   poolMaxWaitMs?: number;
@@ -54,13 +54,14 @@ const sessionSettings = `SELECT set_config('statement_timeout', $1, true), set_c
   set_config('TimeZone', 'UTC', true)`;
 
 /**
- * Waiting for a pooled connection. A pool that keeps handing connections out is busy, not stuck:
- * a reader waits in postgres.js's queue (first come, first served) as long as connections keep
- * being freed, and is answered 503 when none has been freed for LOOKAHEAD_POOL_WAIT_MS (slow
- * readers hold them all: waiting longer would not help) or when it has waited
- * LOOKAHEAD_POOL_MAX_WAIT_MS in all (too many readers at once: the queue is bounded in time).
+ * Waiting for a pooled connection. A pool whose connections are at work is busy, not stuck: a
+ * reader waits in postgres.js's queue (first come, first served) as long as the sessions holding
+ * the connections make progress (a statement answered, a batch read, a connection handed out or
+ * given back), and is answered 503 when none has for LOOKAHEAD_POOL_WAIT_MS (slow readers hold
+ * them all: their clients stopped pulling, and waiting longer would not help) or when it has
+ * waited LOOKAHEAD_POOL_MAX_WAIT_MS in all (too many readers at once: the queue is bounded in time).
  */
-/** Longest stretch without any pooled connection freed before a waiting reader gets 503 (LOOKAHEAD_POOL_WAIT_MS). */
+/** Longest stretch without progress on any pooled connection before a waiting reader gets 503 (LOOKAHEAD_POOL_WAIT_MS). */
 export function poolWaitMs(env: Record<string, string | undefined> = process.env): number {
   const value = Number(env.LOOKAHEAD_POOL_WAIT_MS ?? 5_000);
   return Number.isFinite(value) && value > 0 ? value : 5_000;
@@ -75,12 +76,12 @@ export function poolMaxWaitMs(env: Record<string, string | undefined> = process.
 /** Raised when a reader gave up waiting for a pooled connection; routes answer it with 503. */
 export class PoolBusyError extends Error {
   readonly waitedMs: number;
-  /** stalled: no connection was freed for the stall limit; queue: the reader waited the whole limit while others were served. */
+  /** stalled: no pooled connection made progress for the stall limit; queue: the reader waited the whole limit while others worked. */
   readonly reason: 'stalled' | 'queue';
   constructor(waitedMs: number, reason: 'stalled' | 'queue' = 'stalled', limitMs = waitedMs) {
     super(
       reason === 'stalled'
-        ? `database: no connection of the pool was freed for ${limitMs} ms (slow readers hold them all); retry shortly`
+        ? `database: no pooled connection made progress for ${limitMs} ms (slow readers hold them all); retry shortly`
         : `database: waited ${waitedMs} ms for a pooled connection behind other readers (limit ${limitMs} ms); retry shortly`,
     );
     this.name = 'PoolBusyError';
@@ -89,7 +90,7 @@ export class PoolBusyError extends Error {
   }
 }
 
-/** Per pool: when a connection was last handed out or given back. */
+/** Per pool: when a session on it last made progress, or a connection was last handed out or given back. */
 const poolProgress = new WeakMap<postgres.Sql, { at: number }>();
 
 function progressOf(client: postgres.Sql): { at: number } {
@@ -99,9 +100,8 @@ function progressOf(client: postgres.Sql): { at: number } {
 }
 
 /**
- * client.reserve() (postgres.js queues reservations in order) that gives up once no connection of
- * the pool has been handed out or given back for `stallMs`, or after `maxMs` in all; a connection
- * that arrives later is released at once.
+ * client.reserve() (postgres.js queues reservations in order) that gives up once the pool has made
+ * no progress for `stallMs`, or after `maxMs` in all; a connection that arrives later is released at once.
  */
 async function reserveWithin(client: postgres.Sql, stallMs: number, maxMs: number): Promise<postgres.ReservedSql> {
   const progress = progressOf(client);
@@ -179,7 +179,8 @@ class WatchedConnection {
 
   constructor(
     readonly reserved: postgres.ReservedSql,
-    private readonly onEnded: () => void = () => undefined,
+    /** Called on progress: a statement answered, a batch read, the connection given back. */
+    readonly touch: () => void = () => undefined,
   ) {}
 
   async begin(): Promise<void> {
@@ -201,7 +202,9 @@ class WatchedConnection {
   async run<T>(send: () => Promise<T>): Promise<T> {
     if (this.gone) throw connectionClosedError();
     try {
-      return await send();
+      const result = await send();
+      this.touch();
+      return result;
     } catch (error) {
       throw this.note(error);
     }
@@ -224,7 +227,7 @@ class WatchedConnection {
     if (this.driver) this.driver.onclose = null;
     this.onGone = null;
     if (!this.gone) this.reserved.release();
-    this.onEnded();
+    this.touch();
   }
 
   /** Resolves when the connection is gone, or after `ms`. */
@@ -394,6 +397,7 @@ function postgresCopyOut(
         if (failure) throw noteLoss(failure);
         const batch = decoder.take({ flush: ended });
         if (batch) {
+          connection.touch();
           if (paused && decoder.completedRows < highWaterRows) {
             paused = false;
             readable.resume();

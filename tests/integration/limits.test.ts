@@ -98,7 +98,7 @@ describe.skipIf(!process.env.DATABASE_URL)('pool wait timeout (real Postgres)', 
       const started = Date.now();
       const error = await pool.openReadSession(options).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(PoolBusyError);
-      // No connection was freed: it gives up after the stall limit, not the (default 30 s) total limit.
+      // The sessions holding the connections do nothing: it gives up after the stall limit, not the (default 30 s) total limit.
       expect((error as PoolBusyError).reason).toBe('stalled');
       expect(Date.now() - started).toBeGreaterThanOrEqual(450);
       expect(Date.now() - started).toBeLessThan(10_000);
@@ -116,7 +116,7 @@ describe.skipIf(!process.env.DATABASE_URL)('pool wait timeout (real Postgres)', 
     }
   }, 60_000);
 
-  it('a busy pool that keeps freeing connections: readers queue past the stall limit, served in order, until the total limit', async () => {
+  it('a busy pool whose sessions keep working: readers queue past the stall limit, served in order, until the total limit', async () => {
     const database = await createTestDatabase('postgres');
     const pool = openSqlConnection(database.url!, { maxConnections: 2 });
     try {
