@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import postgres from 'postgres';
 import { reportFromBacktest } from '@/lib/client/report';
 import { parseForecastConfig } from '@/lib/config';
@@ -11,12 +12,20 @@ import { compareInNode } from '../tests/support/comparison';
 import { printTable, writeResult } from './lib/report';
 
 /**
- * `npm run bench -- load [--seconds 120] [--pool-wait-ms N]`: the production build (next start, Postgres) on loopback
- * under mixed load for a bounded time: 20 clients each streaming 100,000-row windows back to back,
- * 4 clients posting server forecasts, 4 clients reading a share page. Records p50/p99 per route,
- * errors (target 0), and the server's RSS at the start and the end (target: within 10%).
- * A source pools 5 connections and waits LOOKAHEAD_POOL_WAIT_MS (5 s) for one before a 503, so 20
- * concurrent streams on a slow machine see 503s unless --pool-wait-ms lets them queue longer.
+ * `npm run bench -- load [--seconds 120] [--warmup-seconds 30] [--pool-wait-ms N] [--pool-max-wait-ms N]`:
+ * the production build (next start, Postgres) on loopback under mixed load for a bounded time:
+ * 20 clients each streaming 100,000-row windows back to back, 4 clients posting server forecasts,
+ * 4 clients reading a share page. The load runs `--warmup-seconds` and then `--seconds` more;
+ * p50/p99 and errors (target 0) cover the whole run. Server RSS is recorded before the load
+ * (every route warmed once), after the warm-up (mean of the 10 s that follow it) and at the end
+ * (mean of the last 10 s), with its peak: the target is end within 10% of after-warm-up. The
+ * warm-up is where a server's working set under this load grows in (V8 sizes its heap to the
+ * allocation rate, buffers float until a major GC, caches fill); the start-to-end change is
+ * printed too. A probe in the server (bench/lib/memory-probe.cjs) records the heap left after each
+ * major GC (the live set: a leak makes it climb).
+ * Defaults are the server's: a source pools 5 connections; a reader queues while connections keep
+ * being freed and gets 503 after LOOKAHEAD_POOL_WAIT_MS (5 s) with none freed or
+ * LOOKAHEAD_POOL_MAX_WAIT_MS (30 s) in all.
  * Needs Postgres (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test).
  */
 const argument = (name: string) => {
@@ -25,8 +34,14 @@ const argument = (name: string) => {
 };
 const seconds = Number(argument('seconds') ?? 120);
 if (!(seconds > 0 && seconds <= 600)) throw new Error(`bench load: --seconds must be a number in (0, 600], got ${argument('seconds')}`);
+const warmupSeconds = Number(argument('warmup-seconds') ?? 30);
+if (!(warmupSeconds >= 10 && warmupSeconds <= 300)) throw new Error(`bench load: --warmup-seconds must be a number in [10, 300], got ${argument('warmup-seconds')}`);
 const poolWaitMs = argument('pool-wait-ms');
 if (poolWaitMs !== undefined && !(Number(poolWaitMs) > 0)) throw new Error(`bench load: --pool-wait-ms must be a positive number, got ${poolWaitMs}`);
+const poolMaxWaitMs = argument('pool-max-wait-ms');
+if (poolMaxWaitMs !== undefined && !(Number(poolMaxWaitMs) > 0)) throw new Error(`bench load: --pool-max-wait-ms must be a positive number, got ${poolMaxWaitMs}`);
+const probeDir = mkdtempSync(path.join(os.tmpdir(), 'lookahead-load-'));
+const probeFile = path.join(probeDir, 'memory.jsonl');
 const WINDOW_CLIENTS = 20;
 const FORECAST_CLIENTS = 4;
 const SHARE_CLIENTS = 4;
@@ -63,6 +78,9 @@ try {
     LOOKAHEAD_SOURCES: JSON.stringify([{ id: 'bench', url: benchUrl, tables: ['public.bench_points'] }]),
     LOOKAHEAD_MAX_HEAVY: '8',
     ...(poolWaitMs ? { LOOKAHEAD_POOL_WAIT_MS: poolWaitMs } : {}),
+    ...(poolMaxWaitMs ? { LOOKAHEAD_POOL_MAX_WAIT_MS: poolMaxWaitMs } : {}),
+    LOOKAHEAD_MEMORY_PROBE_FILE: probeFile,
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require ${path.resolve('bench/lib/memory-probe.cjs')}`].filter(Boolean).join(' '),
   });
   try {
     const published = await fetch(`${server.url}/api/forecasts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ snapshot: report }) });
@@ -75,34 +93,39 @@ try {
     await (await fetch(`${server.url}/api/forecast`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: forecastBody })).text();
 
     const routes = {
-      window: { name: `GET /api/sources/bench/window (${ROWS} rows)`, latencies: [] as number[], errors: 0, statuses: {} as Record<string, number> },
-      forecast: { name: 'POST /api/forecast (seasonal-naive, 1 series, horizon 24)', latencies: [] as number[], errors: 0, statuses: {} as Record<string, number> },
-      share: { name: 'GET /f/<token>', latencies: [] as number[], errors: 0, statuses: {} as Record<string, number> },
+      window: { name: `GET /api/sources/bench/window (${ROWS} rows)`, latencies: [] as number[], errors: 0, statuses: {} as Record<string, number>, errorSamples: [] as string[] },
+      forecast: { name: 'POST /api/forecast (seasonal-naive, 1 series, horizon 24)', latencies: [] as number[], errors: 0, statuses: {} as Record<string, number>, errorSamples: [] as string[] },
+      share: { name: 'GET /f/<token>', latencies: [] as number[], errors: 0, statuses: {} as Record<string, number>, errorSamples: [] as string[] },
     };
     const startRss = rss(server.pid);
-    const deadline = Date.now() + seconds * 1000;
-    const record = (route: (typeof routes)[keyof typeof routes], started: number, status: number, ok: boolean) => {
+    const loadStartedAt = Date.now();
+    const warmedAt = loadStartedAt + warmupSeconds * 1000;
+    const deadline = warmedAt + seconds * 1000;
+    const record = (route: (typeof routes)[keyof typeof routes], started: number, status: number, ok: boolean, detail?: string) => {
       route.latencies.push(performance.now() - started);
       route.statuses[status] = (route.statuses[status] ?? 0) + 1;
-      if (!ok) route.errors++;
+      if (!ok) {
+        route.errors++;
+        if (detail && route.errorSamples.length < 5 && !route.errorSamples.includes(detail)) route.errorSamples.push(detail);
+      }
     };
-    const loop = async (route: (typeof routes)[keyof typeof routes], once: () => Promise<{ status: number; ok: boolean }>) => {
+    const loop = async (route: (typeof routes)[keyof typeof routes], once: () => Promise<{ status: number; ok: boolean; detail?: string }>) => {
       while (Date.now() < deadline) {
         const started = performance.now();
         try {
-          const { status, ok } = await once();
-          record(route, started, status, ok);
-        } catch {
-          record(route, started, 0, false);
+          const { status, ok, detail } = await once();
+          record(route, started, status, ok, detail);
+        } catch (error) {
+          record(route, started, 0, false, (error as Error).message);
         }
       }
     };
     const windowOnce = async () => {
       const response = await fetch(`${server.url}/api/sources/bench/window?table=public.bench_points&columns=value&limit=${ROWS}`);
-      if (response.status !== 200) return { status: response.status, ok: (await response.text(), false) };
+      if (response.status !== 200) return { status: response.status, ok: false, detail: (await response.text()).slice(0, 300) };
       let rows = 0;
       for await (const batch of decodeWindowStream(response.body!)) rows += batch.timestampsMs.length;
-      return { status: 200, ok: rows === ROWS };
+      return { status: 200, ok: rows === ROWS, detail: `${rows} rows` };
     };
     const forecastOnce = async () => {
       const response = await fetch(`${server.url}/api/forecast`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: forecastBody });
@@ -115,14 +138,24 @@ try {
       return { status: response.status, ok: response.status === 200 };
     };
     let peakRss = startRss;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, rss(server.pid))), 200);
+    const samples: { t: number; rss: number }[] = [];
+    const sampler = setInterval(() => {
+      const value = rss(server.pid);
+      peakRss = Math.max(peakRss, value);
+      samples.push({ t: Date.now(), rss: value });
+    }, 200);
     await Promise.all([
       ...Array.from({ length: WINDOW_CLIENTS }, () => loop(routes.window, windowOnce)),
       ...Array.from({ length: FORECAST_CLIENTS }, () => loop(routes.forecast, forecastOnce)),
       ...Array.from({ length: SHARE_CLIENTS }, () => loop(routes.share, shareOnce)),
     ]);
     clearInterval(sampler);
-    const endRss = rss(server.pid);
+    const meanRss = (from: number, to: number) => {
+      const window = samples.filter((sample) => sample.t >= from && sample.t < to);
+      return Math.round(window.reduce((sum, sample) => sum + sample.rss, 0) / Math.max(1, window.length));
+    };
+    const warmRss = meanRss(warmedAt, warmedAt + 10_000);
+    const endRss = meanRss(deadline - 10_000, deadline + 1);
     const rows = Object.values(routes).map((route) => ({
       route: route.name,
       requests: route.latencies.length,
@@ -130,20 +163,45 @@ try {
       statuses: route.statuses,
       p50Ms: Math.round(percentile(route.latencies, 50)),
       p99Ms: Math.round(percentile(route.latencies, 99)),
+      errorSamples: route.errorSamples,
     }));
     printTable({ columns: ['route', 'requests', 'errors', 'p50 ms', 'p99 ms'], rows: rows.map((row) => [row.route, String(row.requests), String(row.errors), String(row.p50Ms), String(row.p99Ms)]) });
     const mb = (bytes: number) => Math.round(bytes / 1048576);
-    const rssChange = (endRss - startRss) / startRss;
-    console.log(`server RSS: start ${mb(startRss)} MB, end ${mb(endRss)} MB (${(rssChange * 100).toFixed(1)}%), peak ${mb(peakRss)} MB; load average ${os.loadavg().map((value) => value.toFixed(2)).join(' ')}`);
+    const percent = (change: number) => `${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)}%`;
+    const changeFromStart = (endRss - startRss) / startRss;
+    const changeAfterWarmup = (endRss - warmRss) / warmRss;
+    // The probe's records: memory once a second, and the heap left after each major GC.
+    const probe = existsSync(probeFile)
+      ? readFileSync(probeFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { t: number; majorGc?: boolean; rss?: number; heapTotal?: number; heapUsed: number; external?: number; arrayBuffers?: number })
+      : [];
+    const liveAfterGc = probe.filter((record) => record.majorGc && record.t >= loadStartedAt && record.t <= deadline);
+    const liveWarm = liveAfterGc.filter((record) => record.t >= warmedAt);
+    const memoryAt = (at: number) => probe.filter((record) => !record.majorGc && record.t <= at).at(-1) ?? null;
+    const breakdown = (record: ReturnType<typeof memoryAt>) => (record ? { rss: record.rss, heapTotal: record.heapTotal, heapUsed: record.heapUsed, external: record.external, arrayBuffers: record.arrayBuffers } : null);
+    const loadAverage = os.loadavg();
+    console.log(
+      `server RSS: start ${mb(startRss)} MB (before the load), after the ${warmupSeconds} s warm-up ${mb(warmRss)} MB, end ${mb(endRss)} MB: ${percent(changeAfterWarmup)} after warm-up (target within 10%), ${percent(changeFromStart)} from the start; peak ${mb(peakRss)} MB`,
+    );
+    if (liveWarm.length >= 2) {
+      console.log(`heap live after major GCs (after warm-up): first ${mb(liveWarm[0]!.heapUsed)} MB, last ${mb(liveWarm.at(-1)!.heapUsed)} MB, max ${mb(Math.max(...liveWarm.map((record) => record.heapUsed)))} MB over ${liveWarm.length} GCs`);
+    }
+    console.log(`load average ${loadAverage.map((value) => value.toFixed(2)).join(' ')}`);
     const file = writeResult('load', {
       seconds,
+      warmupSeconds,
       poolWaitMs: poolWaitMs ? Number(poolWaitMs) : 'default (5000)',
+      poolMaxWaitMs: poolMaxWaitMs ? Number(poolMaxWaitMs) : 'default (30000)',
       clients: { windowStreams: WINDOW_CLIENTS, forecasts: FORECAST_CLIENTS, sharePages: SHARE_CLIENTS },
       windowRows: ROWS,
       routes: rows,
       errors: rows.reduce((sum, row) => sum + row.errors, 0),
-      serverRssBytes: { start: startRss, end: endRss, peak: peakRss, change: rssChange },
-      loadAverage: os.loadavg(),
+      serverRssBytes: { start: startRss, afterWarmup: warmRss, end: endRss, peak: peakRss, changeAfterWarmup, changeFromStart },
+      serverMemory: {
+        afterWarmup: breakdown(memoryAt(warmedAt + 10_000)),
+        end: breakdown(memoryAt(deadline)),
+        heapLiveAfterMajorGcBytes: liveAfterGc.map((record) => ({ atSeconds: Math.round((record.t - loadStartedAt) / 1000), heapUsed: record.heapUsed })),
+      },
+      loadAverage,
     });
     console.log(`bench load: wrote ${file}`);
   } finally {
@@ -152,4 +210,5 @@ try {
 } finally {
   await admin.unsafe(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
   await admin.end();
+  rmSync(probeDir, { recursive: true, force: true });
 }

@@ -10,7 +10,7 @@ export type { IngestedFile, UploadedSource, NewUploadedSource } from './schema-d
 export { APP_TABLE_NAMES } from './app-tables';
 export { openSqlConnection, connectionForHandle, redactConnectionUrl, type SqlConnection, type WriteSession } from './sql-connection';
 export type { ReadSession, ReadSessionOptions, RowCursor, CopyBatchReader } from './read-session';
-export { PoolBusyError, poolWaitMs } from './read-session';
+export { PoolBusyError, poolMaxWaitMs, poolWaitMs } from './read-session';
 export { CopyBinaryDecoder, type CopyBinaryBatch } from './copy-binary';
 export { listUploadedSources, getUploadedSource, saveUploadedSource, deleteUploadedSource } from './queries/uploads';
 export { ensureIngestTables } from './ingest-tables';

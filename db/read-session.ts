@@ -14,8 +14,10 @@ import { CopyBinaryDecoder, type CopyBinaryBatch } from './copy-binary';
 export interface ReadSessionOptions {
   statementTimeoutMs: number;
   idleTimeoutMs: number;
-  /** Longest wait for a pooled connection (default poolWaitMs()). */
+  /** Longest stretch with no progress on any pooled connection before giving up (default poolWaitMs()). */
   poolWaitMs?: number;
+  /** Longest wait in all for a pooled connection (default poolMaxWaitMs()). */
+  poolMaxWaitMs?: number;
 }
 
 export interface RowCursor<Row> {
@@ -51,40 +53,85 @@ type Parameters = postgres.ParameterOrJSON<never>[];
 const sessionSettings = `SELECT set_config('statement_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $2, true),
   set_config('TimeZone', 'UTC', true)`;
 
-/** How long a reader waits for a pooled connection before the request is answered 503 (LOOKAHEAD_POOL_WAIT_MS). */
+/**
+ * Waiting for a pooled connection. A pool whose connections are at work is busy, not stuck: a
+ * reader waits in postgres.js's queue (first come, first served) as long as the sessions holding
+ * the connections make progress (a statement answered, a batch read, a connection handed out or
+ * given back), and is answered 503 when none has for LOOKAHEAD_POOL_WAIT_MS (slow readers hold
+ * them all: their clients stopped pulling, and waiting longer would not help) or when it has
+ * waited LOOKAHEAD_POOL_MAX_WAIT_MS in all (too many readers at once: the queue is bounded in time).
+ */
+/** Longest stretch without progress on any pooled connection before a waiting reader gets 503 (LOOKAHEAD_POOL_WAIT_MS). */
 export function poolWaitMs(env: Record<string, string | undefined> = process.env): number {
   const value = Number(env.LOOKAHEAD_POOL_WAIT_MS ?? 5_000);
   return Number.isFinite(value) && value > 0 ? value : 5_000;
 }
 
-/** Raised when every pooled connection stayed busy for poolWaitMs(); routes answer it with 503. */
+/** Longest wait in all for a pooled connection, however busy the pool (LOOKAHEAD_POOL_MAX_WAIT_MS). */
+export function poolMaxWaitMs(env: Record<string, string | undefined> = process.env): number {
+  const value = Number(env.LOOKAHEAD_POOL_MAX_WAIT_MS ?? 30_000);
+  return Number.isFinite(value) && value > 0 ? value : 30_000;
+}
+
+/** Raised when a reader gave up waiting for a pooled connection; routes answer it with 503. */
 export class PoolBusyError extends Error {
   readonly waitedMs: number;
-  constructor(waitedMs: number) {
-    super(`database: every connection of the pool stayed busy for ${waitedMs} ms (slow readers); retry shortly`);
+  /** stalled: no pooled connection made progress for the stall limit; queue: the reader waited the whole limit while others worked. */
+  readonly reason: 'stalled' | 'queue';
+  constructor(waitedMs: number, reason: 'stalled' | 'queue' = 'stalled', limitMs = waitedMs) {
+    super(
+      reason === 'stalled'
+        ? `database: no pooled connection made progress for ${limitMs} ms (slow readers hold them all); retry shortly`
+        : `database: waited ${waitedMs} ms for a pooled connection behind other readers (limit ${limitMs} ms); retry shortly`,
+    );
     this.name = 'PoolBusyError';
     this.waitedMs = waitedMs;
+    this.reason = reason;
   }
 }
 
-/** client.reserve() that gives up after `waitMs`; a connection that arrives later is released at once. */
-async function reserveWithin(client: postgres.Sql, waitMs: number): Promise<postgres.ReservedSql> {
+/** Per pool: when a session on it last made progress, or a connection was last handed out or given back. */
+const poolProgress = new WeakMap<postgres.Sql, { at: number }>();
+
+function progressOf(client: postgres.Sql): { at: number } {
+  let progress = poolProgress.get(client);
+  if (!progress) poolProgress.set(client, (progress = { at: 0 }));
+  return progress;
+}
+
+/**
+ * client.reserve() (postgres.js queues reservations in order) that gives up once the pool has made
+ * no progress for `stallMs`, or after `maxMs` in all; a connection that arrives later is released at once.
+ */
+async function reserveWithin(client: postgres.Sql, stallMs: number, maxMs: number): Promise<postgres.ReservedSql> {
+  const progress = progressOf(client);
+  const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
-  let timedOut = false;
+  let gaveUp = false;
   const pending = client.reserve();
   try {
-    return await Promise.race([
-      pending,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          timedOut = true;
-          reject(new PoolBusyError(waitMs));
-        }, waitMs);
-      }),
-    ]);
+    const reserved = await new Promise<postgres.ReservedSql>((resolve, reject) => {
+      pending.then(resolve, reject);
+      const check = () => {
+        const now = Date.now();
+        const quietSince = Math.max(started, progress.at);
+        if (now - quietSince >= stallMs) {
+          gaveUp = true;
+          reject(new PoolBusyError(now - started, 'stalled', stallMs));
+        } else if (now - started >= maxMs) {
+          gaveUp = true;
+          reject(new PoolBusyError(now - started, 'queue', maxMs));
+        } else {
+          timer = setTimeout(check, Math.max(1, Math.min(quietSince + stallMs, started + maxMs) - now));
+        }
+      };
+      timer = setTimeout(check, Math.min(stallMs, maxMs));
+    });
+    progress.at = Date.now();
+    return reserved;
   } finally {
     clearTimeout(timer);
-    if (timedOut) pending.then((late) => late.release(), () => undefined);
+    if (gaveUp) pending.then((late) => late.release(), () => undefined);
   }
 }
 
@@ -130,7 +177,11 @@ class WatchedConnection {
 
   private onGone: (() => void) | null = null;
 
-  constructor(readonly reserved: postgres.ReservedSql) {}
+  constructor(
+    readonly reserved: postgres.ReservedSql,
+    /** Called on progress: a statement answered, a batch read, the connection given back. */
+    readonly touch: () => void = () => undefined,
+  ) {}
 
   async begin(): Promise<void> {
     const options = {
@@ -151,7 +202,9 @@ class WatchedConnection {
   async run<T>(send: () => Promise<T>): Promise<T> {
     if (this.gone) throw connectionClosedError();
     try {
-      return await send();
+      const result = await send();
+      this.touch();
+      return result;
     } catch (error) {
       throw this.note(error);
     }
@@ -174,6 +227,7 @@ class WatchedConnection {
     if (this.driver) this.driver.onclose = null;
     this.onGone = null;
     if (!this.gone) this.reserved.release();
+    this.touch();
   }
 
   /** Resolves when the connection is gone, or after `ms`. */
@@ -195,7 +249,8 @@ class WatchedConnection {
 }
 
 export async function openPostgresReadSession(client: postgres.Sql, options: ReadSessionOptions): Promise<ReadSession> {
-  const connection = new WatchedConnection(await reserveWithin(client, options.poolWaitMs ?? poolWaitMs()));
+  const progress = progressOf(client);
+  const connection = new WatchedConnection(await reserveWithin(client, options.poolWaitMs ?? poolWaitMs(), options.poolMaxWaitMs ?? poolMaxWaitMs()), () => (progress.at = Date.now()));
   const reserved = connection.reserved;
   try {
     await connection.begin();
@@ -342,6 +397,7 @@ function postgresCopyOut(
         if (failure) throw noteLoss(failure);
         const batch = decoder.take({ flush: ended });
         if (batch) {
+          connection.touch();
           if (paused && decoder.completedRows < highWaterRows) {
             paused = false;
             readable.resume();

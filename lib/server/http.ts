@@ -6,8 +6,10 @@ import type { ZodError } from 'zod';
 /** Turns any error into a JSON response: bad input as 4xx with its message, the rest logged as 500. */
 export function errorResponse(error: unknown): Response {
   if (error instanceof PoolBusyError || (error instanceof Error && error.cause instanceof PoolBusyError)) {
+    const busy = (error instanceof PoolBusyError ? error : (error as Error).cause) as PoolBusyError;
+    const why = busy.reason === 'queue' ? 'too many readers are waiting ahead of this one' : 'the readers holding them have stalled';
     return Response.json(
-      { error: { code: 'unavailable', message: 'The server is busy: every database connection is in use. Retry in a few seconds.' } },
+      { error: { code: 'unavailable', message: `The server is busy: every database connection is in use and ${why}. Retry in a few seconds.` } },
       { status: 503, headers: { 'retry-after': '2' } },
     );
   }

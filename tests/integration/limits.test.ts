@@ -98,6 +98,9 @@ describe.skipIf(!process.env.DATABASE_URL)('pool wait timeout (real Postgres)', 
       const started = Date.now();
       const error = await pool.openReadSession(options).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(PoolBusyError);
+      // The sessions holding the connections do nothing: it gives up after the stall limit, not the (default 30 s) total limit.
+      expect((error as PoolBusyError).reason).toBe('stalled');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(450);
       expect(Date.now() - started).toBeLessThan(10_000);
       const response = errorResponse(error);
       expect(response.status).toBe(503);
@@ -107,6 +110,58 @@ describe.skipIf(!process.env.DATABASE_URL)('pool wait timeout (real Postgres)', 
       const recovered = await pool.openReadSession(options);
       expect(await recovered.query<{ one: number }>('SELECT 1 AS one')).toEqual([{ one: 1 }]);
       await recovered.close();
+    } finally {
+      await pool.close();
+      await database.drop();
+    }
+  }, 60_000);
+
+  it('a busy pool whose sessions keep working: readers queue past the stall limit, served in order, until the total limit', async () => {
+    const database = await createTestDatabase('postgres');
+    const pool = openSqlConnection(database.url!, { maxConnections: 2 });
+    try {
+      // Each reader holds its connection 400 ms; 10 readers on 2 connections take about 2 s, far
+      // over the 600 ms stall limit: a wait that only counted time would turn most away.
+      const read = async (index: number, poolMaxWaitMs: number) => {
+        const asked = Date.now();
+        const session = await pool.openReadSession({ statementTimeoutMs: 30_000, idleTimeoutMs: 30_000, poolWaitMs: 600, poolMaxWaitMs });
+        const waitedMs = Date.now() - asked;
+        const grantedAt = performance.now();
+        try {
+          await session.query('SELECT pg_sleep(0.4)');
+        } finally {
+          await session.close();
+        }
+        return { index, waitedMs, grantedAt };
+      };
+      const served = await Promise.all(Array.from({ length: 10 }, (_, index) => read(index, 30_000)));
+      expect(Math.max(...served.map((reader) => reader.waitedMs))).toBeGreaterThan(1_000);
+      // First come, first served: with two connections, reader i starts only after reader i - 2 has
+      // (a connection freed by a reader that came later would break this by a whole 400 ms hold).
+      for (let index = 2; index < served.length; index++) expect(served[index]!.grantedAt).toBeGreaterThan(served[index - 2]!.grantedAt);
+
+      // The same queue with a 1 s total limit: the first readers are served, the last are told 503 after about 1 s.
+      const outcomes = await Promise.all(
+        Array.from({ length: 10 }, (_, index) => {
+          const asked = Date.now();
+          return read(index, 1_000).then(
+            () => ({ index, ok: true as const }),
+            (error: unknown) => ({ index, ok: false as const, error, afterMs: Date.now() - asked }),
+          );
+        }),
+      );
+      const refused = outcomes.filter((outcome) => !outcome.ok);
+      expect(outcomes.filter((outcome) => outcome.ok).length).toBeGreaterThanOrEqual(2);
+      expect(refused.length).toBeGreaterThanOrEqual(1);
+      for (const outcome of refused) {
+        expect(outcome.error).toBeInstanceOf(PoolBusyError);
+        expect((outcome.error as PoolBusyError).reason).toBe('queue');
+        expect(outcome.afterMs).toBeGreaterThanOrEqual(950);
+        expect(outcome.afterMs).toBeLessThan(10_000);
+        expect(errorResponse(outcome.error).status).toBe(503);
+      }
+      // The refused are the last in line.
+      expect(Math.min(...refused.map((outcome) => outcome.index))).toBeGreaterThan(Math.max(...outcomes.filter((outcome) => outcome.ok).map((outcome) => outcome.index)) - 1);
     } finally {
       await pool.close();
       await database.drop();

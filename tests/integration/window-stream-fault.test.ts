@@ -5,15 +5,16 @@ import { call, readWindow } from '../support/data-plane';
 import { startProxy, type CuttableProxy } from '../support/job-workers';
 
 /**
- * Postgres "restarted" in the middle of a window stream: the source's connections go through a
- * TCP proxy that cuts every connection (the shared server is never restarted). The client gets
+ * The network drops in the middle of a window stream: the source's connections go through a TCP
+ * proxy that cuts every connection, so the sockets die with no message from the server (a real
+ * restart, where the server says 57P01 first, is window-stream-restart.test.ts). The client gets
  * a clean error (the body stream fails; nothing hangs, no driver text), and a retry once the
  * database is back reads the whole window: no broken connection is kept in the pool.
  */
 const available = Boolean(process.env.DATABASE_URL);
 const ROWS = 300_000;
 
-describe.skipIf(!available)('faults: the database goes away during a window stream', () => {
+describe.skipIf(!available)('faults: the network to the database drops during a window stream', () => {
   let database: TestDatabase;
   let proxy: CuttableProxy;
   let route: typeof import('@/app/api/sources/[id]/window/route');

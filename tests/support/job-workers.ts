@@ -3,8 +3,9 @@ import net from 'node:net';
 
 /**
  * Real `npm run worker` processes for the fault tests (the same entry, workers/jobs/main.ts,
- * through tsx), and a TCP proxy in front of Postgres that can cut every connection, so the
- * "database went away" fault is tested without restarting the shared Postgres server.
+ * through tsx), and a TCP proxy in front of Postgres that can cut every connection: the network
+ * dropping, with no word from the server. (A real restart, where the server ends each session
+ * with 57P01 first, runs on a throwaway server: tests/support/pg-cluster.ts.)
  */
 
 export interface WorkerProcess {
