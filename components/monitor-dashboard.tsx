@@ -14,6 +14,7 @@ type Dashboard = {
   to: string;
   read: 'raw' | 'rollup-1h';
   bucketSeconds: number;
+  percentiles: 'exact' | 'merged';
   latency: LatencyPoint[];
   resources: { bucket: string; key: string; cpuPercent: number | null; memoryMb: number | null }[];
   training: TrainingPoint[];
@@ -149,7 +150,12 @@ export function MonitorDashboard({ initialRange = '24h' }: { initialRange?: stri
         <button type="button" className="secondary small" onClick={() => void load()}>Refresh</button>
         {data && (
           <span className="note" data-testid="monitor-read">
-            {data.read === 'raw' ? `from raw events, ${data.bucketSeconds / 60}-minute buckets` : 'from the 1-hour rollups'} · query {data.queryMs} ms
+            {data.read === 'raw'
+              ? `from raw events, ${data.bucketSeconds / 60}-minute buckets`
+              : data.percentiles === 'merged'
+                ? `from the 1-hour rollups merged into ${data.bucketSeconds / 3600}-hour buckets (counts exact; p50–p95 request-weighted means of the hourly percentiles, p99 the largest hourly p99)`
+                : 'from the 1-hour rollups'}{' '}
+            · query {data.queryMs} ms
           </span>
         )}
       </div>

@@ -242,24 +242,49 @@ export async function latencyFromEvents(handle: DatabaseHandle, range: { from: D
 }
 
 /**
- * The same series from the rollups: the rows over all endpoints (ALL_ENDPOINTS), read in the
- * primary key's order (bucket_width, bucket, model, runtime, endpoint), so no sort and no
- * aggregation; a 30-day view is 720 rows per model and runtime.
+ * The same series from the rollups: the rows over all endpoints (ALL_ENDPOINTS) of `width`,
+ * merged in SQL into buckets of `bucketSeconds` (a multiple of the width; default the width) and
+ * aggregated into one row per model and runtime (a JSON array of points), so a 30-day view sends
+ * 15 rows of 240 points (3-hour buckets), not 10,800 rows. Merging is honest about what it can and cannot know:
+ * request, error and point counts are exact sums; throughput is their sum over the bucket; p50, p90
+ * and p95 are the request-weighted means of the hourly percentiles (an estimate: percentiles do not
+ * add up); p99 is the largest hourly p99 (an upper bound: a merged bucket's p99 is never above its
+ * hours' largest); CPU is request-weighted, memory the peak. When bucketSeconds equals the width,
+ * every point is one rollup row and its percentiles are exact (computed from the events).
  */
-export async function latencyFromRollups(handle: DatabaseHandle, range: { from: Date; to: Date; width: RollupWidth }): Promise<LatencyPoint[]> {
+export async function latencyFromRollups(handle: DatabaseHandle, range: { from: Date; to: Date; width: RollupWidth; bucketSeconds?: number }): Promise<LatencyPoint[]> {
   const { text, values } = latencyFromRollupsQuery(range);
-  return (await handle.query(text, values)).map(latencyPoint);
+  const rows = await handle.query<{ model: string; runtime: string; points: unknown }>(text, values);
+  const out: LatencyPoint[] = [];
+  for (const row of rows) {
+    const points = (typeof row.points === 'string' ? JSON.parse(row.points) : row.points) as (number | null)[][];
+    for (const [bucketMs, requests, errors, count, p50, p90, p95, p99, throughput, cpu, memory] of points) {
+      out.push({ bucket: new Date(bucketMs!).toISOString(), model: row.model, runtime: row.runtime, requests: requests!, errors: errors!, points: count!, p50: p50 ?? null, p90: p90 ?? null, p95: p95 ?? null, p99: p99 ?? null, throughputPerS: throughput!, cpuPercent: cpu ?? null, memoryMb: memory ?? null });
+    }
+  }
+  return out.sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : a.model < b.model ? -1 : a.model > b.model ? 1 : a.runtime < b.runtime ? -1 : a.runtime > b.runtime ? 1 : 0));
 }
 
 /** The statement of latencyFromRollups. */
-export function latencyFromRollupsQuery({ from, to, width }: { from: Date; to: Date; width: RollupWidth }): SqlText {
+export function latencyFromRollupsQuery({ from, to, width, bucketSeconds }: { from: Date; to: Date; width: RollupWidth; bucketSeconds?: number }): SqlText {
+  const seconds = bucketSeconds ?? ROLLUP_WIDTHS[width];
+  if (!Number.isInteger(seconds / ROLLUP_WIDTHS[width]) || seconds < ROLLUP_WIDTHS[width]) throw new Error(`latencyFromRollups: bucketSeconds ${seconds} is not a whole multiple of the ${width} rollups`);
   return {
-    text: `SELECT (extract(epoch FROM bucket) * 1000)::float8 AS bucket_ms, model, runtime, request_count AS requests, error_count AS errors, points,
-            latency_p50_ms AS p50, latency_p90_ms AS p90, latency_p95_ms AS p95, latency_p99_ms AS p99, throughput_per_s AS throughput,
-            cpu_percent, memory_mb
-       FROM model_performance WHERE bucket_width = $3 AND bucket >= $1 AND bucket < $2 AND endpoint = $4
-      ORDER BY bucket_width, bucket, model, runtime, endpoint`,
-    values: [from.toISOString(), to.toISOString(), width, ALL_ENDPOINTS],
+    text: `WITH merged AS (
+             SELECT model, runtime, date_bin(make_interval(secs => $5), bucket, timestamptz '2000-01-03 00:00:00+00') AS b,
+                    sum(request_count)::float8 AS requests, sum(error_count)::float8 AS errors, sum(points)::float8 AS points,
+                    CASE WHEN count(*) = 1 THEN max(latency_p50_ms) ELSE sum(latency_p50_ms * request_count) / nullif(sum(request_count) FILTER (WHERE latency_p50_ms IS NOT NULL), 0) END AS p50,
+                    CASE WHEN count(*) = 1 THEN max(latency_p90_ms) ELSE sum(latency_p90_ms * request_count) / nullif(sum(request_count) FILTER (WHERE latency_p90_ms IS NOT NULL), 0) END AS p90,
+                    CASE WHEN count(*) = 1 THEN max(latency_p95_ms) ELSE sum(latency_p95_ms * request_count) / nullif(sum(request_count) FILTER (WHERE latency_p95_ms IS NOT NULL), 0) END AS p95,
+                    max(latency_p99_ms) AS p99, CASE WHEN count(*) = 1 THEN max(throughput_per_s) ELSE sum(request_count)::float8 / $5 END AS throughput,
+                    CASE WHEN count(*) = 1 THEN max(cpu_percent) ELSE sum(cpu_percent * request_count) / nullif(sum(request_count) FILTER (WHERE cpu_percent IS NOT NULL), 0) END AS cpu,
+                    max(memory_mb) AS memory
+               FROM model_performance WHERE bucket_width = $3 AND bucket >= $1 AND bucket < $2 AND endpoint = $4
+              GROUP BY 1, 2, 3)
+         SELECT model, runtime,
+                json_agg(json_build_array((extract(epoch FROM b) * 1000)::float8, requests, errors, points, p50, p90, p95, p99, throughput, cpu, memory) ORDER BY b) AS points
+           FROM merged GROUP BY model, runtime ORDER BY model, runtime`,
+    values: [from.toISOString(), to.toISOString(), width, ALL_ENDPOINTS, seconds],
   };
 }
 
