@@ -485,14 +485,33 @@ export async function insertDriftCheck(handle: DatabaseHandle, check: DriftCheck
   );
 }
 
+const DRIFT_COLUMNS = `"time", rule_id, source, series, model, reference_from, reference_to, recent_from, recent_to, reference_count, recent_count,
+            psi, ks_statistic, ks_p_value, rolling_error, psi_threshold, ks_threshold, fired, error`;
+
 /** The newest drift checks, newest first. */
 export async function listDriftChecks(handle: DatabaseHandle, { limit = 50 }: { limit?: number } = {}): Promise<DriftCheckRow[]> {
-  const rows = await handle.query<Record<string, unknown>>(
-    `SELECT "time", rule_id, source, series, model, reference_from, reference_to, recent_from, recent_to, reference_count, recent_count,
-            psi, ks_statistic, ks_p_value, rolling_error, psi_threshold, ks_threshold, fired, error
-       FROM drift_checks ORDER BY id DESC LIMIT $1`,
-    [limit],
+  return driftRows(await handle.query<Record<string, unknown>>(`SELECT ${DRIFT_COLUMNS} FROM drift_checks ORDER BY id DESC LIMIT $1`, [limit]));
+}
+
+/**
+ * The newest check of each (model, revision, rule) among `models` (trained model ids; the revision
+ * is rolling_error's "revision"), newest first: what is shown beside each trained model.
+ */
+export async function latestModelDriftChecks(handle: DatabaseHandle, { models, revision }: { models: string[]; revision?: string }): Promise<DriftCheckRow[]> {
+  if (models.length === 0) return [];
+  return driftRows(
+    await handle.query<Record<string, unknown>>(
+      `SELECT ${DRIFT_COLUMNS} FROM (
+         SELECT DISTINCT ON (model, rolling_error->>'revision', rule_id) * FROM drift_checks
+          WHERE model = ANY($1::text[]) AND ($2::text IS NULL OR rolling_error->>'revision' = $2)
+          ORDER BY model, rolling_error->>'revision', rule_id, id DESC) AS latest
+        ORDER BY "time" DESC`,
+      [models, revision ?? null],
+    ),
   );
+}
+
+function driftRows(rows: Record<string, unknown>[]): DriftCheckRow[] {
   const iso = (value: unknown) => new Date(value as string).toISOString();
   const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
   return rows.map((row) => ({

@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { dataFreshness, latencyFromEvents, latencyFromRollups, listAlertFirings, listDriftChecks, processUsage, trainingCurves, type DriftCheckRow, type DatabaseHandle, type FreshnessRow, type LatencyPoint, type TrainingCurvePoint, type AlertFiringRow } from '@/db';
+import { dataFreshness, latestModelDriftChecks, listTrainedModels, latencyFromEvents, latencyFromRollups, listAlertFirings, listDriftChecks, processUsage, trainingCurves, type DriftCheckRow, type DatabaseHandle, type FreshnessRow, type LatencyPoint, type TrainingCurvePoint, type AlertFiringRow } from '@/db';
 import { fromZodError } from '../http';
 import { metrics } from './metrics';
 import type { Monitor } from './monitor';
@@ -67,8 +67,39 @@ export interface DashboardData {
   alerts: AlertFiringRow[];
   /** The newest drift checks (drift alert rules, evaluated on the schedule), newest first. */
   drift: DriftCheckRow[];
+  /**
+   * Every current trained model with its training window and its newest drift check (the
+   * schedule's own, else a rule's): PSI/KS of the training window vs the data after it, and the
+   * model's rolling error there.
+   */
+  trainedModels: TrainedModelDrift[];
   buffers: ReturnType<Monitor['stats']>;
   queryMs: number;
+}
+
+export interface TrainedModelDrift {
+  id: string;
+  revision: string;
+  label: string;
+  createdAt: string;
+  source: string | null;
+  series: string | null;
+  train: { from: string; to: string; rows: number } | null;
+  drift: DriftCheckRow | null;
+}
+
+async function trainedModelDrift(handle: DatabaseHandle): Promise<TrainedModelDrift[]> {
+  const models = (await listTrainedModels(handle)).filter((row) => row.current);
+  const checks = await latestModelDriftChecks(handle, { models: models.map((row) => row.id) });
+  return models.map((row) => {
+    const data = row.dataWindow as { source?: string; series?: string; splits?: { train?: { from: string; to: string; rows: number } } };
+    const mine = checks.filter((check) => check.model === row.id && (check.rollingError as { revision?: string } | null)?.revision === row.revision);
+    return {
+      id: row.id, revision: row.revision, label: row.label, createdAt: row.createdAt.toISOString(),
+      source: data.source ?? null, series: data.series ?? null, train: data.splits?.train ?? null,
+      drift: mine.find((check) => check.ruleId === null) ?? mine[0] ?? null,
+    };
+  });
 }
 
 export async function dashboardData({ handle, range, monitor, now = new Date() }: { handle: DatabaseHandle; range: DashboardRange; monitor: Monitor; now?: Date }): Promise<DashboardData> {
@@ -106,6 +137,7 @@ export async function dashboardData({ handle, range, monitor, now = new Date() }
     freshness: await dataFreshness(handle),
     alerts: await listAlertFirings(handle, { limit: 50 }),
     drift: await listDriftChecks(handle, { limit: 50 }),
+    trainedModels: await trainedModelDrift(handle),
     buffers: monitor.stats(),
     queryMs: Math.round(queryMs * 10) / 10,
   };
