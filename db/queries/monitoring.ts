@@ -244,35 +244,48 @@ export async function latencyFromEvents(handle: DatabaseHandle, range: { from: D
 /**
  * The same series from the rollups: the rows over all endpoints (ALL_ENDPOINTS) of `width`,
  * merged in SQL into buckets of `bucketSeconds` (a multiple of the width; default the width) and
- * aggregated into one row per model and runtime (a JSON array of points), so a 30-day view sends
+ * aggregated into one row per model and runtime (its points as one text), so a 30-day view sends
  * 15 rows of 240 points (3-hour buckets), not 10,800 rows. Merging is honest about what it can and cannot know:
  * request, error and point counts are exact sums; throughput is their sum over the bucket; p50, p90
  * and p95 are the request-weighted means of the hourly percentiles (an estimate: percentiles do not
  * add up); p99 is the largest hourly p99 (an upper bound: a merged bucket's p99 is never above its
- * hours' largest); CPU is request-weighted, memory the peak. When bucketSeconds equals the width,
+ * hours' largest); CPU is request-weighted, memory the peak; merged measures travel as float4 (7
+ * significant digits). When bucketSeconds equals the width,
  * every point is one rollup row and its percentiles are exact (computed from the events).
  */
 export async function latencyFromRollups(handle: DatabaseHandle, range: { from: Date; to: Date; width: RollupWidth; bucketSeconds?: number }): Promise<LatencyPoint[]> {
   const { text, values } = latencyFromRollupsQuery(range);
-  const rows = await handle.query<{ model: string; runtime: string; points: unknown }>(text, values);
+  const rows = await handle.query<{ model: string; runtime: string; points: string }>(text, values);
   const out: LatencyPoint[] = [];
+  const numberOrNull = (field: string | undefined) => (field === undefined || field === '' ? null : Number(field));
   for (const row of rows) {
-    const points = (typeof row.points === 'string' ? JSON.parse(row.points) : row.points) as (number | null)[][];
-    for (const [bucketMs, requests, errors, count, p50, p90, p95, p99, throughput, cpu, memory] of points) {
-      out.push({ bucket: new Date(bucketMs!).toISOString(), model: row.model, runtime: row.runtime, requests: requests!, errors: errors!, points: count!, p50: p50 ?? null, p90: p90 ?? null, p95: p95 ?? null, p99: p99 ?? null, throughputPerS: throughput!, cpuPercent: cpu ?? null, memoryMb: memory ?? null });
+    for (const point of row.points.split(';')) {
+      const f = point.split(',');
+      out.push({
+        bucket: new Date(Number(f[0]) * 1000).toISOString(), model: row.model, runtime: row.runtime, requests: Number(f[1]), errors: Number(f[2]), points: Number(f[3]),
+        p50: numberOrNull(f[4]), p90: numberOrNull(f[5]), p95: numberOrNull(f[6]), p99: numberOrNull(f[7]), throughputPerS: Number(f[8]), cpuPercent: numberOrNull(f[9]), memoryMb: numberOrNull(f[10]),
+      });
     }
   }
   return out.sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : a.model < b.model ? -1 : a.model > b.model ? 1 : a.runtime < b.runtime ? -1 : a.runtime > b.runtime ? 1 : 0));
 }
 
-/** The statement of latencyFromRollups. */
+/**
+ * The statement of latencyFromRollups: one row per model and runtime whose `points` is text,
+ * points separated by ';', fields by ',' (epoch seconds, requests, errors, points, p50, p90, p95,
+ * p99, throughput, CPU, memory; empty = null). Measured the cheapest form to build and send
+ * (bench/monitoring.ts): a JSON array of arrays cost about twice as much. Merged buckets send the
+ * measures as float4 (7 significant digits); one-row buckets send them as stored (float8).
+ */
 export function latencyFromRollupsQuery({ from, to, width, bucketSeconds }: { from: Date; to: Date; width: RollupWidth; bucketSeconds?: number }): SqlText {
   const seconds = bucketSeconds ?? ROLLUP_WIDTHS[width];
   if (!Number.isInteger(seconds / ROLLUP_WIDTHS[width]) || seconds < ROLLUP_WIDTHS[width]) throw new Error(`latencyFromRollups: bucketSeconds ${seconds} is not a whole multiple of the ${width} rollups`);
+  const cast = seconds > ROLLUP_WIDTHS[width] ? '::real' : '';
+  const field = (name: string) => `${name}${cast}`;
   return {
     text: `WITH merged AS (
              SELECT model, runtime, date_bin(make_interval(secs => $5), bucket, timestamptz '2000-01-03 00:00:00+00') AS b,
-                    sum(request_count)::float8 AS requests, sum(error_count)::float8 AS errors, sum(points)::float8 AS points,
+                    sum(request_count) AS requests, sum(error_count) AS errors, sum(points) AS points,
                     CASE WHEN count(*) = 1 THEN max(latency_p50_ms) ELSE sum(latency_p50_ms * request_count) / nullif(sum(request_count) FILTER (WHERE latency_p50_ms IS NOT NULL), 0) END AS p50,
                     CASE WHEN count(*) = 1 THEN max(latency_p90_ms) ELSE sum(latency_p90_ms * request_count) / nullif(sum(request_count) FILTER (WHERE latency_p90_ms IS NOT NULL), 0) END AS p90,
                     CASE WHEN count(*) = 1 THEN max(latency_p95_ms) ELSE sum(latency_p95_ms * request_count) / nullif(sum(request_count) FILTER (WHERE latency_p95_ms IS NOT NULL), 0) END AS p95,
@@ -282,7 +295,8 @@ export function latencyFromRollupsQuery({ from, to, width, bucketSeconds }: { fr
                FROM model_performance WHERE bucket_width = $3 AND bucket >= $1 AND bucket < $2 AND endpoint = $4
               GROUP BY 1, 2, 3)
          SELECT model, runtime,
-                json_agg(json_build_array((extract(epoch FROM b) * 1000)::float8, requests, errors, points, p50, p90, p95, p99, throughput, cpu, memory) ORDER BY b) AS points
+                string_agg(concat(extract(epoch FROM b)::bigint, ',', requests, ',', errors, ',', points, ',', ${field('p50')}, ',', ${field('p90')}, ',', ${field('p95')}, ',', ${field('p99')}, ',',
+                                  ${field('throughput')}, ',', ${field('cpu')}, ',', ${field('memory')}), ';' ORDER BY b) AS points
            FROM merged GROUP BY model, runtime ORDER BY model, runtime`,
     values: [from.toISOString(), to.toISOString(), width, ALL_ENDPOINTS, seconds],
   };
