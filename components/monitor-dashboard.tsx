@@ -298,6 +298,20 @@ export function MonitorDashboard({ initialRange = '24h' }: { initialRange?: stri
             </ResponsiveContainer>
           </div>
         )}
+        {runs.some(([, points]) => points.some((point) => point.step === null && point.epoch !== null)) && (
+          <table className="numbers" data-testid="monitor-training-epochs">
+            <thead><tr><th>run</th><th>model</th><th>status</th><th>epoch</th><th>train loss</th><th>val loss</th></tr></thead>
+            <tbody>
+              {runs.flatMap(([runId, points]) =>
+                points
+                  .filter((point) => point.step === null && point.epoch !== null)
+                  .map((point) => (
+                    <tr key={`${runId}:${point.epoch}`}><td>{runId}</td><td>{point.model}</td><td>{point.status}</td><td>{point.epoch! + 1}</td><td>{number(point.trainLoss, 4)}</td><td>{number(point.valLoss, 4)}</td></tr>
+                  )),
+              )}
+            </tbody>
+          </table>
+        )}
       </section>
 
       {data && (

@@ -333,6 +333,16 @@ export async function trainingCurves(handle: DatabaseHandle, { from, to, limit =
   }));
 }
 
+/** Training runs per status and origin, and epoch rows per origin (for /metrics). */
+export async function trainingRunStats(handle: DatabaseHandle): Promise<{ runs: { status: string; origin: string; count: number }[]; epochs: { origin: string; count: number }[] }> {
+  const runs = await handle.query<{ status: string; origin: string; count: string }>('SELECT status, origin, count(*)::text AS count FROM training_runs GROUP BY 1, 2 ORDER BY 1, 2');
+  const epochs = await handle.query<{ origin: string; count: string }>(
+    `SELECT coalesce(r.origin, 'unknown') AS origin, count(*)::text AS count FROM training_metrics m LEFT JOIN training_runs r ON r.id = m.run_id
+      WHERE m.step IS NULL AND m.epoch IS NOT NULL GROUP BY 1 ORDER BY 1`,
+  );
+  return { runs: runs.map((row) => ({ status: row.status, origin: row.origin, count: Number(row.count) })), epochs: epochs.map((row) => ({ origin: row.origin, count: Number(row.count) })) };
+}
+
 export async function countTrainingRuns(handle: DatabaseHandle, status: string): Promise<number> {
   const [row] = await handle.query<{ count: string }>('SELECT count(*)::text AS count FROM training_runs WHERE status = $1', [status]);
   return Number(row?.count ?? 0);

@@ -1,6 +1,7 @@
 import 'server-only';
 import {
   countTrainingRuns,
+  trainingRunStats,
   getDatabase,
   insertForecastAudit,
   insertInferenceEvents,
@@ -364,7 +365,13 @@ export class Monitor {
     registry.workers.set(queue.workers);
     registry.jobsActive.set(queue.active);
     try {
-      registry.trainingRunsActive.set(await countTrainingRuns(await this.database(), 'running'));
+      const handle = await this.database();
+      registry.trainingRunsActive.set(await countTrainingRuns(handle, 'running'));
+      const stats = await trainingRunStats(handle);
+      registry.trainingRuns.reset();
+      registry.trainingEpochs.reset();
+      for (const run of stats.runs) registry.trainingRuns.set(run.count, { status: run.status, origin: run.origin });
+      for (const epoch of stats.epochs) registry.trainingEpochs.set(epoch.count, { origin: epoch.origin });
     } catch {
       registry.trainingRunsActive.set(Number.NaN);
     }
