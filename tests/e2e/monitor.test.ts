@@ -32,7 +32,7 @@ async function uploadSpike(): Promise<string> {
 }
 
 describe('/monitor, /metrics and anomalies in the running app', () => {
-  it('server and browser forecasts and a backtest job appear per model and runtime, with the queue and CPU/memory; /metrics scrapes', async () => {
+  it('server and browser forecasts, a backtest job and a train job appear per model and runtime, with the training curve, the trained model\'s drift, the queue and CPU/memory; /metrics scrapes', async () => {
     // A backtest job over the spike upload (the in-process worker of the embedded database runs it).
     const sourceId = await uploadSpike();
     const submitted = await fetch(`${appUrl}/api/jobs`, {
