@@ -14,6 +14,7 @@ type Dashboard = {
   to: string;
   read: 'raw' | 'rollup-1h';
   bucketSeconds: number;
+  percentiles: 'exact' | 'merged';
   latency: LatencyPoint[];
   resources: { bucket: string; key: string; cpuPercent: number | null; memoryMb: number | null }[];
   training: TrainingPoint[];
@@ -22,7 +23,18 @@ type Dashboard = {
   alerts: { ruleId: string; source: string; series: string; pointTime: string; value: number; score: number | null; delivered: boolean; httpStatus: number | null; error: string | null }[];
   buffers: { name: string; buffered: number; written: number; dropped: number; lastError: string | null }[];
   drift: DriftCheck[];
+  trainedModels: TrainedModelDrift[];
   queryMs: number;
+};
+type TrainedModelDrift = {
+  id: string;
+  revision: string;
+  label: string;
+  createdAt: string;
+  source: string | null;
+  series: string | null;
+  train: { from: string; to: string; rows: number } | null;
+  drift: DriftCheck | null;
 };
 type DriftCheck = {
   time: string;
@@ -39,7 +51,7 @@ type DriftCheck = {
   psi: number | null;
   ksStatistic: number | null;
   ksPValue: number | null;
-  rollingError: { model: string; recent: { mae: number; smape: number } | null; reference: { mae: number; smape: number } | null; maeRatio: number | null; error?: string } | null;
+  rollingError: { model: string; revision?: string; newPoints?: number; meanShift?: number | null; recent: { mae: number; smape: number } | null; reference: { mae: number; smape: number } | null; maeRatio: number | null; error?: string } | null;
   psiThreshold: number | null;
   ksThreshold: number | null;
   fired: boolean;
@@ -149,7 +161,12 @@ export function MonitorDashboard({ initialRange = '24h' }: { initialRange?: stri
         <button type="button" className="secondary small" onClick={() => void load()}>Refresh</button>
         {data && (
           <span className="note" data-testid="monitor-read">
-            {data.read === 'raw' ? `from raw events, ${data.bucketSeconds / 60}-minute buckets` : 'from the 1-hour rollups'} · query {data.queryMs} ms
+            {data.read === 'raw'
+              ? `from raw events, ${data.bucketSeconds / 60}-minute buckets`
+              : data.percentiles === 'merged'
+                ? `from the 1-hour rollups merged into ${data.bucketSeconds / 3600}-hour buckets (counts exact; p50–p95 request-weighted means of the hourly percentiles, p99 the largest hourly p99)`
+                : 'from the 1-hour rollups'}{' '}
+            · query {data.queryMs} ms
           </span>
         )}
       </div>
@@ -281,6 +298,20 @@ export function MonitorDashboard({ initialRange = '24h' }: { initialRange?: stri
             </ResponsiveContainer>
           </div>
         )}
+        {runs.some(([, points]) => points.some((point) => point.step === null && point.epoch !== null)) && (
+          <table className="numbers" data-testid="monitor-training-epochs">
+            <thead><tr><th>run</th><th>model</th><th>status</th><th>epoch</th><th>train loss</th><th>val loss</th></tr></thead>
+            <tbody>
+              {runs.flatMap(([runId, points]) =>
+                points
+                  .filter((point) => point.step === null && point.epoch !== null)
+                  .map((point) => (
+                    <tr key={`${runId}:${point.epoch}`}><td>{runId}</td><td>{point.model}</td><td>{point.status}</td><td>{point.epoch! + 1}</td><td>{number(point.trainLoss, 4)}</td><td>{number(point.valLoss, 4)}</td></tr>
+                  )),
+              )}
+            </tbody>
+          </table>
+        )}
       </section>
 
       {data && (
@@ -315,6 +346,50 @@ export function MonitorDashboard({ initialRange = '24h' }: { initialRange?: stri
             <thead><tr><th>rule</th><th>series</th><th>point</th><th>value</th><th>score</th><th>delivered</th></tr></thead>
             <tbody>{data.alerts.map((alert, index) => <tr key={index}><td>{alert.ruleId}</td><td>{alert.source}{alert.series ? `/${alert.series}` : ''}</td><td>{alert.pointTime.slice(0, 16).replace('T', ' ')}</td><td>{number(alert.value, 3)}</td><td>{number(alert.score, 2)}</td><td>{alert.delivered ? 'yes' : `no (${alert.error ?? alert.httpStatus})`}</td></tr>)}</tbody>
           </table>
+        </section>
+      )}
+
+      {data && (
+        <section className="panel">
+          <h2>Trained models: drift</h2>
+          <p className="note">
+            Each trained Informer&apos;s training window (the train split its scaler was fitted on) against the newest data after it (the held-out
+            validation and test splits until new data arrives; &quot;new&quot; counts points newer than all its training data), on values scaled by the
+            model&apos;s own scaler: PSI (above 0.25 a major shift), Kolmogorov-Smirnov D and p, the mean shift in training standard deviations, and the
+            model&apos;s rolling error (MAE of its own forecasts) at the end of the recent window against the end of the training window. Checked on the
+            schedule (LOOKAHEAD_MODEL_DRIFT_MINUTES); a drift rule with &quot;trainedModel&quot; alerts on it.
+          </p>
+          {data.trainedModels.length === 0 ? (
+            <p className="note" data-testid="monitor-no-trained">No trained models yet.</p>
+          ) : (
+            <table className="numbers" data-testid="monitor-trained-drift">
+              <thead>
+                <tr><th>model</th><th>series</th><th>training window</th><th>recent (new)</th><th>PSI</th><th>KS D (p)</th><th>mean shift (σ)</th><th>MAE recent / training</th><th>checked</th></tr>
+              </thead>
+              <tbody>
+                {data.trainedModels.map((model) => {
+                  const check = model.drift;
+                  return (
+                    <tr key={model.id} data-testid="trained-drift-row" data-model={model.id}>
+                      <td title={model.label}>{model.id}@{model.revision.slice(0, 12)}</td>
+                      <td>{model.source ?? '–'}{model.series ? `/${model.series}` : ''}</td>
+                      <td>{model.train ? `${model.train.from.slice(0, 16).replace('T', ' ')} – ${model.train.to.slice(0, 16).replace('T', ' ')} (${model.train.rows})` : '–'}</td>
+                      <td>{check && !check.error ? `${check.recentFrom.slice(0, 16).replace('T', ' ')} – ${check.recentTo.slice(0, 16).replace('T', ' ')} (${check.recentCount}, ${check.rollingError?.newPoints ?? 0} new)` : '–'}</td>
+                      <td data-testid="trained-drift-psi">{check ? number(check.psi, 3) : '–'}</td>
+                      <td>{check ? `${number(check.ksStatistic, 3)} (${number(check.ksPValue, 3)})` : '–'}</td>
+                      <td>{check ? number(check.rollingError?.meanShift ?? null, 2) : '–'}</td>
+                      <td data-testid="trained-drift-error">
+                        {check?.rollingError
+                          ? check.rollingError.error ?? `${number(check.rollingError.recent?.mae, 3)} / ${number(check.rollingError.reference?.mae, 3)} (×${number(check.rollingError.maeRatio, 2)})`
+                          : '–'}
+                      </td>
+                      <td>{check ? (check.error ? `error: ${check.error}` : `${check.time.slice(0, 16).replace('T', ' ')}${check.ruleId ? ` (rule ${check.ruleId}${check.fired ? ', fired' : ''})` : ''}`) : 'not yet'}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          )}
         </section>
       )}
 

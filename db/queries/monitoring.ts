@@ -242,24 +242,63 @@ export async function latencyFromEvents(handle: DatabaseHandle, range: { from: D
 }
 
 /**
- * The same series from the rollups: the rows over all endpoints (ALL_ENDPOINTS), read in the
- * primary key's order (bucket_width, bucket, model, runtime, endpoint), so no sort and no
- * aggregation; a 30-day view is 720 rows per model and runtime.
+ * The same series from the rollups: the rows over all endpoints (ALL_ENDPOINTS) of `width`,
+ * merged in SQL into buckets of `bucketSeconds` (a multiple of the width; default the width) and
+ * aggregated into one row per model and runtime (its points as one text), so a 30-day view sends
+ * 15 rows of 240 points (3-hour buckets), not 10,800 rows. Merging is honest about what it can and cannot know:
+ * request, error and point counts are exact sums; throughput is their sum over the bucket; p50, p90
+ * and p95 are the request-weighted means of the hourly percentiles (an estimate: percentiles do not
+ * add up); p99 is the largest hourly p99 (an upper bound: a merged bucket's p99 is never above its
+ * hours' largest); CPU is request-weighted, memory the peak; merged measures travel as float4 (7
+ * significant digits). When bucketSeconds equals the width,
+ * every point is one rollup row and its percentiles are exact (computed from the events).
  */
-export async function latencyFromRollups(handle: DatabaseHandle, range: { from: Date; to: Date; width: RollupWidth }): Promise<LatencyPoint[]> {
+export async function latencyFromRollups(handle: DatabaseHandle, range: { from: Date; to: Date; width: RollupWidth; bucketSeconds?: number }): Promise<LatencyPoint[]> {
   const { text, values } = latencyFromRollupsQuery(range);
-  return (await handle.query(text, values)).map(latencyPoint);
+  const rows = await handle.query<{ model: string; runtime: string; points: string }>(text, values);
+  const out: LatencyPoint[] = [];
+  const numberOrNull = (field: string | undefined) => (field === undefined || field === '' ? null : Number(field));
+  for (const row of rows) {
+    for (const point of row.points.split(';')) {
+      const f = point.split(',');
+      out.push({
+        bucket: new Date(Number(f[0]) * 1000).toISOString(), model: row.model, runtime: row.runtime, requests: Number(f[1]), errors: Number(f[2]), points: Number(f[3]),
+        p50: numberOrNull(f[4]), p90: numberOrNull(f[5]), p95: numberOrNull(f[6]), p99: numberOrNull(f[7]), throughputPerS: Number(f[8]), cpuPercent: numberOrNull(f[9]), memoryMb: numberOrNull(f[10]),
+      });
+    }
+  }
+  return out.sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : a.model < b.model ? -1 : a.model > b.model ? 1 : a.runtime < b.runtime ? -1 : a.runtime > b.runtime ? 1 : 0));
 }
 
-/** The statement of latencyFromRollups. */
-export function latencyFromRollupsQuery({ from, to, width }: { from: Date; to: Date; width: RollupWidth }): SqlText {
+/**
+ * The statement of latencyFromRollups: one row per model and runtime whose `points` is text,
+ * points separated by ';', fields by ',' (epoch seconds, requests, errors, points, p50, p90, p95,
+ * p99, throughput, CPU, memory; empty = null). Measured the cheapest form to build and send
+ * (bench/monitoring.ts): a JSON array of arrays cost about twice as much. Merged buckets send the
+ * measures as float4 (7 significant digits); one-row buckets send them as stored (float8).
+ */
+export function latencyFromRollupsQuery({ from, to, width, bucketSeconds }: { from: Date; to: Date; width: RollupWidth; bucketSeconds?: number }): SqlText {
+  const seconds = bucketSeconds ?? ROLLUP_WIDTHS[width];
+  if (!Number.isInteger(seconds / ROLLUP_WIDTHS[width]) || seconds < ROLLUP_WIDTHS[width]) throw new Error(`latencyFromRollups: bucketSeconds ${seconds} is not a whole multiple of the ${width} rollups`);
+  const cast = seconds > ROLLUP_WIDTHS[width] ? '::real' : '';
+  const field = (name: string) => `${name}${cast}`;
   return {
-    text: `SELECT (extract(epoch FROM bucket) * 1000)::float8 AS bucket_ms, model, runtime, request_count AS requests, error_count AS errors, points,
-            latency_p50_ms AS p50, latency_p90_ms AS p90, latency_p95_ms AS p95, latency_p99_ms AS p99, throughput_per_s AS throughput,
-            cpu_percent, memory_mb
-       FROM model_performance WHERE bucket_width = $3 AND bucket >= $1 AND bucket < $2 AND endpoint = $4
-      ORDER BY bucket_width, bucket, model, runtime, endpoint`,
-    values: [from.toISOString(), to.toISOString(), width, ALL_ENDPOINTS],
+    text: `WITH merged AS (
+             SELECT model, runtime, date_bin(make_interval(secs => $5), bucket, timestamptz '2000-01-03 00:00:00+00') AS b,
+                    sum(request_count) AS requests, sum(error_count) AS errors, sum(points) AS points,
+                    CASE WHEN count(*) = 1 THEN max(latency_p50_ms) ELSE sum(latency_p50_ms * request_count) / nullif(sum(request_count) FILTER (WHERE latency_p50_ms IS NOT NULL), 0) END AS p50,
+                    CASE WHEN count(*) = 1 THEN max(latency_p90_ms) ELSE sum(latency_p90_ms * request_count) / nullif(sum(request_count) FILTER (WHERE latency_p90_ms IS NOT NULL), 0) END AS p90,
+                    CASE WHEN count(*) = 1 THEN max(latency_p95_ms) ELSE sum(latency_p95_ms * request_count) / nullif(sum(request_count) FILTER (WHERE latency_p95_ms IS NOT NULL), 0) END AS p95,
+                    max(latency_p99_ms) AS p99, CASE WHEN count(*) = 1 THEN max(throughput_per_s) ELSE sum(request_count)::float8 / $5 END AS throughput,
+                    CASE WHEN count(*) = 1 THEN max(cpu_percent) ELSE sum(cpu_percent * request_count) / nullif(sum(request_count) FILTER (WHERE cpu_percent IS NOT NULL), 0) END AS cpu,
+                    max(memory_mb) AS memory
+               FROM model_performance WHERE bucket_width = $3 AND bucket >= $1 AND bucket < $2 AND endpoint = $4
+              GROUP BY 1, 2, 3)
+         SELECT model, runtime,
+                string_agg(concat(extract(epoch FROM b)::bigint, ',', requests, ',', errors, ',', points, ',', ${field('p50')}, ',', ${field('p90')}, ',', ${field('p95')}, ',', ${field('p99')}, ',',
+                                  ${field('throughput')}, ',', ${field('cpu')}, ',', ${field('memory')}), ';' ORDER BY b) AS points
+           FROM merged GROUP BY model, runtime ORDER BY model, runtime`,
+    values: [from.toISOString(), to.toISOString(), width, ALL_ENDPOINTS, seconds],
   };
 }
 
@@ -292,6 +331,16 @@ export async function trainingCurves(handle: DatabaseHandle, { from, to, limit =
     valLoss: row.val_loss === null ? null : Number(row.val_loss),
     time: new Date(row.time as string).toISOString(),
   }));
+}
+
+/** Training runs per status and origin, and epoch rows per origin (for /metrics). */
+export async function trainingRunStats(handle: DatabaseHandle): Promise<{ runs: { status: string; origin: string; count: number }[]; epochs: { origin: string; count: number }[] }> {
+  const runs = await handle.query<{ status: string; origin: string; count: string }>('SELECT status, origin, count(*)::text AS count FROM training_runs GROUP BY 1, 2 ORDER BY 1, 2');
+  const epochs = await handle.query<{ origin: string; count: string }>(
+    `SELECT coalesce(r.origin, 'unknown') AS origin, count(*)::text AS count FROM training_metrics m LEFT JOIN training_runs r ON r.id = m.run_id
+      WHERE m.step IS NULL AND m.epoch IS NOT NULL GROUP BY 1 ORDER BY 1`,
+  );
+  return { runs: runs.map((row) => ({ status: row.status, origin: row.origin, count: Number(row.count) })), epochs: epochs.map((row) => ({ origin: row.origin, count: Number(row.count) })) };
 }
 
 export async function countTrainingRuns(handle: DatabaseHandle, status: string): Promise<number> {
@@ -460,14 +509,33 @@ export async function insertDriftCheck(handle: DatabaseHandle, check: DriftCheck
   );
 }
 
+const DRIFT_COLUMNS = `"time", rule_id, source, series, model, reference_from, reference_to, recent_from, recent_to, reference_count, recent_count,
+            psi, ks_statistic, ks_p_value, rolling_error, psi_threshold, ks_threshold, fired, error`;
+
 /** The newest drift checks, newest first. */
 export async function listDriftChecks(handle: DatabaseHandle, { limit = 50 }: { limit?: number } = {}): Promise<DriftCheckRow[]> {
-  const rows = await handle.query<Record<string, unknown>>(
-    `SELECT "time", rule_id, source, series, model, reference_from, reference_to, recent_from, recent_to, reference_count, recent_count,
-            psi, ks_statistic, ks_p_value, rolling_error, psi_threshold, ks_threshold, fired, error
-       FROM drift_checks ORDER BY id DESC LIMIT $1`,
-    [limit],
+  return driftRows(await handle.query<Record<string, unknown>>(`SELECT ${DRIFT_COLUMNS} FROM drift_checks ORDER BY id DESC LIMIT $1`, [limit]));
+}
+
+/**
+ * The newest check of each (model, revision, rule) among `models` (trained model ids; the revision
+ * is rolling_error's "revision"), newest first: what is shown beside each trained model.
+ */
+export async function latestModelDriftChecks(handle: DatabaseHandle, { models, revision }: { models: string[]; revision?: string }): Promise<DriftCheckRow[]> {
+  if (models.length === 0) return [];
+  return driftRows(
+    await handle.query<Record<string, unknown>>(
+      `SELECT ${DRIFT_COLUMNS} FROM (
+         SELECT DISTINCT ON (model, rolling_error->>'revision', rule_id) * FROM drift_checks
+          WHERE model = ANY($1::text[]) AND ($2::text IS NULL OR rolling_error->>'revision' = $2)
+          ORDER BY model, rolling_error->>'revision', rule_id, id DESC) AS latest
+        ORDER BY "time" DESC`,
+      [models, revision ?? null],
+    ),
   );
+}
+
+function driftRows(rows: Record<string, unknown>[]): DriftCheckRow[] {
   const iso = (value: unknown) => new Date(value as string).toISOString();
   const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
   return rows.map((row) => ({

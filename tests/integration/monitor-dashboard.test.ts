@@ -87,6 +87,29 @@ for (const backend of backends) {
       expect(perModel).toEqual([expect.objectContaining({ cpuPercent: 50, memoryMb: 700 })]);
     });
 
+    it('30d merges the hourly rollups into 3-hour buckets in SQL: exact counts, request-weighted p50-p95, p99 the hours\' largest', async () => {
+      const week = await (await get('7d')).json();
+      const month = await (await get('30d')).json();
+      expect(month).toMatchObject({ range: '30d', read: 'rollup-1h', bucketSeconds: 3 * 3600, percentiles: 'merged' });
+      expect(week.percentiles).toBe('exact');
+      const lines = new Set(month.latency.map((point: { model: string; runtime: string }) => `${point.model} · ${point.runtime}`));
+      for (const line of lines) expect(month.latency.filter((point: { model: string; runtime: string }) => `${point.model} · ${point.runtime}` === line).length).toBeLessThanOrEqual(300);
+      type Point = { bucket: string; model: string; requests: number; errors: number; p50: number; p99: number };
+      const tiny = (points: Point[]) => points.filter((point) => point.model === 'chronos-bolt-tiny');
+      const sum = (points: Point[], key: 'requests' | 'errors') => points.reduce((total, point) => total + point[key], 0);
+      expect(sum(tiny(month.latency), 'requests')).toBe(sum(tiny(week.latency), 'requests'));
+      expect(sum(tiny(month.latency), 'errors')).toBe(72);
+      // Each merged bucket against the hours in it (from the 7d view, exact per hour).
+      for (const merged of tiny(month.latency)) {
+        const start = Date.parse(merged.bucket);
+        const hours = tiny(week.latency).filter((point) => Date.parse(point.bucket) >= start && Date.parse(point.bucket) < start + 3 * HOUR);
+        expect(hours.length).toBeGreaterThan(0);
+        expect(merged.requests).toBe(sum(hours, 'requests'));
+        expect(merged.p99).toBeCloseTo(Math.max(...hours.map((hour) => hour.p99)), 9);
+        expect(merged.p50).toBeCloseTo(hours.reduce((total, hour) => total + hour.p50 * hour.requests, 0) / sum(hours, 'requests'), 9);
+      }
+    });
+
     it('an unknown range is a 400 naming the valid ones', async () => {
       const response = await get('1y');
       expect(response.status).toBe(400);

@@ -24,6 +24,15 @@ export function spikeSourceId(): string {
 
 export const SPIKE_RULE_ID = 'e2e-spike';
 
+/** The trained model the monitor e2e trains on the spike upload (a tiny server train job). */
+export const TRAINED_MODEL_ID = 'informer-e2e-monitor';
+export const TRAINED_DRIFT_RULE_ID = 'e2e-trained-drift';
+
 export function spikeAlertRules(): string {
-  return JSON.stringify([{ id: SPIKE_RULE_ID, source: spikeSourceId(), column: 'load', window: 48, threshold: 3.5, level: 'critical' }]);
+  return JSON.stringify([
+    { id: SPIKE_RULE_ID, source: spikeSourceId(), column: 'load', window: 48, threshold: 3.5, level: 'critical' },
+    // A drift rule naming the trained model (its training window is the reference); the threshold is
+    // so low that any check fires, so the e2e sees the webhook (until the model exists the rule reports that it does not).
+    { id: TRAINED_DRIFT_RULE_ID, kind: 'drift', trainedModel: TRAINED_MODEL_ID, psiThreshold: 1e-9, folds: 1, repeatMinutes: 1440, level: 'info' },
+  ]);
 }

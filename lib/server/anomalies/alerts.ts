@@ -2,11 +2,12 @@ import 'server-only';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { insertAlertFiring, insertDriftCheck, lastFiredPoint, type DatabaseHandle } from '@/db';
+import { getTrainedModel, insertAlertFiring, insertDriftCheck, lastFiredPoint, type DatabaseHandle } from '@/db';
 import { LookaheadError } from '@/lib/core/errors';
 import { metrics } from '../monitoring/metrics';
 import { detectAnomalies, detectAnomaliesEverySeries, type Anomaly, type SeriesAnomalies } from './detect';
 import { checkDrift, type DriftReport, type SeriesWindow } from './drift';
+import { checkTrainedModelDrift, trainedDriftRow, type TrainedDriftReport } from './model-drift';
 
 /**
  * Alert rules, evaluated on the monitor's schedule: each rule scores the newest points of one
@@ -51,9 +52,16 @@ const isoTime = z.iso.datetime({ offset: true }).transform((value) => new Date(v
 const driftRuleSchema = z.strictObject({
   id: z.string().min(1).max(100),
   kind: z.literal('drift'),
-  source: z.string().min(1).max(200),
+  /**
+   * A trained model's id (a server train job's Informer): its current revision's training window
+   * is the reference and its source, series and column the series (source/column/reference are
+   * then not needed); the recent window is the newest points after its train split (or `recent`),
+   * and the rolling error is the trained model's own.
+   */
+  trainedModel: z.string().min(1).max(200).optional(),
+  source: z.string().min(1).max(200).optional(),
   table: z.string().max(200).optional(),
-  column: z.string().min(1).max(200),
+  column: z.string().min(1).max(200).optional(),
   time: z.string().max(200).optional(),
   entity: z.string().max(200).optional(),
   series: z.string().max(200).optional(),
@@ -85,6 +93,10 @@ const driftRuleSchema = z.strictObject({
   folds: z.number().int().min(1).max(20).default(3),
   repeatMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
   level: z.enum(['info', 'warning', 'critical']).default('warning'),
+  /** trainedModel rules: how many of the newest points after the train split are the recent window (default: the test split's length). */
+  recentPoints: z.number().int().min(1).max(1_000_000).optional(),
+}).refine((rule) => rule.trainedModel !== undefined || (rule.source !== undefined && rule.column !== undefined), {
+  message: 'a drift rule names "source" and "column", or "trainedModel" (whose training window is the reference)',
 });
 
 // A rule without `kind` is an anomaly rule (the rules written before drift rules existed).
@@ -253,7 +265,7 @@ export async function evaluateAlertRules({
 }
 
 /** The two windows of a drift rule at `now`. */
-export function driftWindows(rule: DriftRule, now: Date): { reference: SeriesWindow; recent: SeriesWindow } {
+export function driftWindows(rule: DriftRule & { source: string; column: string }, now: Date): { reference: SeriesWindow; recent: SeriesWindow } {
   const recentFrom = rule.recent?.from ?? new Date(now.getTime() - rule.recentHours * 3_600_000);
   const recent: SeriesWindow = { source: rule.source, table: rule.table, column: rule.column, time: rule.time, entity: rule.entity, series: rule.series, from: recentFrom, to: rule.recent?.to ?? now };
   const reference: SeriesWindow = rule.reference
@@ -291,10 +303,15 @@ async function evaluateDriftRule({
   now: Date;
   result: AlertEvaluation;
 }): Promise<void> {
-  const { reference, recent } = driftWindows(rule, now);
+  if (rule.trainedModel !== undefined) {
+    await evaluateTrainedModelDriftRule({ handle, rule, trainedModel: rule.trainedModel, webhookUrl, fetchImpl, now, result });
+    return;
+  }
+  const { reference, recent } = driftWindows(rule as DriftRule & { source: string; column: string }, now);
+  const source = rule.source!;
   const series = rule.series ?? '';
   const base = {
-    time: now.toISOString(), ruleId: rule.id, source: rule.source, series, model: rule.model ?? null,
+    time: now.toISOString(), ruleId: rule.id, source, series, model: rule.model ?? null,
     referenceFrom: reference.from.toISOString(), referenceTo: reference.to.toISOString(), recentFrom: recent.from.toISOString(), recentTo: recent.to.toISOString(),
     psiThreshold: rule.psiThreshold, ksThreshold: rule.ksThreshold ?? null,
   };
@@ -315,7 +332,7 @@ async function evaluateDriftRule({
   });
   if (!fire) return;
   const payload = {
-    rule: rule.id, kind: 'drift', level: rule.level, source: rule.source, table: rule.table ?? null, column: rule.column, series,
+    rule: rule.id, kind: 'drift', level: rule.level, source, table: rule.table ?? null, column: rule.column, series,
     time: now.toISOString(), value: report.psi, score: report.ksStatistic, threshold: rule.psiThreshold,
     psi: report.psi, ks: { statistic: report.ksStatistic, pValue: report.ksPValue, threshold: rule.ksThreshold ?? null }, meanShift: report.meanShift,
     reference: { source: reference.source, table: reference.table ?? null, column: reference.column, series: reference.series ?? '', from: base.referenceFrom, to: base.referenceTo, count: report.referenceCount },
@@ -324,7 +341,67 @@ async function evaluateDriftRule({
   };
   const delivery = await post(webhookUrl, payload, fetchImpl);
   await insertAlertFiring(handle, {
-    ruleId: rule.id, source: rule.source, series, pointTime: now.toISOString(), value: report.psi, score: report.ksStatistic,
+    ruleId: rule.id, source, series, pointTime: now.toISOString(), value: report.psi, score: report.ksStatistic,
+    threshold: rule.psiThreshold, delivered: delivery.delivered, httpStatus: delivery.status, error: delivery.error,
+  });
+  metrics().alertFirings.inc({ rule: rule.id, delivered: String(delivery.delivered) });
+  result.fired += 1;
+  if (delivery.delivered) result.delivered += 1;
+}
+
+/**
+ * A drift rule naming a trained model: its current revision's training window against the newest
+ * data after it (lib/server/anomalies/model-drift.ts), recorded in drift_checks under the rule, and
+ * posted like any drift (kind "drift", with the model, revision and its rolling error).
+ */
+async function evaluateTrainedModelDriftRule({
+  handle,
+  rule,
+  trainedModel,
+  webhookUrl,
+  fetchImpl,
+  now,
+  result,
+}: {
+  handle: DatabaseHandle;
+  rule: DriftRule;
+  trainedModel: string;
+  webhookUrl: URL;
+  fetchImpl: typeof fetch;
+  now: Date;
+  result: AlertEvaluation;
+}): Promise<void> {
+  const model = await getTrainedModel(handle, { id: trainedModel });
+  if (!model) throw new LookaheadError('alerts', 'bad_input', `drift rule ${rule.id}: no trained model "${trainedModel}" (GET /api/models lists them under "trained")`);
+  let report: TrainedDriftReport;
+  try {
+    report = await checkTrainedModelDrift({ handle, model, bins: rule.bins, folds: rule.folds, ...(rule.recentPoints ? { recentPoints: rule.recentPoints } : {}), ...(rule.recent ? { recent: rule.recent } : {}) });
+  } catch (error) {
+    const at = now.toISOString();
+    await insertDriftCheck(handle, {
+      time: at, ruleId: rule.id, source: rule.source ?? '', series: rule.series ?? '', model: trainedModel, referenceFrom: at, referenceTo: at, recentFrom: at, recentTo: at,
+      referenceCount: 0, recentCount: 0, psi: null, ksStatistic: null, ksPValue: null, rollingError: { model: trainedModel, revision: model.revision }, psiThreshold: rule.psiThreshold, ksThreshold: rule.ksThreshold ?? null,
+      fired: false, error: (error as Error).message.slice(0, 500),
+    });
+    throw error;
+  }
+  result.checked += report.referenceCount + report.recentCount;
+  const drifted = report.psi >= rule.psiThreshold || (rule.ksThreshold !== undefined && report.ksStatistic >= rule.ksThreshold);
+  const since = drifted ? await lastFiredPoint(handle, rule.id) : null;
+  const fire = drifted && (!since || now.getTime() - since.getTime() >= rule.repeatMinutes * 60_000);
+  await insertDriftCheck(handle, trainedDriftRow(report, { now, ruleId: rule.id, psiThreshold: rule.psiThreshold, ksThreshold: rule.ksThreshold ?? null, fired: fire }));
+  if (!fire) return;
+  const payload = {
+    rule: rule.id, kind: 'drift', level: rule.level, source: report.source, series: report.series, model: report.model, revision: report.revision,
+    time: now.toISOString(), value: report.psi, score: report.ksStatistic, threshold: rule.psiThreshold,
+    psi: report.psi, ks: { statistic: report.ksStatistic, pValue: report.ksPValue, threshold: rule.ksThreshold ?? null }, meanShift: report.meanShift,
+    reference: { kind: 'training window (train split)', from: report.reference.from.toISOString(), to: report.reference.to.toISOString(), count: report.referenceCount },
+    recent: { from: report.recent.from.toISOString(), to: report.recent.to.toISOString(), count: report.recentCount, newPoints: report.newPoints },
+    rollingError: report.rollingError,
+  };
+  const delivery = await post(webhookUrl, payload, fetchImpl);
+  await insertAlertFiring(handle, {
+    ruleId: rule.id, source: report.source, series: report.series, pointTime: now.toISOString(), value: report.psi, score: report.ksStatistic,
     threshold: rule.psiThreshold, delivered: delivery.delivered, httpStatus: delivery.status, error: delivery.error,
   });
   metrics().alertFirings.inc({ rule: rule.id, delivered: String(delivery.delivered) });

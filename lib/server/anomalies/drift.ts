@@ -86,13 +86,13 @@ export async function readSeriesWindow(window: SeriesWindow, config: DataPlaneCo
   return { timestampsMs, values };
 }
 
-async function foldErrors(values: number[], timestampsMs: number[], { model, horizon, folds }: RollingErrorOptions): Promise<{ mae: number; smape: number; folds: number } | null> {
+export async function foldErrors(values: number[], timestampsMs: number[], { model, horizon, folds, minHistory = 2 * horizon }: RollingErrorOptions & { minHistory?: number }): Promise<{ mae: number; smape: number; folds: number } | null> {
   const maes: number[] = [];
   const smapes: number[] = [];
   for (let fold = folds; fold >= 1; fold -= 1) {
     const origin = values.length - fold * horizon;
-    // At least two horizons of history before a fold's origin, or the fold is skipped.
-    if (origin < 2 * horizon) continue;
+    // At least minHistory points (default two horizons) before a fold's origin, or the fold is skipped.
+    if (origin < minHistory) continue;
     const history = values.slice(0, origin);
     const response = await runForecastRequest({
       model,

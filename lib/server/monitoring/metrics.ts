@@ -34,6 +34,8 @@ function createMetrics() {
     jobsActive: registry.register(new Gauge('lookahead_jobs_active', 'Jobs running now')),
     workers: registry.register(new Gauge('lookahead_workers', 'Job worker processes with a recent heartbeat')),
     trainingRunsActive: registry.register(new Gauge('lookahead_training_runs_active', 'Training runs with status running')),
+    trainingRuns: registry.register(new Gauge('lookahead_training_runs', 'Training runs recorded in training_runs, by status and origin (read from the database at each scrape)', ['status', 'origin'])),
+    trainingEpochs: registry.register(new Gauge('lookahead_training_epochs_total', 'Epochs recorded in training_metrics (epoch rows with a validation or train loss), by origin (read at each scrape; a counter while retention keeps them)', ['origin'])),
     alertFirings: registry.register(new Counter('lookahead_alert_firings_total', 'Alert rule firings, by rule and delivery', ['rule', 'delivered'])),
     queueProvider: null as null | (() => Promise<QueueStats>),
   };

@@ -1,6 +1,7 @@
 import 'server-only';
 import {
   countTrainingRuns,
+  trainingRunStats,
   getDatabase,
   insertForecastAudit,
   insertInferenceEvents,
@@ -21,6 +22,7 @@ import {
   type TrainingRunRow,
 } from '@/db';
 import { alertConfig, evaluateAlertRules } from '../anomalies/alerts';
+import { checkTrainedModelsDrift } from '../anomalies/model-drift';
 import { BatchWriter, type BatchWriterStats } from './batch-writer';
 import { monitoringConfig, type MonitoringConfig } from './config';
 import { metrics } from './metrics';
@@ -363,7 +365,13 @@ export class Monitor {
     registry.workers.set(queue.workers);
     registry.jobsActive.set(queue.active);
     try {
-      registry.trainingRunsActive.set(await countTrainingRuns(await this.database(), 'running'));
+      const handle = await this.database();
+      registry.trainingRunsActive.set(await countTrainingRuns(handle, 'running'));
+      const stats = await trainingRunStats(handle);
+      registry.trainingRuns.reset();
+      registry.trainingEpochs.reset();
+      for (const run of stats.runs) registry.trainingRuns.set(run.count, { status: run.status, origin: run.origin });
+      for (const epoch of stats.epochs) registry.trainingEpochs.set(epoch.count, { origin: epoch.origin });
     } catch {
       registry.trainingRunsActive.set(Number.NaN);
     }
@@ -385,10 +393,25 @@ export function getMonitor(): Monitor {
       if (failed.length) throw new Error(failed.map((result) => `${result.rule}: ${result.error}`).join('; '));
       return results;
     });
+    // Drift of every current trained model (training window vs the data after it), at most once per LOOKAHEAD_MODEL_DRIFT_MINUTES per revision.
+    monitor.addScheduledTask('model-drift', async ({ handle, now }) => {
+      const round = await checkTrainedModelsDrift({ handle, now, everyMinutes: modelDriftMinutes() });
+      if (round.failed.length) throw new Error(round.failed.map((entry) => `${entry.model}: ${entry.error}`).join('; '));
+      return round;
+    });
     monitor.startSchedule();
     globalForMonitor.lookaheadMonitor = monitor;
   }
   return globalForMonitor.lookaheadMonitor;
+}
+
+/** LOOKAHEAD_MODEL_DRIFT_MINUTES (default 60): how often each current trained model's drift is checked. */
+export function modelDriftMinutes(env: Record<string, string | undefined> = process.env): number {
+  const text = env.LOOKAHEAD_MODEL_DRIFT_MINUTES?.trim();
+  if (!text) return 60;
+  const value = Number(text);
+  if (!(value > 0)) throw new Error(`LOOKAHEAD_MODEL_DRIFT_MINUTES must be a positive number of minutes, got "${text.slice(0, 50)}"`);
+  return value;
 }
 
 /** For tests, benchmarks and CLIs: replaces the process's monitor (the caller closes the one it replaced). */

@@ -56,6 +56,10 @@ export class Gauge implements Metric {
   set(value: number, labels: Labels = {}): void {
     this.values.set(keyOf(this.labelNames, labels), { labels: Object.fromEntries(this.labelNames.map((name) => [name, labels[name] ?? ''])), value });
   }
+  /** Forgets every label set (a gauge re-read whole from the database at each scrape). */
+  reset(): void {
+    this.values.clear();
+  }
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`];
     for (const { labels, value } of this.values.values()) lines.push(`${this.name}${labelText(labels)} ${numberText(value)}`);

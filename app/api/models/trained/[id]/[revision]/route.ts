@@ -1,4 +1,4 @@
-import { deleteTrainedModel, getDatabase } from '@/db';
+import { deleteTrainedModel, getDatabase, latestModelDriftChecks } from '@/db';
 import { recordAudit } from '@/lib/server/audit';
 import { errorResponse } from '@/lib/server/http';
 import { forgetTrainedForecaster, requireTrainedRevision, summarizeTrained } from '@/lib/server/models/trained';
@@ -8,12 +8,18 @@ export const runtime = 'nodejs';
 
 type Params = { params: Promise<{ id: string; revision: string }> };
 
-/** GET /api/models/trained/<id>/<revision>: the revision's record: config, data window, metrics, loss history, calibration. */
+/**
+ * GET /api/models/trained/<id>/<revision>: the revision's record: config, data window, metrics, loss
+ * history, calibration, and its drift: the newest check of its training window against the data
+ * after it (the schedule's, rule null, and each drift rule's naming it), newest first.
+ */
 export async function GET(_request: Request, { params }: Params): Promise<Response> {
   try {
     const { id, revision } = await params;
-    const row = await requireTrainedRevision(await getDatabase(), id, revision);
-    return Response.json({ ...summarizeTrained(row), history: row.history, calibration: row.calibration });
+    const handle = await getDatabase();
+    const row = await requireTrainedRevision(handle, id, revision);
+    const drift = await latestModelDriftChecks(handle, { models: [id], revision });
+    return Response.json({ ...summarizeTrained(row), history: row.history, calibration: row.calibration, drift });
   } catch (error) {
     return errorResponse(error);
   }
