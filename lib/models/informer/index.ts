@@ -15,3 +15,4 @@ export { informerPreset, loadInformerPresets, type InformerPresetChoice, type In
 export { encodeSafetensors, decodeSafetensors, encodeCheckpoint, decodeCheckpoint, type WeightMap } from './weights';
 export { calibrateResiduals, residualAt, CALIBRATION_LEVELS, type ResidualCalibration } from './calibration';
 export { createInformerForecastModel, interpolateGaps, type TrainedInformer, type InformerForecastModel } from './forecaster';
+export { buildInformerGraph, exportInformerOnnx, probSampleInputs, drawProbSamples, defaultProbSamples, INFORMER_ONNX_INPUTS, INFORMER_ONNX_OUTPUT, INFORMER_ONNX_OPSET, INFORMER_ONNX_EXPORTER_VERSION, type ProbSampleInput } from './onnx-graph';
