@@ -120,7 +120,11 @@ async function loadTrainedBatchForecaster(reference: string, settings: JobSettin
   if (!row) throw new LookaheadError('model', 'bad_input', `unknown trained model "${reference.slice(0, 100)}"; GET /api/models lists the trained ones (under "trained"), or train one with a "train" job`);
   const trained = trainedInformerOf(row);
   const session = await sessionFor(async () => (await trainedOnnxBytes(handle, row)).onnx, `informer:${row.sha256}`, settings);
-  const { model } = await loadTrainedForecaster(handle, row);
+  // tfjs is loaded only if something asks for the per-series path (a batch job never does).
+  const model: ForecastModel = {
+    info: trained.info,
+    fit: async (series, fitOptions) => (await loadTrainedForecaster(handle, row)).model.fit(series, fitOptions),
+  };
   return {
     info: trained.info,
     runtime: `onnxruntime-node (${session.executionProvider})`,
