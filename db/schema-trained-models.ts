@@ -51,3 +51,17 @@ export const trainingProgress = pgTable('training_progress', {
   progress: jsonb('progress').$type<Record<string, unknown>>().notNull(),
   updatedAt: at('updated_at').notNull().defaultNow(),
 });
+
+/** ONNX exports of trained weights (migration 0013), keyed by the weights' sha256 and the exporter version. */
+export const trainedModelOnnx = pgTable(
+  'trained_model_onnx',
+  {
+    weightsSha256: text('weights_sha256').notNull(),
+    exporterVersion: integer('exporter_version').notNull(),
+    onnxSha256: text('onnx_sha256').notNull(),
+    onnx: bytea('onnx').notNull(),
+    onnxBytes: integer('onnx_bytes').notNull(),
+    createdAt: at('created_at').notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ name: 'trained_model_onnx_pk', columns: [table.weightsSha256, table.exporterVersion] })],
+);

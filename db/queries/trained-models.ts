@@ -98,6 +98,8 @@ export async function deleteTrainedModel(handle: DatabaseHandle, { id, revision 
     const deleted = revision === undefined
       ? await query<{ revision: string }>(`DELETE FROM trained_models WHERE id = $1 RETURNING revision`, [id])
       : await query<{ revision: string }>(`DELETE FROM trained_models WHERE id = $1 AND revision = $2 RETURNING revision`, [id, revision]);
+    // ONNX exports no remaining revision uses go with them (keyed by weights, shared across ids).
+    await query(`DELETE FROM trained_model_onnx WHERE NOT EXISTS (SELECT 1 FROM trained_models m WHERE m.sha256 = trained_model_onnx.weights_sha256)`);
     const current = await query<{ revision: string }>(`SELECT revision FROM trained_models WHERE id = $1 AND current`, [id]);
     if (current[0]) return { deleted: deleted.length, current: current[0].revision };
     const newest = await query<{ revision: string }>(`SELECT revision FROM trained_models WHERE id = $1 ORDER BY created_at DESC, revision LIMIT 1`, [id]);
@@ -135,4 +137,24 @@ export async function setTrainingProgress(handle: DatabaseHandle, { runId, progr
 export async function getTrainingProgress(handle: DatabaseHandle, { runId }: { runId: string }): Promise<Record<string, unknown> | null> {
   const rows = await handle.query<{ progress: Record<string, unknown> }>(`SELECT progress FROM training_progress WHERE run_id = $1`, [runId]);
   return rows[0]?.progress ?? null;
+}
+
+/** The cached ONNX export of weights `weightsSha256` by exporter `exporterVersion`, or null. */
+export async function getTrainedOnnx(handle: DatabaseHandle, { weightsSha256, exporterVersion }: { weightsSha256: string; exporterVersion: number }): Promise<{ onnx: Uint8Array; onnxSha256: string } | null> {
+  const rows = await handle.query<{ onnx: Uint8Array; onnxSha256: string }>(
+    `SELECT onnx, onnx_sha256 AS "onnxSha256" FROM trained_model_onnx WHERE weights_sha256 = $1 AND exporter_version = $2`,
+    [weightsSha256, exporterVersion],
+  );
+  const row = rows[0];
+  return row ? { onnx: new Uint8Array(row.onnx.buffer, row.onnx.byteOffset, row.onnx.byteLength), onnxSha256: row.onnxSha256 } : null;
+}
+
+/** Stores an export; a concurrent worker's equal export is kept (answers whether this call inserted). */
+export async function putTrainedOnnx(handle: DatabaseHandle, { weightsSha256, exporterVersion, onnx, onnxSha256 }: { weightsSha256: string; exporterVersion: number; onnx: Uint8Array; onnxSha256: string }): Promise<{ inserted: boolean }> {
+  const rows = await handle.query<{ weightsSha256: string }>(
+    `INSERT INTO trained_model_onnx (weights_sha256, exporter_version, onnx_sha256, onnx, onnx_bytes) VALUES ($1, $2, $3, $4::bytea, $5)
+     ON CONFLICT (weights_sha256, exporter_version) DO NOTHING RETURNING weights_sha256 AS "weightsSha256"`,
+    [weightsSha256, exporterVersion, onnxSha256, Buffer.from(onnx.buffer, onnx.byteOffset, onnx.byteLength), onnx.byteLength],
+  );
+  return { inserted: rows.length > 0 };
 }

@@ -63,6 +63,14 @@ export class OnnxGraphBuilder {
     return output;
   }
 
+  /** A node with several outputs (TopK: values, indices); returns their names in order. */
+  opMulti(opType: string, inputs: readonly string[], outputCount: number, attributes: readonly OnnxAttribute[] = []): string[] {
+    const base = this.fresh(opType);
+    const outputs = Array.from({ length: outputCount }, (_, index) => (index === 0 ? base : `${base}:${index}`));
+    this.nodes.push({ opType, inputs, outputs, name: base, attributes });
+    return outputs;
+  }
+
   private initializer(name: string, dataType: OnnxDataType, dims: readonly number[], rawData: Uint8Array | LazyBytes): string {
     this.initializers.push({ name, dataType, dims, rawData });
     return name;

@@ -14,4 +14,5 @@ export { makeBatch, sliceSplit, windowCount, type SeriesSplit, type Batch } from
 export { informerPreset, loadInformerPresets, type InformerPresetChoice, type InformerPresetFile } from './presets';
 export { encodeSafetensors, decodeSafetensors, encodeCheckpoint, decodeCheckpoint, type WeightMap } from './weights';
 export { calibrateResiduals, residualAt, CALIBRATION_LEVELS, type ResidualCalibration } from './calibration';
-export { createInformerForecastModel, interpolateGaps, type TrainedInformer, type InformerForecastModel } from './forecaster';
+export { createInformerForecastModel, interpolateGaps, prepareInformerContext, informerInputArrays, informerForecastFrom, checkInformerHorizon, type TrainedInformer, type InformerForecastModel, type PreparedInformerContext } from './forecaster';
+export { buildInformerGraph, exportInformerOnnx, probSampleInputs, drawProbSamples, defaultProbSamples, INFORMER_ONNX_INPUTS, INFORMER_ONNX_OUTPUT, INFORMER_ONNX_OPSET, INFORMER_ONNX_EXPORTER_VERSION, type ProbSampleInput } from './onnx-graph';

@@ -31,6 +31,11 @@ export interface TrainingOptions {
   /** Caps for quick runs (browser demos, benches); undefined: every window. */
   maxStepsPerEpoch?: number;
   maxValidationWindows?: number;
+  /**
+   * Wall-clock budget for the training loop (benches): once exceeded, the current epoch ends after
+   * its step, is validated like any epoch, and training stops (`stoppedByBudget`).
+   */
+  maxSeconds?: number;
 }
 
 export interface TrainingConfig {
@@ -92,6 +97,8 @@ export interface TrainingResult {
   validation: { mse: number; mae: number };
   test?: { mse: number; mae: number };
   stoppedEarly: boolean;
+  /** Stopped because `maxSeconds` ran out (the last epoch may be partial). */
+  stoppedByBudget: boolean;
   seconds: number;
 }
 
@@ -213,6 +220,8 @@ export function createTrainer(tf: Tf): Trainer {
     let best = resume ? { ...resume.best } : { validationLoss: Infinity, epoch: -1, parameters: await readAll(variables) };
     let epochsWithoutImprovement = resume?.epochsWithoutImprovement ?? 0;
     let stoppedEarly = false;
+    let stoppedByBudget = false;
+    const overBudget = () => options.maxSeconds !== undefined && (performance.now() - started) / 1000 >= options.maxSeconds;
     const stepsPerEpoch = Math.min(Math.ceil(trainWindows / options.batchSize), options.maxStepsPerEpoch ?? Infinity);
     const totalSteps = stepsPerEpoch * options.epochs;
     let stepsDone = 0;
@@ -224,7 +233,12 @@ export function createTrainer(tf: Tf): Trainer {
         const learningRate = learningRateAt(options.schedule, options.learningRate, epoch, options.epochs);
         const order = shuffled(trainWindows, seededRandom(mixSeed(options.seed, 2, epoch)));
         let lossSum = 0;
+        let stepsRun = 0;
         for (let step = 0; step < stepsPerEpoch; step++) {
+          if (step > 0 && overBudget()) {
+            stoppedByBudget = true;
+            break;
+          }
           if (hooks.signal?.aborted) throw cancelled();
           const starts = order.slice(step * options.batchSize, (step + 1) * options.batchSize);
           const batch = makeBatch(tf, data.train, modelConfig, starts);
@@ -258,6 +272,7 @@ export function createTrainer(tf: Tf): Trainer {
           }
           batch.dispose();
           lossSum += loss;
+          stepsRun++;
           stepLosses.push(loss);
           stepsDone++;
           const elapsed = (performance.now() - stepClock) / 1000;
@@ -267,7 +282,7 @@ export function createTrainer(tf: Tf): Trainer {
         }
         if (hooks.signal?.aborted) throw cancelled();
         const validation = await evaluate(model, data.validation, { batchSize: options.batchSize, maxWindows: options.maxValidationWindows, seed: options.seed });
-        const record: EpochRecord = { epoch, trainLoss: lossSum / stepsPerEpoch, validationLoss: validation.mse, learningRate, seconds: (performance.now() - epochStarted) / 1000 };
+        const record: EpochRecord = { epoch, trainLoss: lossSum / Math.max(1, stepsRun), validationLoss: validation.mse, learningRate, seconds: (performance.now() - epochStarted) / 1000 };
         history.push(record);
         const improved = validation.mse < best.validationLoss;
         if (improved) {
@@ -293,6 +308,10 @@ export function createTrainer(tf: Tf): Trainer {
           stoppedEarly = true;
           break;
         }
+        if (stoppedByBudget || overBudget()) {
+          stoppedByBudget = true;
+          break;
+        }
       }
     } finally {
       disposeAdam(adam);
@@ -308,7 +327,7 @@ export function createTrainer(tf: Tf): Trainer {
         parameters: bestParameters, history, stepLosses, bestEpoch: best.epoch,
         validation: { mse: validation.mse, mae: validation.mae },
         ...(test ? { test: { mse: test.mse, mae: test.mae } } : {}),
-        stoppedEarly, seconds: (performance.now() - started) / 1000,
+        stoppedEarly, stoppedByBudget, seconds: (performance.now() - started) / 1000,
       };
     } finally {
       bestModel.dispose();

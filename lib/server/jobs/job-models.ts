@@ -9,7 +9,8 @@ import { createThreadedNodeOnnxSession } from '@/lib/runtime/onnx-node-thread';
 import { createChronosRuntime, type OnnxSession } from '@/lib/runtime/onnx-session';
 import { resolveServerModel, serverModelInfos } from '@/lib/server/models/registry';
 import { findInstalledModel } from '@/lib/server/models/store';
-import { findTrainedModel, isTrainedReference } from '@/lib/server/models/trained';
+import { findTrainedModel, isTrainedReference, loadTrainedForecaster } from '@/lib/server/models/trained';
+import { forecastInformerBatch, trainedInformerOf, trainedOnnxBytes } from '@/lib/server/models/trained-onnx';
 import type { DatabaseHandle } from '@/db';
 import type { JobSettings } from './config';
 
@@ -89,11 +90,12 @@ const sessions = new Map<string, Promise<OnnxSession>>();
  * later chunk; its runs are serialised (lib/runtime/onnx-session.ts). It runs on a thread of its
  * own, so a chunk's reads and result writes overlap the model run instead of waiting for it.
  */
-function sessionFor(file: string, sha256: string, settings: JobSettings): Promise<OnnxSession> {
+function sessionFor(file: string | (() => Promise<Uint8Array>), sha256: string, settings: JobSettings): Promise<OnnxSession> {
   const key = `${sha256}:${settings.ortProviders.join(',')}:${settings.ortThreads}`;
   let session = sessions.get(key);
   if (!session) {
-    session = createThreadedNodeOnnxSession(file, { executionProviders: settings.ortProviders, intraOpNumThreads: settings.ortThreads });
+    const model = typeof file === 'string' ? Promise.resolve(file) : file();
+    session = model.then((source) => createThreadedNodeOnnxSession(source, { executionProviders: settings.ortProviders, intraOpNumThreads: settings.ortThreads }));
     session.catch(() => sessions.delete(key));
     sessions.set(key, session);
   }
@@ -107,7 +109,39 @@ export async function releaseJobSessions(): Promise<void> {
   await Promise.all(open.map(async (session) => (await session.catch(() => null))?.release()));
 }
 
+/**
+ * A trained Informer revision on onnxruntime-node: its ONNX export (made once per weights sha256,
+ * cached in the database) in a threaded session, batches of `settings.batchSize` series per run.
+ * `model` (the per-series path backtests use) stays the tfjs one; the batch path never falls back
+ * to it, so what a job stores came from onnxruntime.
+ */
+async function loadTrainedBatchForecaster(reference: string, settings: JobSettings, handle: DatabaseHandle): Promise<BatchForecaster> {
+  const row = await findTrainedModel(handle, reference);
+  if (!row) throw new LookaheadError('model', 'bad_input', `unknown trained model "${reference.slice(0, 100)}"; GET /api/models lists the trained ones (under "trained"), or train one with a "train" job`);
+  const trained = trainedInformerOf(row);
+  const session = await sessionFor(async () => (await trainedOnnxBytes(handle, row)).onnx, `informer:${row.sha256}`, settings);
+  // tfjs is loaded only if something asks for the per-series path (a batch job never does).
+  const model: ForecastModel = {
+    info: trained.info,
+    fit: async (series, fitOptions) => (await loadTrainedForecaster(handle, row)).model.fit(series, fitOptions),
+  };
+  return {
+    info: trained.info,
+    runtime: `onnxruntime-node (${session.executionProvider})`,
+    sha256: row.sha256,
+    model,
+    async forecastBatch(inputs, options) {
+      const series = inputs.map((input) => ({ values: input.values, frequency: input.frequency, timestampsMs: input.timestampsMs ?? null }));
+      // Bad series fail alone inside (checked before the run); a failing run is the chunk's failure
+      // (retried), never silently served by the tfjs path.
+      const outcomes = await forecastInformerBatch(session, trained, series, { horizon: options.horizon, levels: [...new Set(options.levels)].sort((a, b) => a - b), maxBatch: settings.batchSize, ...(options.signal ? { signal: options.signal } : {}) });
+      return outcomes.map((outcome) => (outcome.ok ? checkFinite(outcome.forecast) : outcome));
+    },
+  };
+}
+
 export async function loadBatchForecaster(reference: string, settings: JobSettings, handle?: DatabaseHandle): Promise<BatchForecaster> {
+  if (isTrainedReference(reference) && handle) return loadTrainedBatchForecaster(reference, settings, handle);
   const installed = BASELINE_MODELS.some((model) => model.id === reference) ? null : findInstalledModel(reference);
   if (!installed) {
     const { model, runtime, sha256 } = await resolveServerModel(reference, handle ? { handle } : {});
