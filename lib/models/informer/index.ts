@@ -15,3 +15,4 @@ export { informerPreset, loadInformerPresets, type InformerPresetChoice, type In
 export { encodeSafetensors, decodeSafetensors, encodeCheckpoint, decodeCheckpoint, type WeightMap } from './weights';
 export { calibrateResiduals, residualAt, CALIBRATION_LEVELS, type ResidualCalibration } from './calibration';
 export { createInformerForecastModel, interpolateGaps, type TrainedInformer, type InformerForecastModel } from './forecaster';
+export { trainingSetup, prepareSeries, dataWindowRanges, TRAINING_OPTION_KEYS, type TrainingRequest, type PreparedSeries } from './setup';
