@@ -15,7 +15,8 @@ import { storeTrainedModel, TRAINED_ID_PATTERN, type TrainedConfig } from './tra
  * LOOKAHEAD_TRAINED_MAX_BYTES, and the weights must be exactly the tensors the config's network has.
  */
 
-export const DEFAULT_TRAINED_MAX_BYTES = 64 * 1024 * 1024;
+// The large preset's weights are 77.8 MB (19.5M float32); medium 11.3 MB, small 0.5 MB. next.config.ts reads the same variable.
+export const DEFAULT_TRAINED_MAX_BYTES = 96 * 1024 * 1024;
 
 export function trainedUploadMaxBytes(env: Record<string, string | undefined> = process.env): number {
   const raw = env.LOOKAHEAD_TRAINED_MAX_BYTES;
