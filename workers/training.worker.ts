@@ -75,6 +75,9 @@ async function train(run: ActiveRun, saved: SavedTrainingRun, device: DevicePref
     signal: controller.signal,
     onProgress: async (progress: TrainingProgress) => {
       post({ kind: 'progress', id, progress });
+      // tfjs's cpu/wasm reads resolve as microtasks, so without a macrotask turn here the worker
+      // would never see a pause or cancel message until training ended.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       if (run.paused) await run.paused.promise;
     },
     checkpoint: {

@@ -65,7 +65,9 @@ describe('Informer trained in the browser', () => {
     expect(await page.locator('[data-testid=training-device]').textContent()).toContain('WASM');
     // The first epoch's checkpoint is in IndexedDB: hold the run there and reload the page.
     await expect.poll(async () => Number(await run.getAttribute('data-checkpoint-epoch')), { timeout: 120_000, interval: 50 }).toBeGreaterThanOrEqual(1);
-    if ((await run.getAttribute('data-phase')) === 'running') await page.click('[data-testid=training-pause]').catch(() => undefined);
+    await page.click('[data-testid=training-pause]');
+    // Once paused the worker posts nothing more, so the chart read next is what it drew before the reload.
+    await expect.poll(() => run.getAttribute('data-phase'), { timeout: 60_000 }).toBe('paused');
     const runId = (await run.getAttribute('data-run'))!;
     expect(runId).toMatch(/^browser-/);
     expect(Number(await page.locator('[data-testid=training-step-chart]').getAttribute('data-points'))).toBeGreaterThanOrEqual(6);
