@@ -156,7 +156,8 @@ export function TrainingPanel({ currentConfig, sourceFor, device, onTrained }: T
           if (progress.kind === 'step') {
             const now = performance.now();
             const step = progress.epoch * progress.stepsPerEpoch + progress.step + 1;
-            telemetry?.metric({ epoch: progress.epoch, step, trainLoss: progress.loss, gradNorm: progress.gradientNorm, stepMs: now - lastStepAt.current });
+            // 0-based global step, as the train job writes it, so /monitor draws both alike.
+            telemetry?.metric({ epoch: progress.epoch, step: step - 1, trainLoss: progress.loss, gradNorm: progress.gradientNorm, stepMs: now - lastStepAt.current });
             lastStepAt.current = now;
             update((view) => ({
               steps: [...view.steps.filter((point) => point.step < step), { step, loss: progress.loss, running: progress.runningLoss }],
