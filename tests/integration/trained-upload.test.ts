@@ -111,10 +111,10 @@ for (const backend of backends) {
       expect((await POST(report('succeeded', []))).status).toBe(202);
       await monitor.flush();
       const curves = (await trainingCurves(database.handle, { from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 60_000) })).filter((point) => point.runId === 'browser-run-test-1');
-      expect(curves.map((point) => [point.status, point.step, point.trainLoss, point.valLoss])).toEqual([
-        ['succeeded', 1, 1.5, null],
-        ['succeeded', 2, 1.2, null],
-        ['succeeded', null, 1.35, 1.1],
+      expect(curves.map((point) => [point.status, point.origin, point.step, point.trainLoss, point.valLoss])).toEqual([
+        ['succeeded', 'browser', 1, 1.5, null],
+        ['succeeded', 'browser', 2, 1.2, null],
+        ['succeeded', 'browser', null, 1.35, 1.1],
       ]);
       const runs = await database.handle.query<{ origin: string; finished_at: unknown }>(`SELECT origin, finished_at FROM training_runs WHERE id = 'browser-run-test-1'`);
       expect(runs[0]!.origin).toBe('browser');
