@@ -36,8 +36,13 @@ export class TrainingTelemetry {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly enabled: boolean;
 
-  constructor(private run: TrainingRunReport, private readonly fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis)) {
-    this.enabled = telemetryAllowed();
+  private readonly url: string;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private run: TrainingRunReport, options: { origin?: string; fetchImpl?: typeof fetch; allowed?: boolean } = {}) {
+    this.enabled = options.allowed ?? telemetryAllowed();
+    this.url = new URL('/api/telemetry/training', options.origin ?? globalThis.location.origin).href;
+    this.fetchImpl = options.fetchImpl ?? globalThis.fetch.bind(globalThis);
   }
 
   /** Sends the run's new status (and what is queued) now. */
@@ -63,7 +68,7 @@ export class TrainingTelemetry {
       run: { ...this.run, model: this.run.model.slice(0, 200), ...(this.run.error ? { error: this.run.error.slice(0, 2000) } : {}) },
       metrics: metrics.map((metric) => ({ epoch: metric.epoch, step: metric.step ?? null, trainLoss: clean(metric.trainLoss), valLoss: clean(metric.valLoss), learningRate: clean(metric.learningRate), gradNorm: clean(metric.gradNorm), stepMs: clean(metric.stepMs) })),
     });
-    void this.fetchImpl('/api/telemetry/training', { method: 'POST', headers: { 'content-type': 'application/json', ...csrfHeaders() }, body, keepalive: body.length < 60_000 }).catch(() => {});
+    void this.fetchImpl(this.url, { method: 'POST', headers: { 'content-type': 'application/json', ...csrfHeaders() }, body, keepalive: body.length < 60_000 }).catch(() => {});
     if (this.pending.length) this.flush();
   }
 }
