@@ -3,9 +3,11 @@ import type { NextConfig } from 'next';
 // With proxy.ts in place Next.js hands route handlers at most proxyClientMaxBodySize bytes of a
 // body (10 MB by default) and silently drops the rest, which would store a truncated upload. Set
 // it 1 MiB above the largest cap a route enforces (64 MiB forecasts; uploads plus multipart
-// overhead), so any body cut here is already over its route's cap and answered 413.
+// overhead; browser-trained models, 96 MiB by default), so any body cut here is already over its
+// route's cap and answered 413.
 const uploadMaxBytes = Number(process.env.LOOKAHEAD_UPLOAD_MAX_BYTES ?? 50 * 1024 * 1024);
-const largestBodyCap = Math.max(64 * 1024 * 1024, (Number.isFinite(uploadMaxBytes) ? uploadMaxBytes : 0) + 64 * 1024);
+const trainedMaxBytes = Number(process.env.LOOKAHEAD_TRAINED_MAX_BYTES ?? 96 * 1024 * 1024);
+const largestBodyCap = Math.max(64 * 1024 * 1024, (Number.isFinite(uploadMaxBytes) ? uploadMaxBytes : 0) + 64 * 1024, Number.isFinite(trainedMaxBytes) ? trainedMaxBytes : 0);
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,

@@ -7,7 +7,7 @@ import { CHART_COLORS, CHART_FONT } from './chart-style';
 /** /monitor: latency, throughput and errors per model and runtime, training curves, the queue, data freshness, alerts and anomalies. */
 
 type LatencyPoint = { bucket: string; model: string; runtime: string; requests: number; errors: number; points: number; p50: number | null; p90: number | null; p95: number | null; p99: number | null; throughputPerS: number };
-type TrainingPoint = { runId: string; model: string; status: string; epoch: number | null; step: number | null; trainLoss: number | null; valLoss: number | null; time: string };
+type TrainingPoint = { runId: string; model: string; status: string; origin?: string; epoch: number | null; step: number | null; trainLoss: number | null; valLoss: number | null; time: string };
 type Dashboard = {
   range: string;
   from: string;
@@ -289,7 +289,7 @@ export function MonitorDashboard({ initialRange = '24h' }: { initialRange?: stri
                 <Tooltip />
                 <Legend />
                 {runs.map(([runId, points], index) => (
-                  <Line key={runId} data={points.map((point, i) => ({ step: point.step ?? point.epoch ?? i, loss: point.trainLoss }))} dataKey="loss" name={`${runId} (${points[0]!.model}, ${points[0]!.status}) train`} stroke={PALETTE[index % PALETTE.length]} dot={false} isAnimationActive={false} connectNulls />
+                  <Line key={runId} data={points.map((point, i) => ({ step: point.step ?? point.epoch ?? i, loss: point.trainLoss }))} dataKey="loss" name={`${runId} (${points[0]!.model}, ${points[0]!.origin === 'browser' ? 'in a browser, ' : ''}${points[0]!.status}) train`} stroke={PALETTE[index % PALETTE.length]} dot={false} isAnimationActive={false} connectNulls />
                 ))}
                 {runs.filter(([, points]) => points.some((point) => point.valLoss !== null)).map(([runId, points], index) => (
                   <Line key={`${runId}:val`} data={points.map((point, i) => ({ step: point.step ?? point.epoch ?? i, loss: point.valLoss }))} dataKey="loss" name={`${runId} val`} stroke={PALETTE[index % PALETTE.length]} strokeDasharray="4 3" dot={false} isAnimationActive={false} connectNulls />

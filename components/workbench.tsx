@@ -36,6 +36,7 @@ const ReportView = dynamic(loadReportView, { ssr: false, loading: () => <p class
 const SeriesPanel = dynamic(() => import('./series-panel').then((module) => module.SeriesPanel), { ssr: false });
 const JobsPanel = dynamic(() => import('./jobs-panel').then((module) => module.JobsPanel), { ssr: false });
 const BrowserModelsPanel = dynamic(() => import('./browser-models-panel').then((module) => module.BrowserModelsPanel), { ssr: false });
+const TrainingPanel = dynamic(() => import('./training-panel').then((module) => module.TrainingPanel), { ssr: false });
 const ServerInstall = dynamic(() => import('./server-install').then((module) => module.ServerInstall), { ssr: false });
 
 export type RunKind = 'forecast' | 'backtest';
@@ -552,6 +553,12 @@ export function Workbench({ sources: initialSources, models: serverModels, initi
           </p>
         )}
       </section>
+      <TrainingPanel
+        currentConfig={currentConfig}
+        sourceFor={seriesSource}
+        device={devicePreference}
+        onTrained={() => reloadModels()}
+      />
       <JobsPanel currentConfig={currentConfig} models={models} webgpu={device?.device === 'webgpu'} onError={setError} />
       </div>
     </div>

@@ -1,9 +1,5 @@
 /// <reference lib="webworker" />
 import { LookaheadError, toErrorPayload } from '@/lib/core/errors';
-import { frequencyFromLabel, inferFrequency, type Frequency } from '@/lib/core/frequency';
-import { decodeWindow } from '@/lib/data/arrow-window';
-import { assessQuality } from '@/lib/data/quality';
-import { regularizeWindow } from '@/lib/data/regularize';
 import { parseCsv } from '@/lib/data/csv';
 import { readSeriesCsv, type SeriesTable } from '@/lib/data/series-table';
 import { readSeriesParquet } from '@/lib/data/series-parquet';
@@ -11,9 +7,8 @@ import { runComparison } from '@/lib/evaluation';
 import { forecastSeries, SEASONAL_NAIVE_INFO, type ModelInfo } from '@/lib/models';
 import { chooseDevice, detectDevices, withThreads, type DeviceChoice, type DevicePreference, type ThreadsSetting } from '@/lib/runtime';
 import { browserModelInfos, createBrowserModel, loadBrowserModelCatalog } from '@/lib/client/browser-models';
-import { readParquetRangeWindow } from '@/lib/client/parquet-range';
-import { errorFromResponse } from '@/lib/client/response-error';
 import { sendTelemetry } from '@/lib/client/telemetry';
+import { readSeriesWindow } from '@/lib/client/read-series';
 import type {
   BacktestJob,
   BacktestResult,
@@ -54,54 +49,9 @@ async function availableModels(): Promise<ModelInfo[]> {
   }
 }
 
-/**
- * Puts the series on its regular time grid: a step missing from the data becomes NaN, so models
- * see the gap instead of two neighbours stitched together (the note says how many).
- */
-function onRegularGrid(series: { timestampsMs: Float64Array | null; values: Float64Array; frequency: Frequency | null }) {
-  if (!series.timestampsMs || !series.frequency || series.timestampsMs.length < 2) return { ...series, gapNote: null };
-  const regular = regularizeWindow(series.timestampsMs, { value: series.values }, series.frequency);
-  if (regular.insertedRows === 0) return { ...series, gapNote: null };
-  return {
-    timestampsMs: regular.timestampsMs,
-    values: regular.columns.value!,
-    frequency: series.frequency,
-    gapNote: `${regular.insertedRows} missing ${series.frequency.description} step(s) in this window are treated as missing values (NaN), not filled from their neighbours.`,
-  };
-}
-
 /** The window as read (its quality report judges what the source holds), then on its regular grid. */
-async function loadSeries(source: SeriesSource, id: string, signal: AbortSignal) {
-  const raw = await readSeries(source, id, signal);
-  const quality = assessQuality({ timestampsMs: raw.timestampsMs, values: raw.values, frequency: raw.frequency, nowMs: Date.now() });
-  return { ...onRegularGrid(raw), quality };
-}
-
-/** The window as typed arrays (NaN = missing), decoded here in the worker; the page gets them transferred, not copied. */
-async function readSeries(source: SeriesSource, id: string, signal: AbortSignal): Promise<{ timestampsMs: Float64Array | null; values: Float64Array; frequency: Frequency | null }> {
-  if (source.kind === 'inline') {
-    const frequency = source.frequency ? frequencyFromLabel(source.frequency) : source.timestampsMs ? inferFrequency(source.timestampsMs) : null;
-    return { timestampsMs: source.timestampsMs ? Float64Array.from(source.timestampsMs) : null, values: Float64Array.from(source.values), frequency };
-  }
-  if (source.transport === 'parquet-range') {
-    const { window, frequencyLabel } = await readParquetRangeWindow({
-      origin: self.location.origin,
-      sourceId: source.sourceId,
-      params: source.params,
-      signal,
-      onProgress: (message, fraction) => post({ kind: 'progress', id, stage: 'fetching', message, fraction }),
-    });
-    const frequency: Frequency | null = frequencyLabel ? frequencyFromLabel(frequencyLabel) : inferFrequency(window.timestampsMs);
-    return { timestampsMs: window.timestampsMs, values: window.columns[source.column]!, frequency };
-  }
-  const response = await fetch(`/api/sources/${encodeURIComponent(source.sourceId)}/window?${new URLSearchParams(source.params)}`, { signal });
-  if (!response.ok || !response.body) throw await errorFromResponse(response, 'sources', `window request failed with HTTP ${response.status}`);
-  const frequencyLabel = response.headers.get('x-lookahead-frequency');
-  const window = await decodeWindow(response.body, (rows) =>
-    post({ kind: 'progress', id, stage: 'fetching', message: `received ${rows} of up to ${source.limit} rows`, fraction: rows / source.limit }),
-  );
-  const frequency: Frequency | null = frequencyLabel ? frequencyFromLabel(frequencyLabel) : inferFrequency(window.timestampsMs);
-  return { timestampsMs: window.timestampsMs, values: window.columns[source.column]!, frequency };
+function loadSeries(source: SeriesSource, id: string, signal: AbortSignal) {
+  return readSeriesWindow(source, { origin: self.location.origin, signal, onProgress: (message, fraction) => post({ kind: 'progress', id, stage: 'fetching', message, fraction }) });
 }
 
 /**

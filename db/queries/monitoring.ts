@@ -306,6 +306,8 @@ export interface TrainingCurvePoint {
   runId: string;
   model: string;
   status: string;
+  /** Where the run trained: 'job', 'browser', 'server' ('unknown' without a training_runs row). */
+  origin: string;
   epoch: number | null;
   step: number | null;
   trainLoss: number | null;
@@ -316,7 +318,7 @@ export interface TrainingCurvePoint {
 /** Metrics of the runs that started in [from, to), oldest first, capped per query. */
 export async function trainingCurves(handle: DatabaseHandle, { from, to, limit = 20_000 }: { from: Date; to: Date; limit?: number }): Promise<TrainingCurvePoint[]> {
   const rows = await handle.query<Record<string, unknown>>(
-    `SELECT m.run_id, coalesce(r.model, m.model) AS model, coalesce(r.status, 'unknown') AS status, m.epoch, m.step, m.train_loss, m.val_loss, m."time"
+    `SELECT m.run_id, coalesce(r.model, m.model) AS model, coalesce(r.status, 'unknown') AS status, coalesce(r.origin, 'unknown') AS origin, m.epoch, m.step, m.train_loss, m.val_loss, m."time"
        FROM training_metrics m LEFT JOIN training_runs r ON r.id = m.run_id
       WHERE m."time" >= $1 AND m."time" < $2 ORDER BY m.run_id, m."time", m.epoch, m.step LIMIT $3`,
     [from.toISOString(), to.toISOString(), limit],
@@ -325,6 +327,7 @@ export async function trainingCurves(handle: DatabaseHandle, { from, to, limit =
     runId: String(row.run_id),
     model: String(row.model),
     status: String(row.status),
+    origin: String(row.origin),
     epoch: row.epoch === null ? null : Number(row.epoch),
     step: row.step === null ? null : Number(row.step),
     trainLoss: row.train_loss === null ? null : Number(row.train_loss),

@@ -50,7 +50,8 @@ for (const backend of backends) {
       const job = await submitJob({ handle: database.handle, queue, settings, request: { kind: 'train', params: { ...params, ...extra } } });
       const view = await waitFor('the train job to finish', async () => {
         const current = await describeJob({ handle: database.handle, id: job.id });
-        return current?.terminal ? current : null;
+        // The worker marks the job completed, then writes its summary: wait for both.
+        return current?.terminal && (current.summary !== null || current.state !== 'completed') ? current : null;
       }, { timeoutMs: 300_000 });
       return { job, view };
     };
@@ -124,7 +125,8 @@ for (const backend of backends) {
       const job = await submitJob({ handle: database.handle, queue, settings, request: { kind: 'forecast-batch', params: { source: 'app', window: FIXTURE_WINDOW, model: 'informer-fixture-s2', horizon: 6, levels: [0.05, 0.5, 0.95], context: 48 } } });
       const view = await waitFor('the forecast job', async () => {
         const current = await describeJob({ handle: database.handle, id: job.id });
-        return current?.terminal ? current : null;
+        // The worker marks the job completed, then writes its summary: wait for both.
+        return current?.terminal && (current.summary !== null || current.state !== 'completed') ? current : null;
       }, { timeoutMs: 300_000 });
       expect(view.state).toBe('completed');
       const results = await listResults({ handle: database.handle, jobId: job.id, limit: 10 });

@@ -16,3 +16,4 @@ export { encodeSafetensors, decodeSafetensors, encodeCheckpoint, decodeCheckpoin
 export { calibrateResiduals, residualAt, CALIBRATION_LEVELS, type ResidualCalibration } from './calibration';
 export { createInformerForecastModel, interpolateGaps, prepareInformerContext, informerInputArrays, informerForecastFrom, checkInformerHorizon, type TrainedInformer, type InformerForecastModel, type PreparedInformerContext } from './forecaster';
 export { buildInformerGraph, exportInformerOnnx, probSampleInputs, drawProbSamples, defaultProbSamples, INFORMER_ONNX_INPUTS, INFORMER_ONNX_OUTPUT, INFORMER_ONNX_OPSET, INFORMER_ONNX_EXPORTER_VERSION, type ProbSampleInput } from './onnx-graph';
+export { trainingSetup, prepareSeries, dataWindowRanges, TRAINING_OPTION_KEYS, type TrainingRequest, type PreparedSeries } from './setup';

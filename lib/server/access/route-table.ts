@@ -39,6 +39,7 @@ export const ACCESS_TABLE: readonly AccessRule[] = [
   { pattern: '/api/files/**', methods: { GET: 'viewer' }, why: 'parquet bytes by HTTP Range' },
   { pattern: '/api/forecast', methods: { POST: 'viewer' }, why: 'server-side inference (reads, stores nothing)' },
   { pattern: '/api/models', methods: { GET: 'viewer', POST: 'admin' }, why: 'installed models; installing is admin' },
+  { pattern: '/api/models/trained', methods: { POST: 'editor' }, why: 'store a model trained in the browser (a new current revision)' },
   { pattern: '/api/models/trained/**', methods: { GET: 'viewer', POST: 'admin', DELETE: 'admin' }, why: 'trained models: revisions, records and weights; rollback and delete are admin' },
   { pattern: '/api/models/**', methods: { GET: 'viewer', POST: 'admin', PUT: 'admin', DELETE: 'admin' }, why: 'model files; install and remove are admin' },
   // Writes.
@@ -52,6 +53,7 @@ export const ACCESS_TABLE: readonly AccessRule[] = [
   { pattern: '/api/monitor', methods: { GET: 'admin' }, why: 'monitoring dashboard data' },
   { pattern: '/metrics', methods: { GET: 'admin' }, why: 'Prometheus scrape (a token with role admin)' },
   { pattern: '/api/telemetry', methods: { GET: 'admin', POST: 'viewer' }, why: 'monitoring: the page reports, admins read' },
+  { pattern: '/api/telemetry/training', methods: { POST: 'viewer' }, why: 'monitoring: a browser training run and its step/epoch metrics' },
 ];
 
 function matchSegments(pattern: string[], path: string[]): boolean {

@@ -2,10 +2,9 @@ import 'server-only';
 import { z } from 'zod';
 import { LookaheadError } from '@/lib/core/errors';
 import {
-  calibrateResiduals, createTrainer, decodeCheckpoint, encodeCheckpoint, encodeSafetensors, fitScaler, informerPreset, InformerModel, interpolateGaps,
-  ratioSplits, sliceSplit, timeMarks, transform, type EpochRecord, type InformerConfig, type TrainingOptions, type TrainingProgress,
+  calibrateResiduals, createTrainer, dataWindowRanges, decodeCheckpoint, encodeCheckpoint, encodeSafetensors, InformerModel, prepareSeries,
+  trainingSetup as sharedTrainingSetup, type EpochRecord, type InformerConfig, type TrainingOptions, type TrainingProgress,
 } from '@/lib/models/informer';
-import { markColumns } from '@/lib/models/informer/config';
 import { loadTf } from '@/lib/runtime/tfjs-node';
 import { storeTrainedModel, TRAINED_ID_PATTERN, type TrainedConfig } from '@/lib/server/models/trained';
 import {
@@ -94,14 +93,9 @@ export function trainedModelId(params: TrainParams, seriesId: string): string {
   return params.modelId ?? `informer-${slug(params.task)}-${slug(params.size)}-${slug(`${params.source}-${seriesId}`)}`.slice(0, 72).replace(/-+$/, '');
 }
 
-/** The network config and training options a request asks for (validated: 4xx naming the field). */
+/** The network config and training options a request asks for (validated: 4xx naming the field); the browser trainer uses the same function. */
 export function trainingSetup(params: TrainParams): { config: InformerConfig; training: TrainingOptions; label: string } {
-  const preset = informerPreset({ task: params.task, size: params.size, channels: 1, ...(params.overrides ? { overrides: params.overrides as Partial<InformerConfig> } : {}) });
-  const training: TrainingOptions = { ...preset.training };
-  for (const key of ['epochs', 'batchSize', 'learningRate', 'schedule', 'patience', 'clipNorm', 'seed', 'maxStepsPerEpoch', 'maxValidationWindows'] as const) {
-    if (params[key] !== undefined) (training as unknown as Record<string, unknown>)[key] = params[key];
-  }
-  return { config: preset.config, training, label: preset.label };
+  return sharedTrainingSetup({ ...params, ...(params.overrides ? { overrides: params.overrides as Partial<InformerConfig> } : {}) } as never);
 }
 
 export function trainRunId(jobId: string): string {
@@ -116,8 +110,6 @@ async function seriesToTrain(params: TrainParams, handle: DatabaseHandle): Promi
   if (ids.length === 0) throw new LookaheadError('jobs', 'bad_input', `source "${params.source}" has no series in this window; check window.table, window.start and window.end`);
   throw new LookaheadError('jobs', 'bad_input', `source "${params.source}" has ${ids.length} series in this window (e.g. "${ids[0]!.slice(0, 60)}"); name the one to train on in "series"`);
 }
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 export const trainKind: JobKind<TrainParams> = {
   kind: 'train',
@@ -140,24 +132,7 @@ export const trainKind: JobKind<TrainParams> = {
       try {
         const source = await openSeriesSource({ sourceId: params.source, window: params.window, handle: context.readHandle });
         const series = await readSeries(source, item.id, params.points, signal, context.settings.readTimeoutSeconds);
-        const values = Float64Array.from(series.values);
-        const filled = interpolateGaps(values);
-        if (filled === values.length) throw new LookaheadError('jobs', 'bad_input', `series "${item.id}" has no observed values`);
-        const rows = values.length;
-        const splits = ratioSplits(rows, config.contextLength);
-        const needed = config.contextLength + config.horizon;
-        if (splits.train[1] < needed || splits.validation[1] - splits.validation[0] < needed || splits.test[1] - splits.test[0] < needed) {
-          throw new LookaheadError('jobs', 'bad_input', `series "${item.id}" has ${rows} points; the 70/10/20 splits each need contextLength + horizon = ${needed} (about ${Math.ceil((needed - config.contextLength) / 0.1 + config.contextLength)} points in all): read more points, or choose a shorter context or horizon`);
-        }
-        const scaler = fitScaler(values, 1, splits.train[0], splits.train[1]);
-        const scaled = transform(scaler, values, 1);
-        const marks = timeMarks(series.timestampsMs, config);
-        const M = markColumns(config.frequency);
-        const data = {
-          train: sliceSplit(scaled, marks, 1, M, splits.train),
-          validation: sliceSplit(scaled, marks, 1, M, splits.validation),
-          test: sliceSplit(scaled, marks, 1, M, splits.test),
-        };
+        const { data, scaler, splits, filled } = prepareSeries(series, config, { subsystem: 'jobs', name: `series "${item.id}"` });
         const tf = await loadTf('wasm');
         const trainer = createTrainer(tf);
         const stored = await getTrainingCheckpoint(handle, { runId });
@@ -181,7 +156,7 @@ export const trainKind: JobKind<TrainParams> = {
         }
         const metrics = { validation: result.validation, ...(result.test ? { test: result.test } : {}), units: 'scaled (the StandardScaler fitted on the train split)', bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly, seconds: result.seconds, resumedFromEpoch: resume?.epoch ?? null };
         const trainedConfig: TrainedConfig = { preset: { task: params.task, size: params.size }, model: config, training: { ...training }, scaler, frequency: series.frequency?.label ?? null };
-        const range = (border: [number, number]) => ({ from: iso(series.timestampsMs[border[0]]!), to: iso(series.timestampsMs[border[1] - 1]!), rows: border[1] - border[0] });
+        const ranges = dataWindowRanges(series.timestampsMs, splits);
         const saved = await storeTrainedModel(handle, {
           id: modelId,
           label: params.label ?? `Informer ${label}: ${params.source}${item.id ? ` ${item.id}` : ''}`,
@@ -189,8 +164,8 @@ export const trainKind: JobKind<TrainParams> = {
           config: trainedConfig,
           dataWindow: {
             source: params.source, table: params.window.table ?? null, window: params.window, series: item.id, frequency: series.frequency?.label ?? null,
-            range: { from: iso(series.timestampsMs[0]!), to: iso(series.timestampsMs[rows - 1]!), rows }, filledValues: filled,
-            splits: { train: range(splits.train), validation: range(splits.validation), test: range(splits.test) },
+            range: ranges.range, filledValues: filled,
+            splits: ranges.splits,
           },
           metrics,
           history: { epochs: result.history, stepLosses: result.stepLosses },

@@ -26,6 +26,7 @@ export { metrics, observeHttpRequest, withRequestMetrics, labelRequestModel, set
 export { PROMETHEUS_CONTENT_TYPE } from './prometheus';
 export { RateLimiter } from './rate-limit';
 export { acceptTelemetry, telemetrySchema, type TelemetryReport } from './telemetry';
+export { acceptTrainingTelemetry, trainingTelemetrySchema, type TrainingTelemetryReport } from './training-telemetry';
 export { recordServerForecast, recordShare, recordShareDelete } from './forecast-recording';
 export { serverRuntimeKind, browserRuntimeKind, type RuntimeKind } from './runtime-kind';
 export { clientActor } from './actor';
