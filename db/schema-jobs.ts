@@ -1,4 +1,6 @@
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+const bytea = customType<{ data: Uint8Array }>({ dataType: () => 'bytea' });
 
 /**
  * Heavy jobs run by server workers (migration 0003). The queue itself is pg-boss in its own
@@ -67,6 +69,8 @@ export const jobResults = pgTable(
     /** ok | failed */
     status: text('status').notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>(),
+    /** The payload's long number arrays, packed (migration 0013; db/queries/packed-payload.ts). */
+    payloadBin: bytea('payload_bin'),
     error: text('error'),
     attempt: integer('attempt').notNull(),
     worker: text('worker').notNull(),
