@@ -1,6 +1,4 @@
-import { customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
-
-const bytea = customType<{ data: Uint8Array }>({ dataType: () => 'bytea' });
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 /**
  * Heavy jobs run by server workers (migration 0003). The queue itself is pg-boss in its own
@@ -69,8 +67,6 @@ export const jobResults = pgTable(
     /** ok | failed */
     status: text('status').notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>(),
-    /** The payload's long number arrays, packed (migration 0013; db/queries/packed-payload.ts). */
-    payloadBin: bytea('payload_bin'),
     error: text('error'),
     attempt: integer('attempt').notNull(),
     worker: text('worker').notNull(),

@@ -1,6 +1,5 @@
 import 'server-only';
 import type { DatabaseHandle } from '../client';
-import { packPayload, unpackPayload } from './packed-payload';
 
 /**
  * Named queries over the job record (db/schema-jobs.ts). Results are written with
@@ -95,7 +94,7 @@ function resultFromRow(row: Record<string, unknown>): ResultRow {
     chunkIndex: Number(row.chunk_index),
     position: Number(row.position),
     status: row.status as 'ok' | 'failed',
-    payload: row.payload === null ? null : unpackPayload(json(row.payload), (row.payload_bin as Uint8Array | null | undefined) ?? null),
+    payload: row.payload === null ? null : json(row.payload),
     error: (row.error as string | null) ?? null,
     attempt: Number(row.attempt),
     worker: String(row.worker),
@@ -271,25 +270,13 @@ export async function writeResults({
 }): Promise<number> {
   if (results.length === 0) return 0;
   // The whole batch as one jsonb parameter: one JSON.stringify here and one parse in Postgres,
-  // where a text[] per field for unnest cost a quoted, escaped copy of every payload. Long number
-  // arrays travel packed (base64 of float64, see packed-payload.ts): copied, not printed and parsed.
+  // where a text[] per field for unnest cost a quoted, escaped copy of every payload.
   const rows = await handle.query(
-    `INSERT INTO job_results (job_id, chunk_index, series_id, position, status, payload, payload_bin, error, attempt, worker)
-     SELECT $1, $2, r.series_id, r.position, r.status, r.payload, decode(r.bin, 'base64'), r.error, $3, $4
-     FROM jsonb_to_recordset($5::text::jsonb) AS r(series_id text, position int, status text, payload jsonb, bin text, error text)
+    `INSERT INTO job_results (job_id, chunk_index, series_id, position, status, payload, error, attempt, worker)
+     SELECT $1, $2, r.series_id, r.position, r.status, r.payload, r.error, $3, $4
+     FROM jsonb_to_recordset($5::text::jsonb) AS r(series_id text, position int, status text, payload jsonb, error text)
      ON CONFLICT (job_id, chunk_index, series_id) DO NOTHING RETURNING series_id`,
-    [
-      jobId,
-      chunkIndex,
-      attempt,
-      worker,
-      JSON.stringify(
-        results.map((result) => {
-          const packed = result.payload === null ? null : packPayload(result.payload);
-          return { series_id: result.seriesId, position: result.position, status: result.status, payload: packed?.json ?? null, bin: packed?.bin?.toString('base64') ?? null, error: result.error };
-        }),
-      ),
-    ],
+    [jobId, chunkIndex, attempt, worker, JSON.stringify(results.map((result) => ({ series_id: result.seriesId, position: result.position, status: result.status, payload: result.payload, error: result.error })))],
   );
   return rows.length;
 }
@@ -447,7 +434,7 @@ export async function listResults({
   search?: string;
 }): Promise<ResultRow[]> {
   const rows = await handle.query<Record<string, unknown>>(
-    `SELECT series_id, chunk_index, position, status, payload, payload_bin, error, attempt, worker FROM job_results
+    `SELECT series_id, chunk_index, position, status, payload, error, attempt, worker FROM job_results
      WHERE job_id = $1 AND position > $2 AND ($3::text IS NULL OR status = $3::text) AND ($4::text IS NULL OR strpos(lower(series_id), lower($4::text)) > 0)
      ORDER BY position LIMIT $5`,
     [jobId, afterPosition, status ?? null, search ?? null, limit],
@@ -457,7 +444,7 @@ export async function listResults({
 
 export async function getResult({ handle, jobId, seriesId }: { handle: DatabaseHandle; jobId: string; seriesId: string }): Promise<ResultRow | null> {
   const rows = await handle.query<Record<string, unknown>>(
-    `SELECT series_id, chunk_index, position, status, payload, payload_bin, error, attempt, worker FROM job_results WHERE job_id = $1 AND series_id = $2 ORDER BY position LIMIT 1`,
+    `SELECT series_id, chunk_index, position, status, payload, error, attempt, worker FROM job_results WHERE job_id = $1 AND series_id = $2 ORDER BY position LIMIT 1`,
     [jobId, seriesId],
   );
   const row = rows[0];

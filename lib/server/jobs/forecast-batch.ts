@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_QUANTILE_LEVELS } from '@/lib/core/forecast';
 import { addSteps } from '@/lib/core/frequency';
 import { LookaheadError } from '@/lib/core/errors';
-import { IsoTimestamps, type NewResult } from '@/db';
+import type { NewResult } from '@/db';
 import { loadBatchForecaster, requireJobModel } from './job-models';
 import type { ChunkFailure, ExportRow, JobKind } from './kinds';
 import { sourceFields, planSeries } from './source-params';
@@ -46,21 +46,23 @@ function levelsOf(params: { levels?: number[] | undefined }): number[] {
   return [...new Set(params.levels ?? DEFAULT_QUANTILE_LEVELS)].sort((a, b) => a - b);
 }
 
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
 function payloadFor(series: JobSeries, forecast: { quantiles: number[][]; mean: number[]; notes?: string[] }, params: ForecastBatchParams, levels: number[]): ForecastPayload {
   const last = series.timestampsMs.length ? series.timestampsMs[series.timestampsMs.length - 1]! : null;
   const tail = Math.min(series.values.length, FORECAST_BATCH_LIMITS.historyTail);
   const from = series.values.length - tail;
-  // Timestamps stay epoch ms until they are read back (IsoTimestamps: stored packed, read as ISO strings).
-  const isoTimes = (ms: Float64Array) => new IsoTimestamps(ms) as unknown as string[];
   return {
     model: params.model,
     levels,
     quantiles: forecast.quantiles,
     mean: forecast.mean,
-    timestamps: last !== null && series.frequency ? isoTimes(Float64Array.from({ length: params.horizon }, (_, step) => addSteps(last, series.frequency!, step + 1))) : null,
+    timestamps: last !== null && series.frequency ? Array.from({ length: params.horizon }, (_, step) => iso(addSteps(last, series.frequency!, step + 1))) : null,
     frequency: series.frequency?.label ?? null,
     history: {
-      timestamps: isoTimes(series.timestampsMs.slice(from)),
+      timestamps: Array.from(series.timestampsMs.subarray(from), iso),
       values: Array.from(series.values.subarray(from), (value) => (Number.isNaN(value) ? null : value)),
     },
     ...(forecast.notes?.length ? { notes: forecast.notes } : {}),
