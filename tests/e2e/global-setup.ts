@@ -13,6 +13,8 @@ import { spikeAlertRules } from '../support/monitor-fixture';
 declare module 'vitest' {
   export interface ProvidedContext {
     appUrl: string;
+    /** The e2e server's `next start` process (on the embedded default the in-process job worker registers under it). */
+    appPid: number;
     /** Installed-models folder of the e2e server (holds the converted golden tiny-random checkpoint). */
     modelsDir: string;
     /** The e2e server's "warehouse" database source; '' when DATABASE_URL is not set. */
@@ -69,6 +71,7 @@ export default async function setup(project: TestProject) {
     ...sources.env,
   });
   project.provide('appUrl', server.url);
+  project.provide('appPid', server.pid);
   project.provide('modelsDir', modelsDir);
   project.provide('warehouseUrl', sources.warehouseUrl);
   project.provide('hubUrl', hub.url);

@@ -91,3 +91,55 @@ export async function startProxy(target: { host: string; port: number }): Promis
   };
   return proxy;
 }
+
+export interface NpmWorker {
+  /** The `npm run worker` process (leader of its own process group: npm, tsx and the worker under it). */
+  child: ChildProcess;
+  output: string[];
+  /** The worker's id as it registers it (host:pid:random), once its "started" line is out. */
+  ready: Promise<string>;
+  exited: Promise<number | null>;
+}
+
+/**
+ * `npm run worker` exactly as a user types it (npm, then tsx, then the worker), in a process group
+ * of its own so that stopping it reaches the worker under npm and tsx. `ready` resolves with the
+ * worker id from its "jobs: worker <id> started" line; it rejects if the process exits first.
+ */
+export function spawnNpmWorker(env: Record<string, string>): NpmWorker {
+  const child = spawn('npm', ['run', '--silent', 'worker'], { cwd: process.cwd(), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const output: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const ready = new Promise<string>((resolve, reject) => {
+    const seen = (chunk: Buffer) => {
+      output.push(chunk.toString());
+      const started = /jobs: worker (\S+) started/.exec(output.join(''));
+      if (started) resolve(started[1]!);
+    };
+    child.stdout!.on('data', seen);
+    child.stderr!.on('data', seen);
+    void exited.then((code) => reject(new Error(`npm run worker exited (code ${code}) before it started:\n${output.join('')}`)));
+  });
+  ready.catch(() => undefined);
+  return { child, output, ready, exited };
+}
+
+/** SIGTERM to the worker's process group (npm, tsx, the worker), SIGKILL after `graceMs`. */
+export async function stopNpmWorker(worker: NpmWorker, graceMs = 30_000): Promise<void> {
+  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return;
+  const group = -worker.child.pid!;
+  try {
+    process.kill(group, 'SIGTERM');
+  } catch {
+    return; // already gone
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(group, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }, graceMs);
+  await worker.exited;
+  clearTimeout(timer);
+}

@@ -22,3 +22,13 @@ describe('job worker onnxruntime threads', () => {
     expect(() => jobSettings({ LOOKAHEAD_ORT_THREADS: '-1' })).toThrow(/LOOKAHEAD_ORT_THREADS/);
   });
 });
+
+describe('LOOKAHEAD_INPROCESS_WORKER', () => {
+  it('empty or unset is auto; the aliases map; anything else is refused by name', () => {
+    expect(jobSettings({}).inProcessWorker).toBe('auto');
+    expect(jobSettings({ LOOKAHEAD_INPROCESS_WORKER: '' }).inProcessWorker).toBe('auto');
+    expect(jobSettings({ LOOKAHEAD_INPROCESS_WORKER: '1' }).inProcessWorker).toBe('on');
+    expect(jobSettings({ LOOKAHEAD_INPROCESS_WORKER: 'off' }).inProcessWorker).toBe('off');
+    expect(() => jobSettings({ LOOKAHEAD_INPROCESS_WORKER: 'maybe' })).toThrow(/LOOKAHEAD_INPROCESS_WORKER/);
+  });
+});

@@ -47,7 +47,8 @@ const environment = z.object({
       }
       return providers.length ? (providers as ('cpu' | 'cuda')[]) : (['cpu'] as ('cpu' | 'cuda')[]);
     }),
-  LOOKAHEAD_INPROCESS_WORKER: z.enum(['auto', 'on', 'off', '0', '1']).optional().default('auto'),
+  // Empty counts as unset (auto), as for the numbers above.
+  LOOKAHEAD_INPROCESS_WORKER: z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), z.enum(['auto', 'on', 'off', '0', '1']).optional().default('auto')),
 });
 
 export interface JobSettings {
