@@ -66,21 +66,14 @@ export async function openJobQueue({
   boss.on('error', (error: Error) => console.error(`jobs: queue error: ${error.message}`));
   await boss.start();
   for (const name of [DEAD_CHUNK_QUEUE, CHUNK_QUEUE]) {
-    if (await boss.getQueue(name)) continue;
-    try {
-      await boss.createQueue(name, {
-        name,
-        policy: 'standard',
-        retryLimit: settings.chunkRetries,
-        retryDelay: 1,
-        // A backstop only: a dead worker is noticed by its missing heartbeat (reapExpiredChunks) long before.
-        expireInSeconds: 4 * 3600,
-        ...(name === CHUNK_QUEUE ? { deadLetter: DEAD_CHUNK_QUEUE } : {}),
-      });
-    } catch (error) {
-      // Two processes starting at once: the other one created it.
-      if (!(await boss.getQueue(name))) throw error;
-    }
+    await ensureQueue(boss, name, {
+      policy: 'standard',
+      retryLimit: settings.chunkRetries,
+      retryDelay: 1,
+      // A backstop only: a dead worker is noticed by its missing heartbeat (reapExpiredChunks) long before.
+      expireInSeconds: 4 * 3600,
+      ...(name === CHUNK_QUEUE ? { deadLetter: DEAD_CHUNK_QUEUE } : {}),
+    });
   }
   return {
     boss,
@@ -99,4 +92,26 @@ export async function openJobQueue({
       await boss.stop({ graceful: graceMs > 0, wait: true, timeout: Math.max(1000, graceMs), close: handle.kind !== 'pglite' });
     },
   };
+}
+
+/**
+ * Creates a pg-boss queue unless it exists. Several processes starting at once (N workers and the
+ * app) race here, and Postgres may abort one of them with a deadlock (40P01) while the other's
+ * insert is still uncommitted, so a failed create is retried after a short random pause until the
+ * queue shows up; only an error that persists for every attempt is thrown.
+ */
+export async function ensureQueue(boss: PgBoss, name: string, options: Omit<PgBoss.Queue, 'name'>, attempts = 8): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    if (await boss.getQueue(name)) return;
+    try {
+      await boss.createQueue(name, { ...options, name });
+      return;
+    } catch (error) {
+      if (attempt >= attempts) {
+        if (await boss.getQueue(name)) return;
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200 * attempt));
+    }
+  }
 }
