@@ -84,9 +84,13 @@ async function readSeriesFrom(windows: SeriesWindows, id: string, points: number
   } finally {
     clearTimeout(timer);
   }
-  const column = reader.columns[0];
+  return jobSeriesFrom(id, reader.columns[0], whole, reader.frequencyLabel);
+}
+
+/** A window's rows as a job series: its first value column on its regular grid (declared or inferred frequency), gaps as NaN. */
+function jobSeriesFrom(id: string, column: string | undefined, whole: { timestampsMs: Float64Array; columns: Record<string, Float64Array> }, frequencyLabel: string | null): JobSeries {
   if (!column) throw new LookaheadError('jobs', 'bad_input', `series "${id}": the window has no value column; name one in window.columns`);
-  const declared = reader.frequencyLabel ? frequencyFromLabel(reader.frequencyLabel) : null;
+  const declared = frequencyLabel ? frequencyFromLabel(frequencyLabel) : null;
   const frequency = declared ?? inferFrequency(whole.timestampsMs);
   const raw = whole.columns[column]!;
   if (raw.length === 0) throw new LookaheadError('jobs', 'not_found', `series "${id}" has no rows in the window`);
@@ -98,6 +102,40 @@ async function readSeriesFrom(windows: SeriesWindows, id: string, points: number
 /** One series' newest `points` values, on its regular grid (gaps as NaN). */
 export async function readSeries(series: SeriesSource, id: string, points: number, signal?: AbortSignal, timeoutSeconds = 120): Promise<JobSeries> {
   return (await readSeriesBatch(series, [id], points, { parallel: 1, ...(signal ? { signal } : {}), timeoutSeconds, failFast: true }))[0] as JobSeries;
+}
+
+/**
+ * The series in one read where the source offers it (SeriesWindows.readMany): each a series, an
+ * Error, or null where that read found no rows. Null as a whole when the source cannot, or the
+ * read failed for a reason other than a timeout or the abort (the caller reads series by series).
+ */
+async function readBatched(series: SeriesSource, ids: readonly string[], points: number, { signal, timeoutSeconds }: { signal?: AbortSignal | undefined; timeoutSeconds: number }): Promise<(JobSeries | Error | null)[] | null> {
+  signal?.throwIfAborted();
+  let windows: SeriesWindows | null = null;
+  let healthy = true;
+  try {
+    windows = await withTimeout(openSeriesWindows(series.source, series.base, series.config), timeoutSeconds, `series "${ids[0]!}": opening a read session`);
+    if (!windows.readMany) return null;
+    const many = await withTimeout(windows.readMany(ids, points), timeoutSeconds, `series "${ids[0]!}" and ${ids.length - 1} more`);
+    return many.windows.map((window, index) => {
+      if (!window) return null;
+      try {
+        return jobSeriesFrom(ids[index]!, many.columns[0], window, series.base.bucket?.label ?? null);
+      } catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+      }
+    });
+  } catch (error) {
+    if (signal?.aborted || error instanceof ReadTimeoutError) {
+      healthy = false;
+      throw error;
+    }
+    return null;
+  } finally {
+    // A session whose connection hung is left to time out on its own.
+    if (healthy) await windows?.close().catch(() => undefined);
+    else void windows?.close().catch(() => undefined);
+  }
 }
 
 /**
@@ -113,12 +151,24 @@ export async function readSeriesBatch(
 ): Promise<(JobSeries | Error)[]> {
   const out: (JobSeries | Error)[] = new Array(ids.length);
   let next = 0;
+  // Where the source reads many series in one statement (SQL tables: one binary COPY for the
+  // whole batch instead of two round trips per series), do that; a series it finds no rows for,
+  // and every series if that read fails, goes through the per-series lanes below, which name the
+  // reason (not in the table, no rows in the window) or the error.
+  let todo = ids.map((_, index) => index);
+  if (ids.length > 1 && !failFast) {
+    const batched = await readBatched(series, ids, points, { signal, timeoutSeconds: timeoutSeconds ?? 120 });
+    if (batched) {
+      todo = [];
+      batched.forEach((entry, index) => (entry === null ? todo.push(index) : (out[index] = entry)));
+    }
+  }
   const lane = async () => {
     let windows: SeriesWindows | null = null;
     let healthy = true;
     try {
-      while (next < ids.length) {
-        const index = next++;
+      while (next < todo.length) {
+        const index = todo[next++]!;
         try {
           // Opened at the lane's first series (and again after a failed open), so a source that cannot be read fails each series with the reason, as a per-series read would.
           windows ??= await withTimeout(openSeriesWindows(series.source, series.base, series.config), timeoutSeconds ?? 120, `series "${ids[index]!}": opening a read session`);
@@ -137,6 +187,6 @@ export async function readSeriesBatch(
       else void windows?.close().catch(() => undefined);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(parallel, ids.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(parallel, todo.length) }, lane));
   return out;
 }

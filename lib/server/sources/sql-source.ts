@@ -234,6 +234,12 @@ export async function openSqlWindow(source: SqlSource, request: WindowRequest, c
 /** Windows of one series after another of the same table (`open` closes the previous reader). */
 export interface SeriesWindows {
   open(series: string, limit: number): Promise<WindowReader>;
+  /**
+   * Where the source can (a SQL table with a series id column, binary COPY): the windows of many
+   * series in one statement, in the order asked; a series without rows answers null (`open` it
+   * to learn why). Value columns as `open`'s reader names them.
+   */
+  readMany?(series: readonly string[], limit: number): Promise<{ columns: string[]; windows: (WindowBatch | null)[] }>;
   close(): Promise<void>;
 }
 
@@ -285,6 +291,59 @@ export async function openSqlSeriesWindows(source: SqlSource, request: WindowReq
         throw mapError(error);
       }
     },
+    ...(kind === 'copy' && state.session.copyOutBinary && state.resolved.roles.entity
+      ? {
+          async readMany(series: readonly string[], limit: number) {
+            await current?.close();
+            current = null;
+            state ??= await connect();
+            const { session, resolved } = state;
+            const statements = buildWindowStatements({
+              table: resolved.table.qualified,
+              roles: resolved.roles,
+              filters: { series: { list: series }, start: request.start, end: request.end, min: request.min, max: request.max, excludeNulls: request.excludeNulls },
+              bucket: request.bucket ? { seconds: bucketSeconds(request.bucket), agg: request.agg ?? 'avg' } : undefined,
+              limit,
+              rowCap: config.rowCap,
+              timescale: resolved.timescale,
+            });
+            const valueColumns = statements.columns.length - 1;
+            const parts: { ord: Float64Array; batch: { timestampsMs: Float64Array; columns: Float64Array[] } }[] = [];
+            try {
+              await session.query(statements.settings.text, statements.settings.params);
+              const rows = copyRows(session, statements.copy, statements.columns.length);
+              try {
+                for (let batch = await rows.next(); batch; batch = await rows.next()) parts.push({ ord: batch.columns[0]!, batch: { timestampsMs: batch.timestampsMs, columns: batch.columns.slice(1) } });
+              } finally {
+                await rows.close().catch(() => undefined);
+              }
+            } catch (error) {
+              if (!(error instanceof LookaheadError)) void drop();
+              throw mapError(error);
+            }
+            // Rows arrive ordered by series (1-based ord), then time: count, then copy each series' run.
+            const counts = new Array<number>(series.length).fill(0);
+            for (const { ord } of parts) for (let index = 0; index < ord.length; index++) counts[ord[index]! - 1]!++;
+            const windows: (WindowBatch | null)[] = counts.map((count) => (count === 0 ? null : { timestampsMs: new Float64Array(count), columns: {} }));
+            const names = statements.columns.slice(1);
+            const filled = new Array<number>(series.length).fill(0);
+            const columnsOf = windows.map((window, index) => (window ? names.map(() => new Float64Array(counts[index]!)) : null));
+            for (const { ord, batch } of parts) {
+              for (let row = 0; row < ord.length; row++) {
+                const which = ord[row]! - 1;
+                const at = filled[which]!++;
+                windows[which]!.timestampsMs[at] = batch.timestampsMs[row]!;
+                const target = columnsOf[which]!;
+                for (let column = 0; column < valueColumns; column++) target[column]![at] = batch.columns[column]![row]!;
+              }
+            }
+            windows.forEach((window, index) => {
+              if (window) window.columns = Object.fromEntries(names.map((name, column) => [name, columnsOf[index]![column]!]));
+            });
+            return { columns: names, windows };
+          },
+        }
+      : {}),
     async close() {
       await current?.close();
       current = null;

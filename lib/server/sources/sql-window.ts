@@ -11,7 +11,8 @@ import type { ResolvedRoles } from '@/lib/data/roles';
  */
 
 export interface WindowFilters {
-  series?: string;
+  /** One series; or `{ list }`: many series of the table at once (each its own window, see buildWindowStatements). */
+  series?: string | { list: readonly string[] };
   start?: Date;
   end?: Date;
   min?: number;
@@ -69,7 +70,11 @@ export function buildWindowStatements(input: WindowStatementInput): WindowStatem
 
   const time = `t.${quoteIdentifier(roles.time.name)}`;
   const conditions = [`${time} IS NOT NULL`];
-  if (filters.series !== undefined && roles.entity) {
+  const list = typeof filters.series === 'object' && roles.entity ? filters.series.list : null;
+  if (list) {
+    // Each series of the list is one LATERAL run of the single-series statement (`s.id`, below).
+    conditions.push(`t.${quoteIdentifier(roles.entity!.name)} = CAST(s.id AS ${roles.entity!.castType})`);
+  } else if (typeof filters.series === 'string' && roles.entity) {
     conditions.push(`t.${quoteIdentifier(roles.entity.name)} = CAST(${bind('series', filters.series)} AS ${roles.entity.castType})`);
   }
   if (filters.start) conditions.push(`${time} >= ${bind('start', filters.start.toISOString())}::timestamptz`);
@@ -123,6 +128,23 @@ ORDER BY q.bucket`;
   const settingsText = settingNames.length
     ? `SELECT ${settingNames.map((name, index) => `set_config('lookahead.${name}', $${index + 1}, true)`).join(', ')}`
     : 'SELECT 1';
+  if (list) {
+    // Many series in one statement: the list (a JSON array, any characters) numbered from 1, the
+    // window of each (its own limit, cap and buckets) beside its number, as (ts, ord, c0, ...).
+    const ids = `${bind('series_list', JSON.stringify(list))}::jsonb`;
+    const settingsText = `SELECT ${settingNames.map((name, index) => `set_config('lookahead.${name}', $${index + 1}, true)`).join(', ')}`;
+    const many = (timestampOutput: (expression: string) => string, ts: string) =>
+      `SELECT ${timestampOutput(`w.${ts}`)}, s.ord::float8 AS ord, ${aliases.map((alias) => `w.${alias}`).join(', ')}
+FROM jsonb_array_elements_text(${ids}) WITH ORDINALITY AS s(id, ord)
+CROSS JOIN LATERAL (${statement((expression) => `${expression} AS ${ts}`)}) AS w
+ORDER BY s.ord, w.${ts}`;
+    return {
+      settings: { text: settingsText, params: settingValues },
+      copy: `COPY (/* lookahead:window-many */ ${many((expression) => `${expression} AS ts`, 'ts')}) TO STDOUT (FORMAT binary)`,
+      select: `/* lookahead:window-many */ ${many((expression) => `date_part('epoch', ${expression}) * 1000 AS ts_ms`, 'ts')}`,
+      columns: ['ord', ...valueColumns.map((column) => column.name)],
+    };
+  }
   return {
     settings: { text: settingsText, params: settingValues },
     copy: `COPY (/* lookahead:window */ ${statement(copyTimestamp)}) TO STDOUT (FORMAT binary)`,
