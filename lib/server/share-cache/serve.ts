@@ -83,11 +83,14 @@ async function renderEntry({ request, token, kind, origin }: { request: Request;
   // Deleted between the check and the render: the renderer answered 404; keep nothing.
   if (rendered.status !== 200) return null;
   const body = new Uint8Array(await rendered.arrayBuffer());
+  const contentType = rendered.headers.get('content-type') ?? (kind === 'page' ? 'text/html; charset=utf-8' : 'image/png');
   return {
     token,
     body,
-    contentType: rendered.headers.get('content-type') ?? (kind === 'page' ? 'text/html; charset=utf-8' : 'image/png'),
+    contentType,
     etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
+    // The page's nonce is found once here; an image has none (a CSP without scripts to allow).
+    csp: contentType.startsWith('text/html') ? policyFor(body) : policyFor(new Uint8Array()),
     expiresAtMs: live.expiresAt?.getTime() ?? null,
     checkedAtMs,
   };
@@ -143,7 +146,7 @@ function cachedResponse(request: Request, entry: ShareCacheEntry, state: string)
     etag,
     'cache-control': `public, max-age=${Math.min(maxAge, secondsLeft)}, must-revalidate`,
     [SHARE_CACHE_HEADER]: state,
-    'content-security-policy': entry.contentType.startsWith('text/html') ? policyFor(entry.body) : policyFor(new Uint8Array()),
+    'content-security-policy': entry.csp,
   };
   const ifNoneMatch = request.headers.get('if-none-match');
   if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {

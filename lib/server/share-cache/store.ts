@@ -16,6 +16,8 @@ export interface CachedResponse {
 
 export interface ShareCacheEntry extends CachedResponse {
   token: string;
+  /** The response's Content-Security-Policy, fixed by the nonce the document was rendered with (computed once, not per hit). */
+  csp: string;
   expiresAtMs: number | null;
   /** When the database last said this share is live. */
   checkedAtMs: number;
