@@ -497,7 +497,7 @@ function AnomalyPanel() {
               </ComposedChart>
             </ResponsiveContainer>
           </div>
-          <table className="numbers" data-testid="anomaly-table">
+          <table className="numbers" data-testid="anomaly-results">
             <thead><tr><th>time</th><th>value</th><th>score</th><th>median / interval</th></tr></thead>
             <tbody>
               {report.anomalies.map((anomaly, index) => (

@@ -162,9 +162,9 @@ describe('/monitor, /metrics and anomalies in the running app', () => {
     await page.fill('[data-testid=anomaly-columns]', 'load');
     await page.fill('[data-testid=anomaly-window]', '48');
     await page.click('[data-testid=anomaly-run]');
-    await page.locator('[data-testid=anomaly-table]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid=anomaly-results]').waitFor({ timeout: 30_000 });
     expect(await page.locator('[data-testid=anomaly-count]').textContent()).toMatch(/^1 anomaly in 240 points of load \(scored in lib\/core\)/);
-    const first = await page.locator('[data-testid=anomaly-table] tbody tr td').first().textContent();
+    const first = await page.locator('[data-testid=anomaly-results] tbody tr td').first().textContent();
     const spikeTime = new Date(SPIKE_START_MS + SPIKE_ROW * 3_600_000).toISOString();
     expect(first).toBe(spikeTime);
     await expect.poll(() => page.locator('.recharts-scatter-symbol').count()).toBe(1);
