@@ -2,7 +2,7 @@ import 'server-only';
 import { jobQueueStats, type DatabaseHandle } from '@/db';
 import { getMonitor, recordJobEvent, serverRuntimeKind, setQueueStatsProvider, type Monitor } from '@/lib/server/monitoring';
 import type { JobSettings } from './config';
-import { ensureQueue, type JobQueue } from './queue';
+import { ensureQueue, retryStartupRace, type JobQueue } from './queue';
 
 /**
  * What the job queue tells monitoring: every chunk's model run (an inference event with origin
@@ -81,15 +81,7 @@ export async function workMonitorSchedule({ queue, monitor = getMonitor, log }: 
   const boss = queue.boss;
   await ensureQueue(boss, MONITOR_SCHEDULE_QUEUE, { policy: 'singleton', retryLimit: 0, expireInSeconds: 600 });
   // Every worker upserts the same schedule row at start; a start-up race may deadlock one of them.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await boss.schedule(MONITOR_SCHEDULE_QUEUE, '* * * * *', {}, { tz: 'UTC' });
-      break;
-    } catch (error) {
-      if (attempt >= 5) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200 * attempt));
-    }
-  }
+  await retryStartupRace(() => boss.schedule(MONITOR_SCHEDULE_QUEUE, '* * * * *', {}, { tz: 'UTC' }), { attempts: 5 });
   await boss.work(MONITOR_SCHEDULE_QUEUE, { batchSize: 1, pollingIntervalSeconds: 2 }, async () => runMonitorRound(monitor(), log));
   return async () => {
     await boss.offWork(MONITOR_SCHEDULE_QUEUE).catch(() => undefined);

@@ -95,23 +95,29 @@ export async function openJobQueue({
 }
 
 /**
- * Creates a pg-boss queue unless it exists. Several processes starting at once (N workers and the
- * app) race here, and Postgres may abort one of them with a deadlock (40P01) while the other's
- * insert is still uncommitted, so a failed create is retried after a short random pause until the
- * queue shows up; only an error that persists for every attempt is thrown.
+ * Runs a start-up step that several processes (N workers and the app) may run at once. Postgres
+ * may abort one of them with a deadlock (40P01) while the other's write is still uncommitted, so
+ * a failed attempt is retried after a short random pause; `settled` (when given) says whether the
+ * other process's write makes the step unnecessary. Only an error that persists for every attempt
+ * is thrown.
  */
-export async function ensureQueue(boss: PgBoss, name: string, options: Omit<PgBoss.Queue, 'name'>, attempts = 8): Promise<void> {
+export async function retryStartupRace(step: () => Promise<void>, { attempts = 8, settled }: { attempts?: number; settled?: () => Promise<boolean> } = {}): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    if (await boss.getQueue(name)) return;
+    if (settled && (await settled())) return;
     try {
-      await boss.createQueue(name, { ...options, name });
+      await step();
       return;
     } catch (error) {
       if (attempt >= attempts) {
-        if (await boss.getQueue(name)) return;
+        if (settled && (await settled())) return;
         throw error;
       }
       await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200 * attempt));
     }
   }
+}
+
+/** Creates a pg-boss queue unless it exists (or another process created it meanwhile). */
+export async function ensureQueue(boss: PgBoss, name: string, options: Omit<PgBoss.Queue, 'name'>, attempts = 8): Promise<void> {
+  await retryStartupRace(() => boss.createQueue(name, { ...options, name }), { attempts, settled: async () => Boolean(await boss.getQueue(name)) });
 }

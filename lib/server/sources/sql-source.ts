@@ -8,7 +8,7 @@ import type { DataPlaneConfig } from './config';
 import { fromDatabaseError } from './database-errors';
 import { describeTable, detectTimescale, findTable, listTables, type SqlColumn, type TableDescription, type TableInfo, type TableScope, type TimescaleInfo } from './introspection';
 import { entityCandidates, resolveRoles, suggestRoles, type RoleMapping, type ResolvedRoles } from '@/lib/data/roles';
-import { buildWindowStatements } from './sql-window';
+import { buildWindowStatements, type WindowFilters } from './sql-window';
 import type { WindowRequest } from './window-request';
 import type { WindowReader } from './window-reader';
 
@@ -163,6 +163,19 @@ async function resolveWindowTable(session: ReadSession, source: SqlSource, reque
   return { table, roles, timescale };
 }
 
+/** The window statements of `request` on a resolved table: one series (or none), or `{ list }` of many. */
+function windowStatementsFor({ table, roles, timescale }: WindowTable, request: WindowRequest, series: WindowFilters['series'], limit: number, config: DataPlaneConfig) {
+  return buildWindowStatements({
+    table: table.qualified,
+    roles,
+    filters: { series, start: request.start, end: request.end, min: request.min, max: request.max, excludeNulls: request.excludeNulls },
+    bucket: request.bucket ? { seconds: bucketSeconds(request.bucket), agg: request.agg ?? 'avg' } : undefined,
+    limit,
+    rowCap: config.rowCap,
+    timescale,
+  });
+}
+
 /** Checks the series and starts reading on `session`; `onClose` runs when the reader is closed, `onError` when a read fails. */
 async function startSqlWindow(
   session: ReadSession,
@@ -175,15 +188,7 @@ async function startSqlWindow(
 ): Promise<WindowReader> {
   // checkWhenEmpty: only a window without rows asks whether the series exists (one query less per series when reading many).
   if (!checkWhenEmpty) await checkSeries(session, source, table, roles, request.series);
-  const statements = buildWindowStatements({
-    table: table.qualified,
-    roles,
-    filters: { series: roles.entity ? request.series : undefined, start: request.start, end: request.end, min: request.min, max: request.max, excludeNulls: request.excludeNulls },
-    bucket: request.bucket ? { seconds: bucketSeconds(request.bucket), agg: request.agg ?? 'avg' } : undefined,
-    limit: request.limit,
-    rowCap: config.rowCap,
-    timescale,
-  });
+  const statements = windowStatementsFor({ table, roles, timescale }, request, roles.entity ? request.series : undefined, request.limit, config);
   await session.query(statements.settings.text, statements.settings.params);
   const rows = kind === 'copy' && session.copyOutBinary ? copyRows(session, statements.copy, statements.columns.length) : cursorRows(session, statements.select, statements.columns.length);
   let closed = false;
@@ -298,15 +303,7 @@ export async function openSqlSeriesWindows(source: SqlSource, request: WindowReq
             current = null;
             state ??= await connect();
             const { session, resolved } = state;
-            const statements = buildWindowStatements({
-              table: resolved.table.qualified,
-              roles: resolved.roles,
-              filters: { series: { list: series }, start: request.start, end: request.end, min: request.min, max: request.max, excludeNulls: request.excludeNulls },
-              bucket: request.bucket ? { seconds: bucketSeconds(request.bucket), agg: request.agg ?? 'avg' } : undefined,
-              limit,
-              rowCap: config.rowCap,
-              timescale: resolved.timescale,
-            });
+            const statements = windowStatementsFor(resolved, request, { list: series }, limit, config);
             const valueColumns = statements.columns.length - 1;
             const parts: { ord: Float64Array; batch: { timestampsMs: Float64Array; columns: Float64Array[] } }[] = [];
             try {

@@ -125,14 +125,15 @@ LIMIT ${cap}`;
 ORDER BY q.bucket`;
   }
 
+  // Many series in one statement: the list (a JSON array, any characters) is a setting like the
+  // other values, bound before the settings statement is built.
+  const ids = list ? `${bind('series_list', JSON.stringify(list))}::jsonb` : null;
   const settingsText = settingNames.length
     ? `SELECT ${settingNames.map((name, index) => `set_config('lookahead.${name}', $${index + 1}, true)`).join(', ')}`
     : 'SELECT 1';
-  if (list) {
-    // Many series in one statement: the list (a JSON array, any characters) numbered from 1, the
-    // window of each (its own limit, cap and buckets) beside its number, as (ts, ord, c0, ...).
-    const ids = `${bind('series_list', JSON.stringify(list))}::jsonb`;
-    const settingsText = `SELECT ${settingNames.map((name, index) => `set_config('lookahead.${name}', $${index + 1}, true)`).join(', ')}`;
+  if (ids) {
+    // The list numbered from 1, the window of each (its own limit, cap and buckets) beside its
+    // number, as (ts, ord, c0, ...).
     const many = (timestampOutput: (expression: string) => string, ts: string) =>
       `SELECT ${timestampOutput(`w.${ts}`)}, s.ord::float8 AS ord, ${aliases.map((alias) => `w.${alias}`).join(', ')}
 FROM jsonb_array_elements_text(${ids}) WITH ORDINALITY AS s(id, ord)
