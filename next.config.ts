@@ -1,4 +1,5 @@
 import type { NextConfig } from 'next';
+import { CROSS_ORIGIN_ISOLATION_HEADERS } from './lib/server/access/isolation-headers';
 
 // With proxy.ts in place Next.js hands route handlers at most proxyClientMaxBodySize bytes of a
 // body (10 MB by default) and silently drops the rest, which would store a truncated upload. Set
@@ -34,16 +35,7 @@ const nextConfig: NextConfig = {
     };
   },
   async headers() {
-    // Cross-origin isolation gives the page SharedArrayBuffer, which multi-threaded WASM needs.
-    return [
-      {
-        source: '/:path*',
-        headers: [
-          { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
-          { key: 'Cross-Origin-Embedder-Policy', value: 'require-corp' },
-        ],
-      },
-    ];
+    return [{ source: '/:path*', headers: Object.entries(CROSS_ORIGIN_ISOLATION_HEADERS).map(([key, value]) => ({ key, value })) }];
   },
 };
 

@@ -9,17 +9,20 @@ import { printTable, writeResult } from './lib/report';
 
 /**
  * `npm run bench -- share [seconds]`: the shared forecast page under 50 concurrent keep-alive
- * clients against the production build (next start, embedded PGlite), plus the snapshot JSON and
+ * clients against the production build (scripts/server.mjs, embedded PGlite), plus the snapshot JSON and
  * the preview image for comparison. The snapshot is a realistic one: ETTh1 OT, context 512,
  * horizon 24, a 5-window backtest of the three baselines at nine levels. The load generator runs
  * on the same machine as the server, so both share its cores.
  *
- * Before and after in one run: the page and the image are loaded once through the share cache
- * (lib/server/share-cache) and once rendered per request as before it, by sending the header the
- * cache itself uses to reach Next's renderer (the same code path every request took before).
+ * Three paths side by side in one run: rendered per request (the header the cache itself uses to
+ * reach Next's renderer: the path every request took before the cache), the share cache through
+ * Next's router, proxy and route handler (x-lookahead-share-front: off: the path before the share
+ * front), and the share front in scripts/server.mjs answering before Next (what clients get now).
  */
 const CONNECTIONS = 50;
 const RENDER = { 'x-lookahead-share-render': '1' };
+// Past the share front to Next's route handler, which serves the same cache entry (the path before the front).
+const NEXT = { 'x-lookahead-share-front': 'off' };
 const seconds = Number(process.argv[3] ?? 15);
 if (!(seconds > 0)) throw new Error(`bench share: duration must be a number of seconds > 0, got ${process.argv[3]}`);
 
@@ -46,10 +49,14 @@ try {
   if (first.status !== 200 || !etag) throw new Error(`bench share: the cached page answered HTTP ${first.status} with ETag ${etag}`);
   const targets: { name: string; url: string; headers?: Record<string, string> }[] = [
     { name: 'GET /f/<token> (page) rendered per request: before', url: share.url, headers: RENDER },
-    { name: 'GET /f/<token> (page) from the share cache: after', url: share.url },
-    { name: 'GET /f/<token> (page) If-None-Match: 304', url: share.url, headers: { 'if-none-match': etag } },
+    { name: 'GET /f/<token> (page) from the share cache through Next: before the front', url: share.url, headers: NEXT },
+    { name: 'GET /f/<token> (page) from the share front: after', url: share.url },
+    { name: 'GET /f/<token> (page) from the share front, gzip', url: share.url, headers: { 'accept-encoding': 'gzip' } },
+    { name: 'GET /f/<token> (page) If-None-Match through Next: 304', url: share.url, headers: { 'if-none-match': etag, ...NEXT } },
+    { name: 'GET /f/<token> (page) If-None-Match from the share front: 304', url: share.url, headers: { 'if-none-match': etag } },
     { name: 'GET /f/<token>/opengraph-image rendered per request: before', url: imageUrl, headers: RENDER },
-    { name: 'GET /f/<token>/opengraph-image from the share cache: after', url: imageUrl },
+    { name: 'GET /f/<token>/opengraph-image from the share cache through Next: before the front', url: imageUrl, headers: NEXT },
+    { name: 'GET /f/<token>/opengraph-image from the share front: after', url: imageUrl },
     { name: 'GET /api/forecasts/<token> (JSON)', url: `${server.url}/api/forecasts/${share.token}` },
     { name: 'GET /f/<unknown> (404)', url: `${server.url}/f/${'x'.repeat(24)}` },
   ];
@@ -79,7 +86,7 @@ try {
   printTable(table);
   const file = writeResult('share', {
     description:
-      'Shared forecast page (next start, PGlite) under 50 concurrent keep-alive clients; load generator on the same machine. "before" rows send x-lookahead-share-render, which bypasses the share cache to the per-request renderer (the path every request took before the cache)',
+      'Shared forecast page (scripts/server.mjs: Next plus the share front, PGlite) under 50 concurrent keep-alive clients; load generator on the same machine. "rendered per request" rows send x-lookahead-share-render, which bypasses the share cache to the per-request renderer (the path every request took before the cache); "through Next" rows send x-lookahead-share-front: off, which passes the share front to Next\'s route handler serving the same cache entry (the path before the front); the rest are answered by the share front before Next',
     connections: CONNECTIONS,
     secondsPerTarget: seconds,
     snapshotBytes: share.bytes,

@@ -44,7 +44,7 @@ if (authMode(process.env) === 'password' && parsePasswordEntries(process.env.LOO
 ensureBuilt(root);
 await prepareDatabase();
 
-const server = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', host], {
+const server = spawn(process.execPath, [path.join(root, 'scripts/server.mjs'), '--port', String(port), '--host', host], {
   stdio: ['inherit', 'pipe', 'inherit'],
 });
 server.stdout.on('data', (chunk: Buffer) => {

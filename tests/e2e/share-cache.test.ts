@@ -38,6 +38,11 @@ async function publish(expiresInDays: number | null = null): Promise<{ token: st
 
 const get = (url: string, headers: Record<string, string> = {}) => fetch(url, { headers: { 'accept-encoding': 'identity', ...headers } });
 
+async function confirmedThroughNext(url: string): Promise<Response> {
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
+  return get(url, { 'x-lookahead-share-front': 'off' });
+}
+
 async function imageUrl(pageUrl: string): Promise<string> {
   const html = await (await get(pageUrl)).text();
   const image = /property="og:image" content="([^"]+)"/.exec(html)?.[1];
@@ -62,8 +67,10 @@ describe('share pages from the cache', () => {
     expect(html).toContain('data-testid="shared-forecast"');
     expect(html).toContain(report.title.replaceAll('&', '&amp;'));
 
+    // From the cache: the share front before Next (scripts/server.mjs), or Next's route handler
+    // when the entry's liveness is due for a recheck.
     const second = await get(url);
-    expect(second.headers.get('x-lookahead-share-cache')).toBe('hit');
+    expect(second.headers.get('x-lookahead-share-cache')).toMatch(/^(hit|front)$/);
     expect(second.headers.get('etag')).toBe(etag);
     expect(await second.text()).toBe(html);
 
@@ -71,7 +78,7 @@ describe('share pages from the cache', () => {
     expect(revalidated.status).toBe(304);
     expect(await revalidated.text()).toBe('');
 
-    // Browsers ask for gzip: the same document comes back (Next compresses it).
+    // Browsers ask for gzip: the same document comes back.
     const zipped = await fetch(url, { headers: { 'accept-encoding': 'gzip' } });
     expect(zipped.headers.get('etag')).toBe(etag);
     expect(await zipped.text()).toBe(html);
@@ -83,9 +90,48 @@ describe('share pages from the cache', () => {
     const bytes = Buffer.from(await png.arrayBuffer());
     expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
     const again = await get(image);
-    expect(again.headers.get('x-lookahead-share-cache')).toBe('hit');
+    expect(again.headers.get('x-lookahead-share-cache')).toMatch(/^(hit|front)$/);
     expect(Buffer.from(await again.arrayBuffer()).equals(bytes)).toBe(true);
     expect(again.headers.get('etag')).toBe(png.headers.get('etag'));
+  });
+
+  it('the share front answers a fresh hit before Next with the bytes and headers of Next\'s route handler, gzip and 304 included', async () => {
+    const share = await publish();
+    const url = `${appUrl}/f/${share.token}`;
+    const image = await imageUrl(url); // renders the page (miss)
+    expect((await get(image)).status).toBe(200); // renders the image (miss)
+    const paths = [url, image];
+    for (const path of paths) {
+      // Through Next (x-lookahead-share-front: off) once the entry's liveness is due (1 s): the
+      // route handler rechecks it, so the front answers the requests in the second after it.
+      const viaNext = await confirmedThroughNext(path);
+      const viaFront = await get(path);
+      expect(viaNext.headers.get('x-lookahead-share-cache')).toBe('hit');
+      expect(viaFront.headers.get('x-lookahead-share-cache')).toBe('front');
+      expect(viaFront.status).toBe(200);
+      expect(Buffer.from(await viaFront.arrayBuffer()).equals(Buffer.from(await viaNext.arrayBuffer()))).toBe(true);
+      const comparable = (response: Response) => {
+        const headers = Object.fromEntries(response.headers);
+        for (const name of ['date', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'x-lookahead-share-cache', 'vary']) delete headers[name];
+        return headers;
+      };
+      expect(comparable(viaFront)).toEqual(comparable(viaNext));
+      // Next's Vary, and Accept-Encoding where the front gzips (the page, not the PNG).
+      expect(viaFront.headers.get('vary')).toBe(path === url ? `${viaNext.headers.get('vary')}, Accept-Encoding` : viaNext.headers.get('vary'));
+      const revalidated = await get(path, { 'if-none-match': viaNext.headers.get('etag')! });
+      expect(revalidated.status).toBe(304);
+      expect(revalidated.headers.get('x-lookahead-share-cache')).toMatch(/^(hit|front)$/);
+    }
+    // gzip on the wire, the same document decoded (node's fetch decodes it).
+    await confirmedThroughNext(url);
+    const zipped = await fetch(url, { headers: { 'accept-encoding': 'gzip' } });
+    expect(zipped.headers.get('x-lookahead-share-cache')).toBe('front');
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect(Number(zipped.headers.get('content-length'))).toBeLessThan((await (await get(url)).arrayBuffer()).byteLength / 2);
+    expect(await zipped.text()).toBe(await (await get(url, { 'x-lookahead-share-front': 'off' })).text());
+    // A client navigation inside the app (Next's RSC request) still goes to Next.
+    const rsc = await get(url, { rsc: '1' });
+    expect(rsc.headers.get('x-lookahead-share-cache')).toBeNull();
   });
 
   it('with JavaScript off the cached page shows the forecast table and the comparison', async () => {
@@ -109,7 +155,7 @@ describe('share pages from the cache', () => {
     const share = await publish();
     const url = `${appUrl}/f/${share.token}`;
     const image = await imageUrl(url);
-    expect((await get(url)).headers.get('x-lookahead-share-cache')).toBe('hit');
+    expect((await get(url)).headers.get('x-lookahead-share-cache')).toMatch(/^(hit|front)$/);
     expect((await get(image)).status).toBe(200);
     const deleted = await fetch(`${appUrl}/api/forecasts/${share.token}`, {
       method: 'DELETE',
@@ -145,7 +191,7 @@ describe('share pages from the cache', () => {
     expect((await get(url)).status).toBe(200);
     const hit = await get(url);
     expect(hit.status).toBe(200);
-    expect(hit.headers.get('x-lookahead-share-cache')).toBe('hit');
+    expect(hit.headers.get('x-lookahead-share-cache')).toMatch(/^(hit|front)$/);
     // max-age never outlives the link (0 by default anyway).
     expect(hit.headers.get('cache-control')).toBe('public, max-age=0, must-revalidate');
     const waitMs = new Date(share.expiresAt!).getTime() - Date.now() + 200;

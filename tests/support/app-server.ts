@@ -1,17 +1,17 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
 /**
- * Starts the production build (`next start`) on a free port with a fresh embedded PGlite
+ * Starts the production build (scripts/server.mjs, what `npm start` runs) on a free port with a fresh embedded PGlite
  * database in a temp folder: the same path a new user's `npm start` takes.
  */
 export interface AppServer {
   url: string;
   dataDir: string;
-  /** The `next start` process (benchmarks read its memory from /proc). */
+  /** The server process (benchmarks read its memory from /proc). */
   pid: number;
   stop(): Promise<void>;
 }
@@ -37,7 +37,7 @@ export async function startAppServer(extraEnv: Record<string, string> = {}, { ro
   });
   if (prepared.status !== 0) throw new Error(`e2e: preparing the database failed:\n${prepared.stdout}\n${prepared.stderr}`);
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
+  const child: ChildProcess = spawn(process.execPath, [path.join(root, serverEntry(root)), ...serverArguments(root, port)], {
     env,
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,7 +50,7 @@ export async function startAppServer(extraEnv: Record<string, string> = {}, { ro
   let healthy = false;
   let lastProblem = 'no answer yet';
   while (!healthy) {
-    if (child.exitCode !== null) throw new Error(`e2e: next start exited early (code ${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null) throw new Error(`e2e: the server exited early (code ${child.exitCode}):\n${output}`);
     if (Date.now() > deadline) {
       child.kill('SIGTERM');
       rmSync(dataDir, { recursive: true, force: true });
@@ -75,4 +75,13 @@ export async function startAppServer(extraEnv: Record<string, string> = {}, { ro
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** scripts/server.mjs, or `next start` for an older checkout without it (a benchmark's "before" build). */
+function serverEntry(root: string): string {
+  return existsSync(path.join(root, 'scripts/server.mjs')) ? 'scripts/server.mjs' : 'node_modules/next/dist/bin/next';
+}
+
+function serverArguments(root: string, port: number): string[] {
+  return serverEntry(root) === 'scripts/server.mjs' ? ['--port', String(port), '--host', '127.0.0.1'] : ['start', '-p', String(port), '-H', '127.0.0.1'];
 }

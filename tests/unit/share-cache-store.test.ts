@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { shareCacheKey, ShareResponseStore, type ShareCacheEntry } from '@/lib/server/share-cache/store';
 
 function entry(token: string, bytes: number, expiresAtMs: number | null = null): ShareCacheEntry {
-  return { token, body: new Uint8Array(bytes), contentType: 'text/html', etag: `"${token}"`, csp: "default-src 'self'", expiresAtMs, checkedAtMs: 0 };
+  return { token, body: new Uint8Array(bytes), gzipped: null, contentType: 'text/html', etag: `"${token}"`, csp: "default-src 'self'", expiresAtMs, checkedAtMs: 0 };
 }
 
 describe('share response store', () => {

@@ -4,6 +4,7 @@ export { authorize, authMode, type AccessDecision, type Principal, type AuthMode
 export { parseApiTokens, matchApiToken, newApiToken, tokenEntry, hashToken, type ApiTokenEntry } from './tokens';
 export { issueSession, verifySession, sessionCookies, clearedSessionCookies, readCookie, SESSION_COOKIE, CSRF_COOKIE, CSRF_HEADER } from './session';
 export { requestOrigin, trustsProxy, overTls } from './request-origin';
-export { securityHeaders, contentSecurityPolicy, newNonce } from './security-headers';
+export { securityHeaders, headersBesidesCsp, contentSecurityPolicy, newNonce } from './security-headers';
+export { CROSS_ORIGIN_ISOLATION_HEADERS } from './isolation-headers';
 export { PRINCIPAL_HEADER, principalFromHeaders, encodePrincipal } from './principal-header';
 export { hashPassword, passwordEntry, parsePasswordEntries, verifyPassword, type PasswordEntry } from './passwords';

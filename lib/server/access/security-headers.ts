@@ -45,6 +45,13 @@ export function contentSecurityPolicy(nonce: string, { development = false, conn
 export function securityHeaders(nonce: string, requestHeaders: Headers, env: Record<string, string | undefined>): Record<string, string> {
   return {
     'content-security-policy': contentSecurityPolicy(nonce, { development: env.NODE_ENV === 'development', connect: hubConnectSources(env) }),
+    ...headersBesidesCsp(requestHeaders, env),
+  };
+}
+
+/** The security headers that do not depend on the document (all but the CSP). */
+export function headersBesidesCsp(requestHeaders: Headers, env: Record<string, string | undefined>): Record<string, string> {
+  return {
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'x-frame-options': 'DENY',

@@ -1,5 +1,6 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { getDatabase } from '@/db';
 import { originFromHeaders } from '../public-url';
 import { readShareLiveness } from '../shares';
@@ -20,7 +21,7 @@ import { shareCacheKey, ShareResponseStore, type ShareCacheEntry } from './store
  */
 export const SHARE_RENDER_HEADER = 'x-lookahead-share-render';
 export const SHARE_CACHE_HEADER = 'x-lookahead-share-cache';
-const LIVENESS_RECHECK_MS = 1_000;
+export const LIVENESS_RECHECK_MS = 1_000;
 const DEFAULT_CACHE_MIB = 64;
 
 type Kind = 'page' | 'image';
@@ -28,7 +29,7 @@ type Kind = 'page' | 'image';
 // One store per process: the route handlers and the delete route are separate bundles.
 const STORE_KEY = Symbol.for('lookahead.share-response-store');
 
-function store(): ShareResponseStore {
+export function shareResponses(): ShareResponseStore {
   const holder = globalThis as { [STORE_KEY]?: ShareResponseStore };
   return (holder[STORE_KEY] ??= new ShareResponseStore({ maxBytes: shareCacheMaxBytes() }));
 }
@@ -51,13 +52,13 @@ export function shareMaxAgeSeconds(env: Record<string, string | undefined> = pro
 
 /** Forgets everything rendered for `token`; the delete route calls it. */
 export function purgeSharedResponses(token: string): void {
-  store().purge(token);
+  shareResponses().purge(token);
 }
 
 export async function serveSharedResponse({ request, token, kind }: { request: Request; token: string; kind: Kind }): Promise<Response> {
   const origin = originFromHeaders(request.headers);
   const key = shareCacheKey(token, kind, origin);
-  const responses = store();
+  const responses = shareResponses();
   let entry = responses.get(key);
   let state = 'hit';
   if (entry && Date.now() - entry.checkedAtMs > LIVENESS_RECHECK_MS) {
@@ -87,6 +88,8 @@ async function renderEntry({ request, token, kind, origin }: { request: Request;
   return {
     token,
     body,
+    // Compressed once for the share front, which answers gzip clients before Next (a PNG is compressed already).
+    gzipped: contentType.startsWith('text/') ? new Uint8Array(gzipSync(body, { level: 9 })) : null,
     contentType,
     etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
     // The page's nonce is found once here; an image has none (a CSP without scripts to allow).
@@ -137,20 +140,26 @@ function policyFor(body: Uint8Array | ArrayBuffer): string {
 }
 
 function cachedResponse(request: Request, entry: ShareCacheEntry, state: string): Response {
-  const maxAge = shareMaxAgeSeconds();
-  const secondsLeft = entry.expiresAtMs === null ? Infinity : Math.max(0, Math.floor((entry.expiresAtMs - Date.now()) / 1000));
-  const { etag } = entry;
   // Next compresses the body itself for clients that accept gzip (and drops a content-encoding set here).
-  const headers: Record<string, string> = {
+  const headers = cachedHeaders(entry, state);
+  if (etagMatches(request.headers.get('if-none-match'), entry.etag)) return new Response(null, { status: 304, headers });
+  return new Response(entry.body as Uint8Array<ArrayBuffer>, { headers });
+}
+
+/** The headers of a cached share response: its type, ETag, caching rules, where it came from (`state`) and its CSP. */
+export function cachedHeaders(entry: ShareCacheEntry, state: string, now = Date.now()): Record<string, string> {
+  const maxAge = shareMaxAgeSeconds();
+  const secondsLeft = entry.expiresAtMs === null ? Infinity : Math.max(0, Math.floor((entry.expiresAtMs - now) / 1000));
+  return {
     'content-type': entry.contentType,
-    etag,
+    etag: entry.etag,
     'cache-control': `public, max-age=${Math.min(maxAge, secondsLeft)}, must-revalidate`,
     [SHARE_CACHE_HEADER]: state,
     'content-security-policy': entry.csp,
   };
-  const ifNoneMatch = request.headers.get('if-none-match');
-  if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
-    return new Response(null, { status: 304, headers });
-  }
-  return new Response(entry.body as Uint8Array<ArrayBuffer>, { headers });
+}
+
+/** Whether an If-None-Match header names `etag` (weak or strong, in a list). */
+export function etagMatches(ifNoneMatch: string | null | undefined, etag: string): boolean {
+  return !!ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }

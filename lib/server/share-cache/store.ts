@@ -16,6 +16,8 @@ export interface CachedResponse {
 
 export interface ShareCacheEntry extends CachedResponse {
   token: string;
+  /** The body gzipped once (documents; null for what is compressed already, like a PNG). */
+  gzipped: Uint8Array | null;
   /** The response's Content-Security-Policy, fixed by the nonce the document was rendered with (computed once, not per hit). */
   csp: string;
   expiresAtMs: number | null;
@@ -121,8 +123,8 @@ export class ShareResponseStore {
   }
 }
 
-function entryBytes(entry: CachedResponse): number {
-  return entry.body.byteLength;
+function entryBytes(entry: ShareCacheEntry): number {
+  return entry.body.byteLength + (entry.gzipped?.byteLength ?? 0);
 }
 
 /** Keys are `<token> <kind> <origin>`: the origin is in the HTML (metadata links), the kind is page or image. */
