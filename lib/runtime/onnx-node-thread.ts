@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { LookaheadError } from '@/lib/core/errors';
 import type { NodeSessionOptions } from './onnx-node';
-import type { OnnxSession, OnnxTensorData } from './onnx-session';
+import { serialisedSession, type OnnxSession, type OnnxTensorData } from './onnx-session';
 
 /**
  * An onnxruntime-node session on a thread of its own. onnxruntime-node's `run` is synchronous on
@@ -100,11 +100,7 @@ export async function createThreadedNodeOnnxSession(model: Uint8Array | string, 
   }
   const inputNames = created.inputNames ?? [];
   const outputNames = created.outputNames ?? [];
-  let queue: Promise<unknown> = Promise.resolve();
-  let released = false;
-
   async function runNow(feeds: Readonly<Record<string, OnnxTensorData>>, wanted: readonly string[]): Promise<Record<string, OnnxTensorData>> {
-    if (released) throw new LookaheadError('onnx', 'internal', 'session was released; create a new one');
     const plain: Record<string, OnnxTensorData> = {};
     for (const [name, tensor] of Object.entries(feeds)) plain[name] = { data: tensor.data, dims: [...tensor.dims] };
     const reply = await call({ type: 'run', feeds: plain, outputNames: [...wanted] });
@@ -112,21 +108,14 @@ export async function createThreadedNodeOnnxSession(model: Uint8Array | string, 
     return reply.outputs!;
   }
 
-  return {
+  return serialisedSession({
     inputNames,
     outputNames,
     executionProvider: executionProviders[0] ?? 'cpu',
-    run(feeds, wanted = outputNames) {
-      const result = queue.then(() => runNow(feeds, wanted));
-      queue = result.catch(() => undefined);
-      return result;
-    },
+    runNow,
     async release() {
-      if (released) return;
-      released = true;
-      await queue;
       if (!dead) await call({ type: 'release' }).catch(() => undefined);
       await worker.terminate();
     },
-  };
+  });
 }

@@ -39,13 +39,45 @@ export interface OrtSessionLike {
 
 export type OrtFloatTensorFactory = (data: Float32Array, dims: readonly number[]) => OrtTensorLike;
 
-/** Wraps an onnxruntime InferenceSession as an OnnxSession (serialised runs, tensors disposed on every path). */
-export function wrapOrtSession(session: OrtSessionLike, makeTensor: OrtFloatTensorFactory, executionProvider: string): OnnxSession {
+/**
+ * An OnnxSession from a host's own run and release: runs are serialised (one at a time, in call
+ * order; a failed run does not stop the next), a run after release is refused, and release waits
+ * for the runs already queued. Every host (onnxruntime in this thread, onnxruntime-node on its own
+ * thread) builds its session with this.
+ */
+export function serialisedSession({ inputNames, outputNames, executionProvider, runNow, release }: {
+  inputNames: readonly string[];
+  outputNames: readonly string[];
+  executionProvider: string;
+  runNow: (feeds: Readonly<Record<string, OnnxTensorData>>, outputNames: readonly string[]) => Promise<Record<string, OnnxTensorData>>;
+  release: () => Promise<void>;
+}): OnnxSession {
   let queue: Promise<unknown> = Promise.resolve();
   let released = false;
+  return {
+    inputNames,
+    outputNames,
+    executionProvider,
+    run(feeds, wanted = outputNames) {
+      const result = queue.then(() => {
+        if (released) throw new LookaheadError('onnx', 'internal', 'session was released; create a new one');
+        return runNow(feeds, wanted);
+      });
+      queue = result.catch(() => undefined);
+      return result;
+    },
+    async release() {
+      if (released) return;
+      released = true;
+      await queue;
+      await release();
+    },
+  };
+}
 
+/** Wraps an onnxruntime InferenceSession as an OnnxSession (serialised runs, tensors disposed on every path). */
+export function wrapOrtSession(session: OrtSessionLike, makeTensor: OrtFloatTensorFactory, executionProvider: string): OnnxSession {
   async function runNow(feeds: Readonly<Record<string, OnnxTensorData>>, outputNames: readonly string[]): Promise<Record<string, OnnxTensorData>> {
-    if (released) throw new LookaheadError('onnx', 'internal', 'session was released; create a new one');
     const inputs: Record<string, OrtTensorLike> = {};
     let outputs: Record<string, OrtTensorLike> = {};
     try {
@@ -66,22 +98,7 @@ export function wrapOrtSession(session: OrtSessionLike, makeTensor: OrtFloatTens
     }
   }
 
-  return {
-    inputNames: session.inputNames,
-    outputNames: session.outputNames,
-    executionProvider,
-    run(feeds, outputNames = session.outputNames) {
-      const result = queue.then(() => runNow(feeds, outputNames));
-      queue = result.catch(() => undefined);
-      return result;
-    },
-    async release() {
-      if (released) return;
-      released = true;
-      await queue;
-      await session.release();
-    },
-  };
+  return serialisedSession({ inputNames: session.inputNames, outputNames: session.outputNames, executionProvider, runNow, release: () => session.release() });
 }
 
 /** Adapts a session of a converted Chronos-Bolt graph (inputs patches/patch_mask) to the pipeline's runtime. */
