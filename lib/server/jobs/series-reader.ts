@@ -112,7 +112,7 @@ export async function readSeries(series: SeriesSource, id: string, points: numbe
 async function readBatched(series: SeriesSource, ids: readonly string[], points: number, { signal, timeoutSeconds }: { signal?: AbortSignal | undefined; timeoutSeconds: number }): Promise<(JobSeries | Error | null)[] | null> {
   signal?.throwIfAborted();
   let windows: SeriesWindows | null = null;
-  let healthy = true;
+  let hung = false;
   try {
     windows = await withTimeout(openSeriesWindows(series.source, series.base, series.config), timeoutSeconds, `series "${ids[0]!}": opening a read session`);
     if (!windows.readMany) return null;
@@ -127,15 +127,19 @@ async function readBatched(series: SeriesSource, ids: readonly string[], points:
     });
   } catch (error) {
     if (signal?.aborted || error instanceof ReadTimeoutError) {
-      healthy = false;
+      hung = true;
       throw error;
     }
     return null;
   } finally {
-    // A session whose connection hung is left to time out on its own.
-    if (healthy) await windows?.close().catch(() => undefined);
-    else void windows?.close().catch(() => undefined);
+    await closeSession(windows, hung);
   }
+}
+
+/** Closes a read session: awaited, or, where its connection hung (a timeout), left to time out on its own. */
+async function closeSession(windows: SeriesWindows | null, hung: boolean): Promise<void> {
+  if (hung) void windows?.close().catch(() => undefined);
+  else await windows?.close().catch(() => undefined);
 }
 
 /**
@@ -165,7 +169,7 @@ export async function readSeriesBatch(
   }
   const lane = async () => {
     let windows: SeriesWindows | null = null;
-    let healthy = true;
+    let hung = false;
     try {
       while (next < todo.length) {
         const index = todo[next++]!;
@@ -175,16 +179,14 @@ export async function readSeriesBatch(
           out[index] = await readSeriesFrom(windows, ids[index]!, points, signal, timeoutSeconds);
         } catch (error) {
           if (signal?.aborted || error instanceof ReadTimeoutError || failFast) {
-            healthy = !(error instanceof ReadTimeoutError);
+            hung = error instanceof ReadTimeoutError;
             throw error;
           }
           out[index] = error instanceof Error ? error : new Error(String(error));
         }
       }
     } finally {
-      // A session whose connection hung is left to time out on its own.
-      if (healthy) await windows?.close();
-      else void windows?.close().catch(() => undefined);
+      await closeSession(windows, hung);
     }
   };
   await Promise.all(Array.from({ length: Math.min(parallel, todo.length) }, lane));
