@@ -18,8 +18,8 @@ import {
   parseSafetensors,
   relativePositionBucket,
 } from '@/lib/models/chronos-bolt';
-import { float32ToFloat16Bits } from '@/lib/models/chronos-bolt/onnx-builder';
-import { float16BitsToNumber } from '@/lib/models/chronos-bolt/safetensors';
+import { float32ToFloat16Bits } from '@/lib/models/onnx/builder';
+import { float16BitsToNumber } from '@/lib/models/onnx/safetensors';
 import { createNodeOnnxSession } from '@/lib/runtime/onnx-node';
 import { createChronosRuntime } from '@/lib/runtime/onnx-session';
 import { convertCheckpointDir, parseConvertArgs } from '@/scripts/models-convert';

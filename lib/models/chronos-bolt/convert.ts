@@ -1,8 +1,8 @@
 import { parseChronosBoltConfig, type ChronosBoltConfig } from './config';
 import { buildChronosBoltGraph, ONNX_OPSET } from './graph';
-import type { WeightDtype } from './onnx-builder';
-import { encodeOnnxModel, type EncodedBytes } from './onnx-proto';
-import { parseSafetensors } from './safetensors';
+import type { WeightDtype } from '../onnx/builder';
+import { encodeOnnxModel, type EncodedBytes } from '../onnx/proto';
+import { parseSafetensors } from '../onnx/safetensors';
 
 export interface ConvertInput {
   /** Parsed config.json of the HF checkpoint. */

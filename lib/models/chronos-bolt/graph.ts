@@ -1,6 +1,6 @@
 import { maxEncoderTokens, type ChronosBoltConfig } from './config';
-import { attr, OnnxGraphBuilder, type WeightDtype } from './onnx-builder';
-import type { OnnxModel } from './onnx-proto';
+import { attr, OnnxGraphBuilder, type WeightDtype } from '../onnx/builder';
+import type { OnnxModel } from '../onnx/proto';
 import { encoderPositionBiasTable } from './position-bias';
 
 /**

@@ -2,10 +2,10 @@
 export { parseChronosBoltConfig, maxEncoderTokens, type ChronosBoltConfig } from './config';
 export { convertChronosBolt, type ConvertInput, type ConvertedModel } from './convert';
 export { buildChronosBoltGraph, ONNX_OPSET, INPUT_PATCHES, INPUT_PATCH_MASK, OUTPUT_QUANTILES, OUTPUT_ENCODER, type BuildGraphOptions, type WeightSource } from './graph';
-export type { WeightDtype } from './onnx-builder';
-export { encodeOnnxModel, concatChunks, encodedChunks, type EncodedBytes, type LazyBytes, type OnnxModel } from './onnx-proto';
+export type { WeightDtype } from '../onnx/builder';
+export { encodeOnnxModel, concatChunks, encodedChunks, type EncodedBytes, type LazyBytes, type OnnxModel } from '../onnx/proto';
 export { CHRONOS_BOLT_CATALOG, catalogEntry, checkpointParameters, formatDownloadSize, type CatalogEntry, type ChronosBoltArchitecture } from './catalog';
-export { parseSafetensors, type SafetensorsFile, type SafetensorsEntry } from './safetensors';
+export { parseSafetensors, type SafetensorsFile, type SafetensorsEntry } from '../onnx/safetensors';
 export { relativePositionBucket } from './position-bias';
 export { stackContexts, instanceNorm, patchContext, type ContextBatch, type InstanceNorm, type PatchedBatch } from './preprocess';
 export { denormalize, linearQuantiles, reduceSamples, selectQuantiles } from './postprocess';

@@ -1,6 +1,6 @@
 import { LookaheadError } from '@/lib/core/errors';
 import { parseChronosBoltConfig, type ChronosBoltConfig } from './config';
-import type { WeightDtype } from './onnx-builder';
+import type { WeightDtype } from '../onnx/builder';
 
 /**
  * manifest.json next to converted model files (public/models/<id>/<revision>/): where the weights

@@ -1,6 +1,6 @@
 /**
  * A trained Informer as an ONNX graph (opset 17), built with the project's own ONNX builder
- * (lib/models/chronos-bolt/onnx-builder.ts), no Python and no external exporter: inference only
+ * (lib/models/onnx/builder.ts), no Python and no external exporter: inference only
  * (eval mode: no dropout, BatchNorm running statistics folded into a scale and a shift), the same
  * forward pass as model.ts op for op, so onnxruntime-node (CPU, or CUDA via
  * LOOKAHEAD_ORT_PROVIDERS) serves large server batches of a model trained with tfjs.
@@ -24,8 +24,8 @@
  * largest as a threshold; the same set unless two measures tie exactly).
  */
 import { LookaheadError } from '@/lib/core/errors';
-import { attr, OnnxGraphBuilder } from '@/lib/models/chronos-bolt/onnx-builder';
-import { encodeOnnxModel, concatChunks, type OnnxModel } from '@/lib/models/chronos-bolt/onnx-proto';
+import { attr, OnnxGraphBuilder } from '@/lib/models/onnx/builder';
+import { encodeOnnxModel, concatChunks, type OnnxModel } from '@/lib/models/onnx/proto';
 import type { InformerConfig } from './config';
 import { markColumns, validateConfig } from './config';
 import { BATCH_NORM_EPSILON } from './distil-conv';

@@ -5,7 +5,7 @@
  * keep the rest of the checkpoint (config, history, counters) as JSON in __metadata__.
  */
 import { LookaheadError } from '@/lib/core/errors';
-import { parseSafetensors } from '@/lib/models/chronos-bolt/safetensors';
+import { parseSafetensors } from '@/lib/models/onnx/safetensors';
 import type { NamedArrays, TrainingCheckpoint } from './trainer';
 
 export type WeightMap = Map<string, { shape: number[]; values: Float32Array }>;

@@ -1,5 +1,5 @@
 import { LookaheadError } from '@/lib/core/errors';
-import { OnnxDataType, type LazyBytes, type OnnxAttribute, type OnnxGraph, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './onnx-proto';
+import { OnnxDataType, type LazyBytes, type OnnxAttribute, type OnnxGraph, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './proto';
 
 /**
  * How matmul weights are stored in the graph; compute is float32 either way. (Per-channel int8 was
