@@ -15,7 +15,14 @@ export function seriesName(index: number): string {
   return `s${String(index).padStart(5, '0')}`;
 }
 
+/**
+ * The fixture table, `series` x `length` hourly points. It also offers the table to the app source
+ * in this process (LOOKAHEAD_APP_TABLES; the app source offers only listed tables), so a test that
+ * forgets to cannot read nothing; workers spawned after it inherit that.
+ */
 export async function createSeriesFixture(handle: DatabaseHandle, { series, length, poison = [] }: { series: number; length: number; poison?: number[] }): Promise<void> {
+  const offered = (process.env.LOOKAHEAD_APP_TABLES ?? '').split(',').map((table) => table.trim()).filter(Boolean);
+  if (!offered.includes(FIXTURE_APP_TABLES)) process.env.LOOKAHEAD_APP_TABLES = [...offered, FIXTURE_APP_TABLES].join(',');
   await handle.query(`CREATE TABLE ${FIXTURE_TABLE} (entity text NOT NULL, ts timestamptz NOT NULL, value double precision)`);
   await handle.query(
     `INSERT INTO ${FIXTURE_TABLE} SELECT 's' || lpad(e::text, 5, '0'), $1::timestamptz + make_interval(hours => h), 10 * e + (h % 24)
