@@ -11,7 +11,7 @@ export { fitScaler, transform, inverseTransform, type StandardScaler } from './s
 export { timeMarks } from './time-features';
 export { ettSplits, ratioSplits, type SplitBorders } from './ett';
 export { makeBatch, sliceSplit, windowCount, type SeriesSplit, type Batch } from './windows';
-export { informerPreset, loadInformerPresets, type InformerPresetChoice, type InformerPresetFile } from './presets';
+export { informerPreset, loadInformerPresets, INFORMER_NETWORK_BOUNDS, type InformerPresetChoice, type InformerPresetFile } from './presets';
 export { encodeSafetensors, decodeSafetensors, encodeCheckpoint, decodeCheckpoint, type WeightMap } from './weights';
 export { calibrateResiduals, residualAt, CALIBRATION_LEVELS, type ResidualCalibration } from './calibration';
 export { createInformerForecastModel, interpolateGaps, prepareInformerContext, informerInputArrays, informerForecastFrom, checkInformerHorizon, type TrainedInformer, type InformerForecastModel, type PreparedInformerContext } from './forecaster';

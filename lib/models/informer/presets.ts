@@ -20,6 +20,21 @@ const PresetFile = z.object({
 });
 export type InformerPresetFile = z.infer<typeof PresetFile>;
 
+/**
+ * The network sizes Lookahead accepts from a caller (a train job's overrides, a browser-trained
+ * model's record): what a 2-core CPU or a browser can train and serve, and the ONNX export handles.
+ */
+export const INFORMER_NETWORK_BOUNDS = {
+  contextLength: z.number().int().min(2).max(4096),
+  labelLength: z.number().int().min(0).max(4096),
+  horizon: z.number().int().min(1).max(1024),
+  dModel: z.number().int().min(1).max(1024),
+  heads: z.number().int().min(1).max(32),
+  encoderLayers: z.number().int().min(1).max(6),
+  decoderLayers: z.number().int().min(1).max(6),
+  dFeedForward: z.number().int().min(1).max(8192),
+};
+
 /** Parses a presets file (the bundled one by default); errors list every problem with its path. */
 export function loadInformerPresets(json: unknown = presetsJson): InformerPresetFile {
   const parsed = PresetFile.safeParse(json);

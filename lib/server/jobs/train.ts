@@ -2,7 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { LookaheadError } from '@/lib/core/errors';
 import {
-  calibrateResiduals, createTrainer, dataWindowRanges, decodeCheckpoint, encodeCheckpoint, encodeSafetensors, InformerModel, prepareSeries,
+  calibrateResiduals, createTrainer, INFORMER_NETWORK_BOUNDS, dataWindowRanges, decodeCheckpoint, encodeCheckpoint, encodeSafetensors, InformerModel, prepareSeries,
   trainingSetup as sharedTrainingSetup, type EpochRecord, type InformerConfig, type TrainingOptions, type TrainingProgress,
 } from '@/lib/models/informer';
 import { loadTf } from '@/lib/runtime/tfjs-node';
@@ -29,14 +29,7 @@ export const TRAIN_LIMITS = { maxPoints: 200_000, defaultPoints: 20_000, maxEpoc
 
 const overrideSchema = z
   .object({
-    contextLength: z.number().int().min(2).max(4096),
-    labelLength: z.number().int().min(0).max(4096),
-    horizon: z.number().int().min(1).max(1024),
-    dModel: z.number().int().min(1).max(1024),
-    heads: z.number().int().min(1).max(32),
-    encoderLayers: z.number().int().min(1).max(6),
-    decoderLayers: z.number().int().min(1).max(6),
-    dFeedForward: z.number().int().min(1).max(8192),
+    ...INFORMER_NETWORK_BOUNDS,
     dropout: z.number().min(0).lt(1),
     factor: z.number().int().min(1).max(20),
     attention: z.enum(['prob', 'full']),

@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { LookaheadError } from '@/lib/core/errors';
-import { decodeSafetensors, parameterSpecs, validateConfig, type InformerConfig, type ResidualCalibration } from '@/lib/models/informer';
+import { decodeSafetensors, INFORMER_NETWORK_BOUNDS, parameterSpecs, validateConfig, type InformerConfig, type ResidualCalibration } from '@/lib/models/informer';
 import { principalFromHeaders } from '@/lib/server/access';
 import { fromZodError } from '@/lib/server/http';
 import { readBodyCapped } from '@/lib/server/json-body';
@@ -35,14 +35,7 @@ const modelConfigSchema = z
     encoderInputs: z.literal(1, 'config.model.encoderInputs must be 1 (browser training fits one series)'),
     decoderInputs: z.literal(1, 'config.model.decoderInputs must be 1'),
     outputs: z.literal(1, 'config.model.outputs must be 1'),
-    contextLength: z.number().int().min(2).max(4096),
-    labelLength: z.number().int().min(0).max(4096),
-    horizon: z.number().int().min(1).max(1024),
-    dModel: z.number().int().min(1).max(1024),
-    heads: z.number().int().min(1).max(32),
-    encoderLayers: z.number().int().min(1).max(6),
-    decoderLayers: z.number().int().min(1).max(6),
-    dFeedForward: z.number().int().min(1).max(8192),
+    ...INFORMER_NETWORK_BOUNDS,
   })
   .passthrough();
 

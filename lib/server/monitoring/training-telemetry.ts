@@ -81,19 +81,9 @@ export async function acceptTrainingTelemetry(request: Request, { monitor, limit
   });
   let written = 0;
   for (const metric of metrics) {
-    const ok = monitor.recordTrainingMetric({
-      runId: run.id,
-      model: run.model,
-      epoch: metric.epoch,
-      step: metric.step ?? null,
-      trainLoss: metric.trainLoss ?? null,
-      valLoss: metric.valLoss ?? null,
-      learningRate: metric.learningRate ?? null,
-      gradNorm: metric.gradNorm ?? null,
-      stepMs: metric.stepMs ?? null,
-      device: run.device ?? null,
-      ...(metric.time ? { time: new Date(metric.time) } : {}),
-    });
+    // The report's metric fields are the monitor's (absent ones are stored as null there).
+    const { time, ...values } = metric;
+    const ok = monitor.recordTrainingMetric({ ...values, runId: run.id, model: run.model, device: run.device ?? null, ...(time ? { time: new Date(time) } : {}) });
     if (ok) written++;
   }
   return { status: 202, body: { recorded, metrics: written } };
