@@ -66,6 +66,12 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
   });
 }
 
+server.on('error', (error) => {
+  console.error(error.code === 'EADDRINUSE'
+    ? `lookahead server: port ${port} on ${host} is in use by another process; stop it or choose another with PORT=<port>`
+    : `lookahead server: could not listen on ${host}:${port}: ${error.message}`);
+  process.exit(1);
+});
 server.listen(port, host, () => {
   const address = server.address();
   const actual = typeof address === 'object' && address ? address.port : port;
