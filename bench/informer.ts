@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- informer [--lengths 96,192,384,768,1536] [--repeats 3] [--backend wasm] [--torch <Informer2020 checkout>]`
+ * `npm run bench -- informer [--lengths 96,192,384,768,1536] [--repeats 3] [--backend wasm] [--torch <Informer2020 checkout>] [--browser]`
  *
  * Training step time (forward + backward + Adam) and inference time of Informer with ProbSparse vs
  * full self-attention, side by side in one run, for growing input lengths on tfjs (wasm in Node by
@@ -12,14 +12,18 @@
  * code (zhouhaoyi/Informer2020, CPU, one thread) by bench/informer-torch.py, right after ours, and
  * the table adds ours/torch ratios. Needs `python3` with torch (Debian: python3-torch; under pyenv,
  * PYENV_VERSION=system).
+ *
+ * With `--browser`, each length is also timed in headless Chromium (the Informer harness page,
+ * tfjs on the same backend, one thread): the browser's training speed beside Node's.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadTf, type TfBackendName } from '@/lib/runtime/tfjs-node';
-import { createTrainer, initialParameters, InformerModel, makeBatch, timeMarks, type InformerConfig } from '@/lib/models/informer';
-import { adamStep, createAdam, disposeAdam } from '@/lib/models/informer/adam';
+import { openInformerPage, startInformerHarness } from '../tests/browser/informer-page';
+import { launchChromium } from '../tests/support/chromium';
+import { measureInformerStep } from './lib/informer-step';
 import { printTable, writeResult } from './lib/report';
 
 const argument = (name: string, fallback: string) => {
@@ -31,7 +35,6 @@ const repeats = Number(argument('repeats', '3'));
 const backend = argument('backend', 'wasm') as TfBackendName;
 const torchDir = argument('torch', process.env.INFORMER2020_DIR ?? '') || undefined;
 const tf = await loadTf(backend);
-void createTrainer;
 
 type Timing = { stepMs: number; inferenceMs: number };
 const torchDriver = path.resolve('bench/informer-torch.py');
@@ -69,70 +72,53 @@ if (torchDir === undefined) {
   };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-async function measure(attention: 'prob' | 'full', length: number) {
-  const config: InformerConfig = {
-    encoderInputs: 7, decoderInputs: 7, outputs: 7, contextLength: length, labelLength: length / 2, horizon: 24,
-    factor: 5, dModel: 64, heads: 4, encoderLayers: 2, decoderLayers: 1, dFeedForward: 128, dropout: 0.05,
-    attention, timeEmbedding: 'timeF', frequency: 'h', activation: 'gelu', distil: true, mix: true,
-  };
-  const rows = length + 24 + 8;
-  const timestamps = Array.from({ length: rows }, (_, i) => Date.UTC(2020, 0, 1) + i * 3_600_000);
-  const split = { values: Float32Array.from({ length: rows * 7 }, (_, i) => Math.sin(i / 13)), marks: timeMarks(timestamps, config), channels: 7, rows };
-  const model = InformerModel.fromWeights(tf, config, initialParameters(config, 1));
-  const variables = new Map([...model.parameters].map(([name, tensor]) => [name, tf.variable(tensor, !name.includes('running'))]));
-  const trainable = new Map([...variables].filter(([name]) => !name.includes('running')));
-  const training = new InformerModel(tf, config, variables as never);
-  const adam = createAdam(tf, trainable);
-  const batch = makeBatch(tf, split, config, [0, 4]);
-  const step = async () => {
-    const started = performance.now();
-    const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(training.forward(batch.inputs, { training: true }), batch.target))) as never, [...trainable.values()]);
-    const byName = Object.fromEntries([...trainable].map(([name, variable]) => [name, grads[variable.name]!]));
-    await adamStep(tf, adam, trainable, byName, 1e-4, 1);
-    await value.data();
-    value.dispose();
-    tf.dispose(grads);
-    return performance.now() - started;
-  };
-  const infer = async () => {
-    const started = performance.now();
-    const out = model.forward(batch.inputs);
-    await out.data();
-    out.dispose();
-    return performance.now() - started;
-  };
-  await step();
-  await infer();
-  const stepTimes: number[] = [];
-  const inferTimes: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    stepTimes.push(await step());
-    inferTimes.push(await infer());
-  }
-  disposeAdam(adam);
-  batch.dispose();
-  for (const v of variables.values()) v.dispose();
-  model.dispose();
-  return { stepMs: median(stepTimes), inferenceMs: median(inferTimes) };
-}
+const measure = (attention: 'prob' | 'full', length: number) => measureInformerStep(tf, attention, length, repeats);
 
 type Ratio = { step: number; inference: number };
-const results: { length: number; prob: Timing; full: Timing; torch?: { prob: Timing; full: Timing }; oursOverTorch?: { prob: Ratio; full: Ratio } }[] = [];
+type Row = {
+  length: number; prob: Timing; full: Timing;
+  torch?: { prob: Timing; full: Timing }; oursOverTorch?: { prob: Ratio; full: Ratio };
+  browser?: { prob: Timing; full: Timing }; browserOverNode?: { prob: Ratio; full: Ratio };
+};
+const results: Row[] = [];
 const ratio = (ours: Timing, torch: Timing): Ratio => ({ step: ours.stepMs / torch.stepMs, inference: ours.inferenceMs / torch.inferenceMs });
-for (const length of lengths) {
-  const prob = await measure('prob', length);
-  const full = await measure('full', length);
-  console.error(`L=${length}: prob step ${prob.stepMs.toFixed(0)} ms, full step ${full.stepMs.toFixed(0)} ms`);
-  if (torchDir === undefined) {
-    results.push({ length, prob, full });
-    continue;
+// --browser: the same step in headless Chromium (the Informer harness page, tfjs on `backend`, one thread: no cross-origin isolation there).
+const browser = process.argv.includes('--browser') ? await openBrowserTiming() : null;
+try {
+  for (const length of lengths) {
+    const prob = await measure('prob', length);
+    const full = await measure('full', length);
+    const row: Row = { length, prob, full };
+    console.error(`L=${length}: prob step ${prob.stepMs.toFixed(0)} ms, full step ${full.stepMs.toFixed(0)} ms`);
+    if (torchDir !== undefined) {
+      const reference = runTorch(['--lengths', String(length), '--repeats', String(repeats)]) as { results: { length: number; prob: Timing; full: Timing }[] };
+      row.torch = { prob: reference.results[0]!.prob, full: reference.results[0]!.full };
+      row.oursOverTorch = { prob: ratio(prob, row.torch.prob), full: ratio(full, row.torch.full) };
+      console.error(`L=${length}: torch prob step ${row.torch.prob.stepMs.toFixed(0)} ms, torch full step ${row.torch.full.stepMs.toFixed(0)} ms`);
+    }
+    if (browser) {
+      row.browser = { prob: await browser.page.timeStep(backend, 'prob', length, repeats), full: await browser.page.timeStep(backend, 'full', length, repeats) };
+      row.browserOverNode = { prob: ratio(row.browser.prob, prob), full: ratio(row.browser.full, full) };
+      console.error(`L=${length}: Chromium prob step ${row.browser.prob.stepMs.toFixed(0)} ms, full step ${row.browser.full.stepMs.toFixed(0)} ms`);
+    }
+    results.push(row);
   }
-  const reference = runTorch(['--lengths', String(length), '--repeats', String(repeats)]) as { results: { length: number; prob: Timing; full: Timing }[] };
-  const torch = { prob: reference.results[0]!.prob, full: reference.results[0]!.full };
-  results.push({ length, prob, full, torch, oursOverTorch: { prob: ratio(prob, torch.prob), full: ratio(full, torch.full) } });
-  console.error(`L=${length}: torch prob step ${torch.prob.stepMs.toFixed(0)} ms, torch full step ${torch.full.stepMs.toFixed(0)} ms`);
+} finally {
+  await browser?.close();
+}
+
+async function openBrowserTiming() {
+  const server = await startInformerHarness();
+  const chromium = await launchChromium({ webgpu: false });
+  const page = await openInformerPage(chromium, server);
+  return {
+    page,
+    async close() {
+      await page.close();
+      await chromium.close();
+      await server.close();
+    },
+  };
 }
 const slope = (key: 'prob' | 'full', field: 'stepMs' | 'inferenceMs', i: number) =>
   i === 0 ? '' : (Math.log(results[i]![key][field] / results[i - 1]![key][field]) / Math.log(results[i]!.length / results[i - 1]!.length)).toFixed(2);
@@ -151,9 +137,19 @@ if (torchDir !== undefined) {
     ]),
   });
 }
+if (browser) {
+  console.log(`\nChromium (tfjs ${backend} in a page, 1 thread) / Node (tfjs ${backend}, 1 thread):`);
+  printTable({
+    columns: ['L', 'Chromium prob step ms', 'Chromium full step ms', 'prob step Chromium/Node', 'full step Chromium/Node', 'Chromium prob infer ms', 'Chromium full infer ms', 'prob infer Chromium/Node', 'full infer Chromium/Node'],
+    rows: results.map(({ length, browser: b, browserOverNode: r }) => [
+      length, b!.prob.stepMs.toFixed(1), b!.full.stepMs.toFixed(1), r!.prob.step.toFixed(2), r!.full.step.toFixed(2),
+      b!.prob.inferenceMs.toFixed(1), b!.full.inferenceMs.toFixed(1), r!.prob.inference.toFixed(2), r!.full.inference.toFixed(2),
+    ]),
+  });
+}
 const file = writeResult('informer', {
   backend, repeats, config: 'd_model 64, 4 heads, e2/d1, d_ff 128, factor 5, label L/2, horizon 24, batch 2, 7 channels, dropout 0.05',
-  note: 'median of repeats after one warm-up; slope = d log(time) / d log(L) between consecutive lengths (L log L ~ 1.1, L^2 ~ 2); oursOverTorch = our ms / torch ms (> 1: we are slower)',
+  note: 'median of repeats after one warm-up; slope = d log(time) / d log(L) between consecutive lengths (L log L ~ 1.1, L^2 ~ 2); oursOverTorch = our ms / torch ms (> 1: we are slower); browser = the same step in headless Chromium (harness page, no cross-origin isolation: 1 thread), browserOverNode = Chromium ms / Node ms',
   torch: torchInfo,
   results,
 });

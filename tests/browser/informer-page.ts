@@ -40,6 +40,7 @@ export interface InformerPage {
   page: Page;
   errors: string[];
   run: InformerHarness['run'];
+  timeStep: InformerHarness['timeStep'];
   close(): Promise<void>;
 }
 
@@ -53,6 +54,7 @@ export async function openInformerPage(browser: Pick<Browser, 'newPage'>, server
   return {
     page, errors,
     run: (backend, config) => page.evaluate(([b, c]) => window.informerHarness!.run(b, c), [backend, config] as const),
+    timeStep: (backend, attention, length, repeats) => page.evaluate(([b, a, l, r]) => window.informerHarness!.timeStep(b, a, l, r), [backend, attention, length, repeats] as const),
     close: () => page.close(),
   };
 }
