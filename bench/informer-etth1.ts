@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- informer-etth1 [--minutes 30] [--cells S24,S48,M24,...] [--size tiny|small|medium|large]
  *   [--context auto|paper|<n>] [--lr 1e-3] [--batch 32] [--steps-per-epoch 60] [--validation-windows 256]
- *   [--threads 1] [--seed 2021] [--merge]`
+ *   [--threads 1] [--seed 2021] [--patience 3] [--schedule halve|cosine|constant] [--merge]`
  *
  * ETTh1 with the paper's protocol (Zhou et al., AAAI'21; Informer2020 data_loader.Dataset_ETT_hour):
  * train/val/test = 12/4/4 months of 30 days (val and test start contextLength rows early), the
@@ -44,6 +44,12 @@ const stepsPerEpoch = Number(argument('steps-per-epoch', '60'));
 const validationWindows = Number(argument('validation-windows', '256'));
 const threads = Number(argument('threads', '1'));
 const seed = Number(argument('seed', '2021'));
+const patience = Number(argument('patience', '3'));
+const schedule = argument('schedule', 'halve');
+if (!['halve', 'cosine', 'constant'].includes(schedule)) {
+  console.error(`informer-etth1: --schedule must be halve, cosine or constant, got "${schedule}"`);
+  process.exit(2);
+}
 const merge = process.argv.includes('--merge');
 const HORIZONS = [24, 48, 168, 336, 720] as const;
 const ALL_CELLS = [...HORIZONS.map((h) => `S${h}`), ...HORIZONS.map((h) => `M${h}`)];
@@ -202,7 +208,7 @@ for (const cell of cells) {
   const split = (range: [number, number]) => sliceSplit(scaled, marks, channels, 4, range);
   const data = { train: split(borders.train), validation: split(borders.validation) };
   const test = split(borders.test);
-  const training = { epochs: 1000, batchSize, learningRate, schedule: 'halve' as const, patience: 3, clipNorm: 1, seed, maxStepsPerEpoch: stepsPerEpoch, maxValidationWindows: validationWindows, maxSeconds: minutes * 60 };
+  const training = { epochs: 1000, batchSize, learningRate, schedule: schedule as 'halve' | 'cosine' | 'constant', patience, clipNorm: 1, seed, maxStepsPerEpoch: stepsPerEpoch, maxValidationWindows: validationWindows, maxSeconds: minutes * 60 };
   console.error(`${cell}: seq ${contextLength}, label ${labelLength}, horizon ${horizon}, ${channels} channel(s); ${windowCount(data.train, config)} train / ${windowCount(test, config)} test windows; budget ${minutes} min`);
   const started = performance.now();
   const result = await trainer.train({ model: config, training }, data, {
@@ -222,7 +228,7 @@ for (const cell of cells) {
   const [paperMse, paperMae] = PAPER[cell]!;
   const entry = {
     cell, features: channels === 1 ? 'S (OT)' : 'M (7)', horizon, contextLength, labelLength,
-    config: { ...architecture, factor: 5, dropout: 0.05, attention: 'prob', distil: true, mix: true, timeEmbedding: 'timeF', batchSize, learningRate, schedule: 'halve per epoch', epochSteps: stepsPerEpoch, clipNorm: 1, validationWindows },
+    config: { ...architecture, factor: 5, dropout: 0.05, attention: 'prob', distil: true, mix: true, timeEmbedding: 'timeF', batchSize, learningRate, schedule: schedule === 'halve' ? 'halve per epoch' : schedule, patience, epochSteps: stepsPerEpoch, clipNorm: 1, validationWindows },
     epochs: result.history.length, steps, trainWindowsSeen: steps * batchSize, trainWindows: windowCount(data.train, config),
     bestEpoch: result.bestEpoch + 1, stoppedByBudget: result.stoppedByBudget, stoppedEarly: result.stoppedEarly,
     trainSeconds: Math.round(trainSeconds), evaluationSeconds: Math.round(evaluationSeconds),
