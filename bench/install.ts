@@ -19,7 +19,7 @@ import { syntheticCheckpoint } from './lib/synthetic-checkpoint';
  *
  * Checkpoints of the real tiny and small shapes (pseudo-random weights, bench/lib/synthetic-checkpoint)
  * are served by the local hub imitation (FAKE: no internet here) at loopback speed; the production
- * app (next start) points LOOKAHEAD_HUB_URL at it. Per size, in headless Chromium (WASM):
+ * app (scripts/server.mjs) points LOOKAHEAD_HUB_URL at it. Per size, in headless Chromium (WASM):
  * - cold: a fresh browser profile picks the model and presses Forecast: download, verify, convert,
  *   cache, warm-up and forecast, until the table shows;
  * - cached: the page is reloaded and the same forecast runs from the browser's cache.
@@ -187,7 +187,7 @@ printTable(table);
 console.log(
   `wrote ${writeResult(resultName, {
     description:
-      'Chronos-Bolt installed in the browser from the local hub imitation (loopback), real tiny/small shapes with pseudo-random weights, ETTh1 OT context 512 horizon 24 on WASM in headless Chromium against next start. cold = fresh profile: download + verify + convert + cache + warm-up + forecast; cached = reload, from the Cache API. Renderer peak = VmHWM increase of the page renderer during the run (includes the onnxruntime session). With --cold-only the cached run and the Node converter measure are skipped (null). Convert peaks = ArrayBuffer bytes above the checkpoint held, in Node: streamed chunk by chunk (as the worker stores it) vs joined into one buffer.',
+      'Chronos-Bolt installed in the browser from the local hub imitation (loopback), real tiny/small shapes with pseudo-random weights, ETTh1 OT context 512 horizon 24 on WASM in headless Chromium against the production server (scripts/server.mjs). cold = fresh profile: download + verify + convert + cache + warm-up + forecast; cached = reload, from the Cache API. Renderer peak = VmHWM increase of the page renderer during the run (includes the onnxruntime session). With --cold-only the cached run and the Node converter measure are skipped (null). Convert peaks = ArrayBuffer bytes above the checkpoint held, in Node: streamed chunk by chunk (as the worker stores it) vs joined into one buffer.',
     results,
     table,
   })}`,

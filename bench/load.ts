@@ -13,7 +13,7 @@ import { printTable, writeResult } from './lib/report';
 
 /**
  * `npm run bench -- load [--seconds 120] [--warmup-seconds 30] [--pool-wait-ms N] [--pool-max-wait-ms N]`:
- * the production build (next start, Postgres) on loopback under mixed load for a bounded time:
+ * the production build (scripts/server.mjs, Postgres) on loopback under mixed load for a bounded time:
  * 20 clients each streaming 100,000-row windows back to back, 4 clients posting server forecasts,
  * 4 clients reading a share page. The load runs `--warmup-seconds` and then `--seconds` more;
  * p50/p99 and errors (target 0) cover the whole run. Server RSS is recorded before the load

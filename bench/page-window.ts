@@ -13,7 +13,7 @@ import { firstLoadRun, shippedScripts, type FirstLoadRun, type ShippedScripts } 
 /**
  * `npm run bench -- page-window [--runs 7] [--sizes 5000,100000,1000000] [--parts window,first-load]
  * [--first-load-runs 5] [--compare <folder>]`: a window on the page,
- * from pressing Forecast to the drawn chart, against the production build (next start, embedded
+ * from pressing Forecast to the drawn chart, against the production build (scripts/server.mjs, embedded
  * PGlite) in headless Chromium, seasonal naive so the model costs nothing and the data path and
  * the chart are what is measured.
  *
@@ -279,7 +279,7 @@ console.log(`load average (1, 5, 15 min): before ${loadBefore.join(', ')}, after
 console.log(
   `wrote ${writeResult(parts.includes('window') ? 'page-window' : 'page-first-load', {
     description:
-      'Click to drawn chart in headless Chromium against next start (PGlite), seasonal naive, horizon 24/25; 5,000 points from ETTh1 OT, larger windows from a generated 1,000,000-row parquet file (1 s readings) read by HTTP Range in the worker; first run per size is warm-up; each size in a fresh browser. Renderer peak = VmHWM of the Chromium renderer processes (page + worker + WASM). First load: scripts named by the home page HTML (gzip level 6), scripts the browser loaded until the device line said "Device:" (wire bytes), and times from navigation start; median of the runs, each in a fresh context.',
+      'Click to drawn chart in headless Chromium against the production server (scripts/server.mjs) (PGlite), seasonal naive, horizon 24/25; 5,000 points from ETTh1 OT, larger windows from a generated 1,000,000-row parquet file (1 s readings) read by HTTP Range in the worker; first run per size is warm-up; each size in a fresh browser. Renderer peak = VmHWM of the Chromium renderer processes (page + worker + WASM). First load: scripts named by the home page HTML (gzip level 6), scripts the browser loaded until the device line said "Device:" (wire bytes), and times from navigation start; median of the runs, each in a fresh context.',
     runs,
     loadAverage: { before: loadBefore, after: loadAfter },
     results,

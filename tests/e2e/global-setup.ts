@@ -13,7 +13,7 @@ import { spikeAlertRules } from '../support/monitor-fixture';
 declare module 'vitest' {
   export interface ProvidedContext {
     appUrl: string;
-    /** The e2e server's `next start` process (on the embedded default the in-process job worker registers under it). */
+    /** The e2e server's process (scripts/server.mjs) (on the embedded default the in-process job worker registers under it). */
     appPid: number;
     /** Installed-models folder of the e2e server (holds the converted golden tiny-random checkpoint). */
     modelsDir: string;

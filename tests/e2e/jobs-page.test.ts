@@ -17,7 +17,7 @@ import { chartSeries, downloadJobCsv, jobView, shareFromPage, submitFromPage, te
  *   "Run on the server for all 60 series" run by the server's own in-process worker, followed live
  *   to done; results listed and searched, one series' chart with its band, the CSV download with
  *   the API's numbers, a share link that renders.
- * - with DATABASE_URL: `next start` on real Postgres (no in-process worker there), two `npm run
+ * - with DATABASE_URL: the production server (scripts/server.mjs) on real Postgres (no in-process worker there), two `npm run
  *   worker` processes, a 10,000-series app table; the same page submission, the progress the page
  *   shows moving while the workers run, the CSV download from the page (every series, every step,
  *   the closed-form seasonal-naive medians), a share link made from the finished job.
@@ -128,7 +128,7 @@ describe('the Jobs view on the page, embedded default (PGlite, the worker inside
   }, 600_000);
 });
 
-describe.skipIf(!process.env.DATABASE_URL)('the Jobs view on the page, real Postgres: next start plus two npm run worker processes, 10,000 series', () => {
+describe.skipIf(!process.env.DATABASE_URL)('the Jobs view on the page, real Postgres: the production server plus two npm run worker processes, 10,000 series', () => {
   const MANY = 10_000;
   // Two days of hourly points: the seasonal-naive median of step k is 10 * entity + (k - 1) % 24.
   const POINTS = 48;
