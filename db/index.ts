@@ -19,3 +19,4 @@ export type { UploadLayout, UploadSeries } from './schema-uploads';
 export { maintainMonitoringStorage, configureTimescale, monitoringStorageKind, listPartitions, type MaintenanceResult, type StorageFeature, type MonitoringStorageKind } from './monitoring-storage';
 export { pgliteQueueSql, type QueueSql } from './queue-sql';
 export * from './queries/jobs';
+export { IsoTimestamps, packPayload, unpackPayload } from './queries/packed-payload';

@@ -1,4 +1,6 @@
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+const bytea = customType<{ data: Uint8Array }>({ dataType: () => 'bytea' });
 
 /**
  * Heavy jobs run by server workers (migration 0003). The queue itself is pg-boss in its own
@@ -66,7 +68,10 @@ export const jobResults = pgTable(
     position: integer('position').notNull(),
     /** ok | failed */
     status: text('status').notNull(),
+    /** The payload's shape; its long arrays are references into `arrays` (db/queries/packed-payload.ts). */
     payload: jsonb('payload').$type<Record<string, unknown>>(),
+    /** The payload's long arrays as little-endian float64 (null: none packed, or a row from before 0015). */
+    arrays: bytea('arrays'),
     error: text('error'),
     attempt: integer('attempt').notNull(),
     worker: text('worker').notNull(),

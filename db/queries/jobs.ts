@@ -1,5 +1,6 @@
 import 'server-only';
 import type { DatabaseHandle } from '../client';
+import { packPayload, unpackPayload } from './packed-payload';
 
 /**
  * Named queries over the job record (db/schema-jobs.ts). Results are written with
@@ -94,7 +95,7 @@ function resultFromRow(row: Record<string, unknown>): ResultRow {
     chunkIndex: Number(row.chunk_index),
     position: Number(row.position),
     status: row.status as 'ok' | 'failed',
-    payload: row.payload === null ? null : json(row.payload),
+    payload: row.payload === null || row.payload === undefined ? null : unpackPayload(json(row.payload), (row.arrays as Uint8Array | null | undefined) ?? null),
     error: (row.error as string | null) ?? null,
     attempt: Number(row.attempt),
     worker: String(row.worker),
@@ -269,16 +270,34 @@ export async function writeResults({
   results: readonly NewResult[];
 }): Promise<number> {
   if (results.length === 0) return 0;
-  // The whole batch as one jsonb parameter: one JSON.stringify here and one parse in Postgres,
-  // where a text[] per field for unnest cost a quoted, escaped copy of every payload.
-  const rows = await handle.query(
-    `INSERT INTO job_results (job_id, chunk_index, series_id, position, status, payload, error, attempt, worker)
-     SELECT $1, $2, r.series_id, r.position, r.status, r.payload, r.error, $3, $4
-     FROM jsonb_to_recordset($5::text::jsonb) AS r(series_id text, position int, status text, payload jsonb, error text)
+  // The whole batch as one jsonb parameter (one JSON.stringify here, one parse in Postgres) and
+  // the rows' packed arrays as one base64 parameter that each row takes its slice of: a bytea
+  // parameter would travel as hex, twice the bytes, which the driver copies and measures twice over.
+  const rows: Record<string, unknown>[] = [];
+  const arrays: Uint8Array[] = [];
+  let arraysBytes = 0;
+  for (const result of results) {
+    const packed = result.payload ? packPayload(result.payload) : { json: null, bytes: null };
+    rows.push({
+      series_id: result.seriesId, position: result.position, status: result.status, payload: packed.json, error: result.error,
+      ...(packed.bytes ? { arrays_from: arraysBytes + 1, arrays_length: packed.bytes.byteLength } : {}),
+    });
+    if (packed.bytes) {
+      arrays.push(packed.bytes);
+      arraysBytes += packed.bytes.byteLength;
+    }
+  }
+  // MATERIALIZED: the decode runs once per batch, not once per row under a generic plan.
+  const inserted = await handle.query(
+    `WITH packed AS MATERIALIZED (SELECT decode($6::text, 'base64') AS bytes)
+     INSERT INTO job_results (job_id, chunk_index, series_id, position, status, payload, arrays, error, attempt, worker)
+     SELECT $1, $2, r.series_id, r.position, r.status, r.payload,
+       CASE WHEN r.arrays_length IS NULL THEN NULL ELSE substring(packed.bytes FROM r.arrays_from FOR r.arrays_length) END, r.error, $3, $4
+     FROM jsonb_to_recordset($5::text::jsonb) AS r(series_id text, position int, status text, payload jsonb, error text, arrays_from int, arrays_length int), packed
      ON CONFLICT (job_id, chunk_index, series_id) DO NOTHING RETURNING series_id`,
-    [jobId, chunkIndex, attempt, worker, JSON.stringify(results.map((result) => ({ series_id: result.seriesId, position: result.position, status: result.status, payload: result.payload, error: result.error })))],
+    [jobId, chunkIndex, attempt, worker, JSON.stringify(rows), Buffer.concat(arrays, arraysBytes).toString('base64')],
   );
-  return rows.length;
+  return inserted.length;
 }
 
 /**
@@ -434,7 +453,7 @@ export async function listResults({
   search?: string;
 }): Promise<ResultRow[]> {
   const rows = await handle.query<Record<string, unknown>>(
-    `SELECT series_id, chunk_index, position, status, payload, error, attempt, worker FROM job_results
+    `SELECT series_id, chunk_index, position, status, payload, arrays, error, attempt, worker FROM job_results
      WHERE job_id = $1 AND position > $2 AND ($3::text IS NULL OR status = $3::text) AND ($4::text IS NULL OR strpos(lower(series_id), lower($4::text)) > 0)
      ORDER BY position LIMIT $5`,
     [jobId, afterPosition, status ?? null, search ?? null, limit],
@@ -444,7 +463,7 @@ export async function listResults({
 
 export async function getResult({ handle, jobId, seriesId }: { handle: DatabaseHandle; jobId: string; seriesId: string }): Promise<ResultRow | null> {
   const rows = await handle.query<Record<string, unknown>>(
-    `SELECT series_id, chunk_index, position, status, payload, error, attempt, worker FROM job_results WHERE job_id = $1 AND series_id = $2 ORDER BY position LIMIT 1`,
+    `SELECT series_id, chunk_index, position, status, payload, arrays, error, attempt, worker FROM job_results WHERE job_id = $1 AND series_id = $2 ORDER BY position LIMIT 1`,
     [jobId, seriesId],
   );
   const row = rows[0];

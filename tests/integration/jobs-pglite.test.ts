@@ -59,6 +59,17 @@ describe('jobs on PGlite (in-process worker)', () => {
       expect(payload.quantiles[1]).toEqual(Array.from({ length: 30 }, (_, step) => expectedSeasonalNaive(index, step + 1)));
       expect(payload.timestamps[0]).toBe('2024-01-05T00:00:00.000Z');
     }
+    // Stored packed (db/queries/packed-payload.ts): the jsonb keeps the shape, the long arrays are float64 bytes
+    // (3 levels x 30 + mean 30 + 96 history values; the hourly timestamps are a first value and a step in the jsonb).
+    const stored = await database.handle.query<{ json: number; bytes: number | null; status: string }>(
+      `SELECT octet_length(payload::text) AS json, octet_length(arrays) AS bytes, status FROM job_results WHERE job_id = $1`,
+      [job.id],
+    );
+    for (const row of stored.filter((item) => item.status === 'ok')) {
+      expect(Number(row.bytes)).toBe((3 * 30 + 30 + 96) * 8);
+      expect(Number(row.json)).toBeLessThan(600);
+    }
+    expect(stored.filter((item) => item.status === 'failed').map((item) => item.bytes)).toEqual([null]);
   }, 300_000);
 
   it('forecast-batch takes a season as POST /api/forecast does: season 12 on hourly series repeats the last 12 hours, not the last day', async () => {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_QUANTILE_LEVELS } from '@/lib/core/forecast';
 import { addSteps } from '@/lib/core/frequency';
 import { LookaheadError } from '@/lib/core/errors';
-import type { NewResult } from '@/db';
+import { IsoTimestamps, type NewResult } from '@/db';
 import { loadBatchForecaster, requireJobModel } from './job-models';
 import type { ChunkFailure, ExportRow, JobKind } from './kinds';
 import { sourceFields, planSeries } from './source-params';
@@ -46,11 +46,12 @@ function levelsOf(params: { levels?: number[] | undefined }): number[] {
   return [...new Set(params.levels ?? DEFAULT_QUANTILE_LEVELS)].sort((a, b) => a - b);
 }
 
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-function payloadFor(series: JobSeries, forecast: { quantiles: number[][]; mean: number[]; notes?: string[] }, params: ForecastBatchParams, levels: number[]): ForecastPayload {
+/**
+ * The stored form of a ForecastPayload: the history's values and every timestamp are handed to
+ * writeResults as typed arrays, which it packs as float64 without building ~1,000 JSON numbers and
+ * 320 ISO strings per series (db/queries/packed-payload.ts); reading gives a ForecastPayload.
+ */
+function payloadFor(series: JobSeries, forecast: { quantiles: number[][]; mean: number[]; notes?: string[] }, params: ForecastBatchParams, levels: number[]): Record<string, unknown> {
   const last = series.timestampsMs.length ? series.timestampsMs[series.timestampsMs.length - 1]! : null;
   const tail = Math.min(series.values.length, FORECAST_BATCH_LIMITS.historyTail);
   const from = series.values.length - tail;
@@ -59,11 +60,11 @@ function payloadFor(series: JobSeries, forecast: { quantiles: number[][]; mean: 
     levels,
     quantiles: forecast.quantiles,
     mean: forecast.mean,
-    timestamps: last !== null && series.frequency ? Array.from({ length: params.horizon }, (_, step) => iso(addSteps(last, series.frequency!, step + 1))) : null,
+    timestamps: last !== null && series.frequency ? new IsoTimestamps(Float64Array.from({ length: params.horizon }, (_, step) => addSteps(last, series.frequency!, step + 1))) : null,
     frequency: series.frequency?.label ?? null,
     history: {
-      timestamps: Array.from(series.timestampsMs.subarray(from), iso),
-      values: Array.from(series.values.subarray(from), (value) => (Number.isNaN(value) ? null : value)),
+      timestamps: new IsoTimestamps(Float64Array.from(series.timestampsMs.subarray(from))),
+      values: Float64Array.from(series.values.subarray(from)),
     },
     ...(forecast.notes?.length ? { notes: forecast.notes } : {}),
   };
@@ -117,7 +118,7 @@ export const forecastBatchKind: JobKind<ForecastBatchParams> = {
       const results: NewResult[] = [];
       forecasts.forEach((outcome, offset) => {
         const { item, series } = ready[offset]!;
-        if (outcome.ok) results.push({ seriesId: item.id, position: item.position, status: 'ok', payload: payloadFor(series, outcome.forecast, params, levels) as unknown as Record<string, unknown>, error: null });
+        if (outcome.ok) results.push({ seriesId: item.id, position: item.position, status: 'ok', payload: payloadFor(series, outcome.forecast, params, levels), error: null });
         else failures.push({ id: item.id, position: item.position, error: outcome.error });
       });
       await writing;
