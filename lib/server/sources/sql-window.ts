@@ -128,9 +128,15 @@ ORDER BY q.bucket`;
   // Many series in one statement: the list (a JSON array, any characters) is a setting like the
   // other values, bound before the settings statement is built.
   const ids = list ? `${bind('series_list', JSON.stringify(list))}::jsonb` : null;
-  const settingsText = settingNames.length
-    ? `SELECT ${settingNames.map((name, index) => `set_config('lookahead.${name}', $${index + 1}, true)`).join(', ')}`
-    : 'SELECT 1';
+  // Planner settings for this transaction only. A window is short index work, yet a list of series
+  // costs enough for JIT to compile it (tens of ms each time); and "the newest N rows of a series"
+  // is a backward index scan that stops after N, where the planner, knowing ~N rows match, picks a
+  // bitmap heap scan of every row of the series and then sorts them. Measured on a 614,400-row
+  // (series, time)-indexed table, 64 series x 512 rows by binary COPY: 236 ms as planned, 102 ms
+  // without JIT, 35 ms also without bitmap scans. Bucketed windows keep bitmap scans: they read
+  // whole time ranges, which a bitmap scan reads in block order.
+  const planner = [`set_config('jit', 'off', true)`, ...(input.bucket ? [] : [`set_config('enable_bitmapscan', 'off', true)`])];
+  const settingsText = `SELECT ${[...settingNames.map((name, index) => `set_config('lookahead.${name}', $${index + 1}, true)`), ...planner].join(', ')}`;
   if (ids) {
     // The list numbered from 1, the window of each (its own limit, cap and buckets) beside its
     // number, as (ts, ord, c0, ...).
