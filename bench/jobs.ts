@@ -13,7 +13,7 @@ import { findInstalledModel } from '@/lib/server/models/store';
 import { convertCheckpointDir } from '@/scripts/models-convert';
 import { makeRandomCheckpoint, type ChronosBoltSize } from '@/tests/support/chronos-checkpoint';
 import { spawnWorker, stopWorkerProcess, type WorkerProcess } from '@/tests/support/job-workers';
-import { cpuTimeMs, peakResidentBytes } from './chronos/process-stats';
+import { cpuTimeMs, peakResidentBytes, postgresCpuMs } from './chronos/process-stats';
 import { printTable, writeResult } from './lib/report';
 
 /**
@@ -86,7 +86,9 @@ async function createSeries(database: DatabaseHandle): Promise<void> {
     );
   }
   await database.query(`CREATE INDEX bench_series_entity_ts ON bench_series (entity, ts)`);
-  await database.query(`ANALYZE bench_series`);
+  // What autovacuum does to a freshly loaded table soon after: statistics, and the visibility map that
+  // lets a window's boundary lookup read the index alone.
+  await database.query(`VACUUM ANALYZE bench_series`);
 }
 
 async function installModel(size: ChronosBoltSize): Promise<string> {
@@ -130,6 +132,8 @@ interface QueueRun {
   wallSeconds: number;
   /** CPU time of the worker processes (every thread: model, reads, writes, queue) per series. */
   cpuMsPerSeries: number;
+  /** CPU time of the local Postgres (every backend, the queue's included) per series; null for a remote server. */
+  postgresCpuMsPerSeries: number | null;
   peakRssMiB: number[];
   retries: number;
   load: number[];
@@ -147,6 +151,7 @@ async function runThroughQueue(modelId: string, workers: number, series: number)
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     const cpuBefore = processes.map((process) => cpuTimeMs(process.pid));
+    const postgresBefore = postgresCpuMs();
     const job = await submitJob({
       handle,
       queue,
@@ -169,11 +174,13 @@ async function runThroughQueue(modelId: string, workers: number, series: number)
       view = await describeJob({ handle, id: job.id });
     }
     const cpuMs = processes.reduce((sum, process, index) => sum + cpuTimeMs(process.pid) - cpuBefore[index]!, 0);
+    const postgresAfter = postgresCpuMs();
+    const postgresMs = postgresBefore === null || postgresAfter === null ? null : postgresAfter - postgresBefore;
     if (view!.state !== 'completed') throw new Error(`bench jobs: job ended ${view!.state}: ${JSON.stringify(view!.failures.slice(0, 3))}`);
     // Submission (job record + queue messages) is part of the overhead: time from creation to the last result.
     const [timing] = await handle.query<{ seconds: number }>(`SELECT extract(epoch FROM finished_at - created_at)::float8 AS seconds FROM jobs WHERE id = $1`, [job.id]);
     const wallSeconds = timing!.seconds;
-    return { seriesPerSecond: series / wallSeconds, wallSeconds, cpuMsPerSeries: cpuMs / series, peakRssMiB: peaks.map((bytes) => Math.round(bytes / 2 ** 20)), retries: view!.attempts - view!.totalChunks, load: os.loadavg() };
+    return { seriesPerSecond: series / wallSeconds, wallSeconds, cpuMsPerSeries: cpuMs / series, postgresCpuMsPerSeries: postgresMs === null ? null : postgresMs / series, peakRssMiB: peaks.map((bytes) => Math.round(bytes / 2 ** 20)), retries: view!.attempts - view!.totalChunks, load: os.loadavg() };
   } finally {
     await Promise.all(processes.map((process) => stopWorkerProcess(process)));
     await queue.stop();
@@ -208,17 +215,17 @@ try {
       const overhead = 1 - run.seriesPerSecond / (raw * workers);
       const cpuOverhead = 1 - rawCpu / run.cpuMsPerSeries;
       const speedUp = one ? run.seriesPerSecond / one.seriesPerSecond : null;
-      rows.push([size, workers, total, `${round(rawBefore.seriesPerSecond)}/${round(rawAfter.seriesPerSecond)}`, round(run.seriesPerSecond), `${(overhead * 100).toFixed(1)}%`, `${round(rawCpu, 2)}/${round(run.cpuMsPerSeries, 2)} (${(cpuOverhead * 100).toFixed(0)}%)`, speedUp === null ? '-' : speedUp.toFixed(2), run.peakRssMiB.join('/'), run.retries, run.load[0]!.toFixed(1)]);
-      cells.push({ size, workers, series: total, rawSeriesPerSecond: raw, rawBefore: rawBefore.seriesPerSecond, rawAfter: rawAfter.seriesPerSecond, queueSeriesPerSecond: run.seriesPerSecond, wallSeconds: run.wallSeconds, overheadVsRaw: overhead, rawCpuMsPerSeries: rawCpu, queueCpuMsPerSeries: run.cpuMsPerSeries, cpuOverheadVsRaw: cpuOverhead, speedupVsOneWorker: speedUp, peakRssMiB: run.peakRssMiB, retries: run.retries, loadAverageAfter: run.load });
+      rows.push([size, workers, total, `${round(rawBefore.seriesPerSecond)}/${round(rawAfter.seriesPerSecond)}`, round(run.seriesPerSecond), `${(overhead * 100).toFixed(1)}%`, `${round(rawCpu, 2)}/${round(run.cpuMsPerSeries, 2)} (${(cpuOverhead * 100).toFixed(0)}%)`, run.postgresCpuMsPerSeries === null ? '-' : round(run.postgresCpuMsPerSeries, 2), speedUp === null ? '-' : speedUp.toFixed(2), run.peakRssMiB.join('/'), run.retries, run.load[0]!.toFixed(1)]);
+      cells.push({ size, workers, series: total, rawSeriesPerSecond: raw, rawBefore: rawBefore.seriesPerSecond, rawAfter: rawAfter.seriesPerSecond, queueSeriesPerSecond: run.seriesPerSecond, wallSeconds: run.wallSeconds, overheadVsRaw: overhead, rawCpuMsPerSeries: rawCpu, queueCpuMsPerSeries: run.cpuMsPerSeries, cpuOverheadVsRaw: cpuOverhead, postgresCpuMsPerSeries: run.postgresCpuMsPerSeries, speedupVsOneWorker: speedUp, peakRssMiB: run.peakRssMiB, retries: run.retries, loadAverageAfter: run.load });
     }
     if (smaller) {
-      rows.push([size, 1, rssSeries, '', round(smaller.seriesPerSecond), '', '', '', smaller.peakRssMiB.join('/'), smaller.retries, smaller.load[0]!.toFixed(1)]);
+      rows.push([size, 1, rssSeries, '', round(smaller.seriesPerSecond), '', '', '', '', smaller.peakRssMiB.join('/'), smaller.retries, smaller.load[0]!.toFixed(1)]);
       cells.push({ size, workers: 1, series: rssSeries, queueSeriesPerSecond: smaller.seriesPerSecond, queueCpuMsPerSeries: smaller.cpuMsPerSeries, peakRssMiB: smaller.peakRssMiB, retries: smaller.retries, loadAverageAfter: smaller.load, note: 'smaller job: the worker peak RSS must match the full job' });
     }
     shapes.push({ size, series: total, loadAverageBefore: loadBefore, rawBefore, rawAfter, overheadAtOneWorker: one ? 1 - one.seriesPerSecond / raw : null, twoWorkersVsOne: byWorkers[2] && one ? byWorkers[2].seriesPerSecond / one.seriesPerSecond : null, peakRssMiB: { [total]: byWorkers[1]?.peakRssMiB[0] ?? null, ...(smaller ? { [rssSeries]: smaller.peakRssMiB[0] } : {}) } });
   }
   printTable({
-    columns: ['model', 'workers', 'series', 'raw series/s before/after (1 thread)', 'queue series/s', 'overhead vs raw x workers', 'CPU ms/series raw/queue (overhead)', 'speed-up vs 1 worker', 'worker peak RSS MiB', 'chunk retries', 'load 1 min'],
+    columns: ['model', 'workers', 'series', 'raw series/s before/after (1 thread)', 'queue series/s', 'overhead vs raw x workers', 'CPU ms/series raw/queue (overhead)', 'Postgres CPU ms/series', 'speed-up vs 1 worker', 'worker peak RSS MiB', 'chunk retries', 'load 1 min'],
     rows,
   });
   const file = writeResult('jobs', { settings: { seriesBySize, rssSeries, length, horizon: HORIZON, chunkSize, batchSize, rawSeries, ortThreads: 1, workerConcurrency: concurrency }, loadAverageAtEnd: os.loadavg(), shapes, cells });

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 /**
  * CPU time and resident memory of any process on this machine (Linux /proc), so Node children and
@@ -51,4 +51,36 @@ export async function waitUntilIdle(pid: number, { windowMs = 1000, threshold = 
     if (cpuTimeMs(pid) - before <= threshold * windowMs) break;
   }
   return performance.now() - started;
+}
+
+/**
+ * CPU time of every process named `postgres` on this machine (a local server: the bench's own
+ * database), plus what the postmasters' exited children used (backends of closed connections):
+ * null where /proc shows none, e.g. a remote server.
+ */
+export function postgresCpuMs(): number | null {
+  let total = 0;
+  let seen = false;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
+    seen = true;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime, stime; a postmaster (its parent is not postgres) also counts cutime, cstime of reaped backends.
+    total += Number(fields[11]) + Number(fields[12]);
+    const parent = Number(fields[1]);
+    let parentName = '';
+    try {
+      const parentStat = readFileSync(`/proc/${parent}/stat`, 'utf8');
+      parentName = parentStat.slice(parentStat.indexOf('(') + 1, parentStat.lastIndexOf(')'));
+    } catch {}
+    if (parentName !== 'postgres') total += Number(fields[13]) + Number(fields[14]);
+  }
+  return seen ? (total * 1000) / CLOCK_TICKS_PER_SECOND : null;
 }

@@ -18,6 +18,7 @@ export interface WorkerProcess {
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
   const root = process.cwd();
   // node itself (not the tsx CLI, which runs node as a child): a SIGKILL must reach the worker.
+  // BENCH_WORKER_PROFILE=<dir> writes each worker's V8 CPU profile there (`npm run bench -- jobs` profiling).
   const child = spawn(process.execPath, [...(process.env.BENCH_WORKER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE}`] : []), '--import', 'tsx', '--conditions=react-server', 'workers/jobs/main.ts'], {
     cwd: root,
     env: { ...process.env, ...env },
