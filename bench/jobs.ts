@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -119,6 +120,43 @@ async function rawThroughput(modelId: string, contexts: Float64Array[]): Promise
   return { seriesPerSecond: contexts.length / seconds, cpuMsPerSeries: (used.user + used.system) / 1000 / contexts.length };
 }
 
+/**
+ * `processes` raw sessions at once, each in a process of its own on the same contexts (no queue,
+ * database or I/O): what this machine's cores give N processes of model work, the ceiling for N
+ * workers. Series per second of all of them together.
+ */
+async function rawProcesses(modelId: string, contexts: Float64Array[], processes: number): Promise<{ seriesPerSecond: number; cpuMsPerSeries: number }> {
+  const installed = findInstalledModel(modelId, modelsDir)!;
+  const contextsFile = path.join(root, 'contexts.f64');
+  const configFile = path.join(root, `${modelId.replace(/[^a-z0-9-]/gi, '_')}-config.json`);
+  const joined = new Float64Array(contexts.length * length);
+  contexts.forEach((context, index) => joined.set(context, index * length));
+  await writeFile(contextsFile, new Uint8Array(joined.buffer));
+  await writeFile(configFile, JSON.stringify(installed.manifest.config));
+  const args = [path.join(installed.directory, modelFileFor(installed.manifest).name), configFile, contextsFile, String(length), String(batchSize), String(HORIZON)];
+  const children = Array.from({ length: processes }, () => spawn(process.execPath, ['--import', 'tsx', '--conditions=react-server', 'bench/lib/raw-forecast-process.ts', ...args], { stdio: ['pipe', 'pipe', 'inherit'] }));
+  const lines = children.map((child) => {
+    let buffered = '';
+    const waiting: ((line: string) => void)[] = [];
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
+        const line = buffered.slice(0, end);
+        buffered = buffered.slice(end + 1);
+        waiting.shift()?.(line);
+      }
+    });
+    return () => new Promise<string>((resolve) => waiting.push(resolve));
+  });
+  const ready = lines.map((next) => next());
+  await Promise.all(ready);
+  const done = lines.map((next) => next());
+  for (const child of children) child.stdin!.write('go\n');
+  const results = (await Promise.all(done)).map((line) => JSON.parse(line) as { series: number; seconds: number; cpuMs: number });
+  const series = results.reduce((sum, result) => sum + result.series, 0);
+  return { seriesPerSecond: series / Math.max(...results.map((result) => result.seconds)), cpuMsPerSeries: results.reduce((sum, result) => sum + result.cpuMs, 0) / series };
+}
+
 async function readContexts(count: number): Promise<Float64Array[]> {
   const rows = await handle.query<{ entity: string; values: number[] }>(
     `SELECT entity, array_agg(value ORDER BY ts) AS values FROM bench_series WHERE entity <= $1 GROUP BY entity ORDER BY entity`,
@@ -200,6 +238,10 @@ try {
     const total = seriesBySize[size] ?? seriesCount;
     const modelId = await installModel(size);
     const rawBefore = await rawThroughput(modelId, contexts);
+    // The machine's own scaling, before any queue: one raw process vs as many as the most workers, side by side.
+    const most = Math.max(...workerCounts);
+    const rawOneProcess = await rawProcesses(modelId, contexts, 1);
+    const rawManyProcesses = most > 1 ? await rawProcesses(modelId, contexts, most) : null;
     const loadBefore = os.loadavg();
     const byWorkers: Record<number, QueueRun> = {};
     for (const workers of workerCounts) byWorkers[workers] = await runThroughQueue(modelId, workers, total);
@@ -222,12 +264,16 @@ try {
       rows.push([size, 1, rssSeries, '', round(smaller.seriesPerSecond), '', '', '', '', smaller.peakRssMiB.join('/'), smaller.retries, smaller.load[0]!.toFixed(1)]);
       cells.push({ size, workers: 1, series: rssSeries, queueSeriesPerSecond: smaller.seriesPerSecond, queueCpuMsPerSeries: smaller.cpuMsPerSeries, peakRssMiB: smaller.peakRssMiB, retries: smaller.retries, loadAverageAfter: smaller.load, note: 'smaller job: the worker peak RSS must match the full job' });
     }
-    shapes.push({ size, series: total, loadAverageBefore: loadBefore, rawBefore, rawAfter, overheadAtOneWorker: one ? 1 - one.seriesPerSecond / raw : null, twoWorkersVsOne: byWorkers[2] && one ? byWorkers[2].seriesPerSecond / one.seriesPerSecond : null, peakRssMiB: { [total]: byWorkers[1]?.peakRssMiB[0] ?? null, ...(smaller ? { [rssSeries]: smaller.peakRssMiB[0] } : {}) } });
+    shapes.push({ size, series: total, loadAverageBefore: loadBefore, rawBefore, rawAfter, overheadAtOneWorker: one ? 1 - one.seriesPerSecond / raw : null, twoWorkersVsOne: byWorkers[2] && one ? byWorkers[2].seriesPerSecond / one.seriesPerSecond : null, rawProcesses: { 1: rawOneProcess, ...(rawManyProcesses ? { [most]: rawManyProcesses } : {}) }, rawProcessScaling: rawManyProcesses ? rawManyProcesses.seriesPerSecond / rawOneProcess.seriesPerSecond : null, peakRssMiB: { [total]: byWorkers[1]?.peakRssMiB[0] ?? null, ...(smaller ? { [rssSeries]: smaller.peakRssMiB[0] } : {}) } });
   }
   printTable({
     columns: ['model', 'workers', 'series', 'raw series/s before/after (1 thread)', 'queue series/s', 'overhead vs raw x workers', 'CPU ms/series raw/queue (overhead)', 'Postgres CPU ms/series', 'speed-up vs 1 worker', 'worker peak RSS MiB', 'chunk retries', 'load 1 min'],
     rows,
   });
+  for (const shape of shapes as { size: string; rawProcesses: Record<number, { seriesPerSecond: number }>; rawProcessScaling: number | null }[]) {
+    const counts = Object.keys(shape.rawProcesses).map(Number);
+    if (shape.rawProcessScaling !== null) console.log(`${shape.size}: raw sessions in ${counts.join(' vs ')} processes at once, no queue: ${counts.map((count) => round(shape.rawProcesses[count]!.seriesPerSecond)).join(' vs ')} series/s (${shape.rawProcessScaling.toFixed(2)}x: this machine's ceiling for ${counts.at(-1)} workers)`);
+  }
   const file = writeResult('jobs', { settings: { seriesBySize, rssSeries, length, horizon: HORIZON, chunkSize, batchSize, rawSeries, ortThreads: 1, workerConcurrency: concurrency }, loadAverageAtEnd: os.loadavg(), shapes, cells });
   console.log(`bench jobs: wrote ${file} (load ${os.loadavg().map((value) => value.toFixed(2)).join(' ')})`);
 } finally {
