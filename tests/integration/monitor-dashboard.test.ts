@@ -68,8 +68,11 @@ for (const backend of backends) {
     it('CPU and memory: per process role from process_samples for raw ranges, per model and runtime from the rollups beyond a day; drift checks listed', async () => {
       const now = Date.now();
       const sample = (ago: number, cpuPercent: number, rssMb: number) => ({ time: new Date(now - ago).toISOString(), processId: 'p1', role: 'server' as const, host: 'h', pid: 1, cpuPercent, rssMb, heapUsedMb: 1 });
-      // Three hours ago, within one hourly bucket of the seasonal-naive server events.
-      await insertProcessSamples(database.handle, [sample(3 * HOUR - 60_000, 40, 500), sample(3 * HOUR - 120_000, 60, 700)]);
+      // About three hours ago, within one hourly bucket of the seasonal-naive server events, and both
+      // in one 15-minute bucket of the 24h view: 7 and 8 minutes into a quarter hour, whatever the clock says.
+      const QUARTER = 15 * 60_000;
+      const inBucket = Math.floor((now - 3 * HOUR) / QUARTER) * QUARTER + 7 * 60_000;
+      await insertProcessSamples(database.handle, [sample(now - inBucket, 40, 500), sample(now - inBucket - 60_000, 60, 700)]);
       await insertDriftCheck(database.handle, {
         time: new Date(now).toISOString(), ruleId: 'rule-d', source: 'app', series: 's', model: null,
         referenceFrom: new Date(now - 10 * HOUR).toISOString(), referenceTo: new Date(now - 2 * HOUR).toISOString(), recentFrom: new Date(now - 2 * HOUR).toISOString(), recentTo: new Date(now).toISOString(),
