@@ -6,15 +6,14 @@ import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { listLiveWorkers, migrateDatabase, openDatabase, type DatabaseHandle } from '@/db';
-import { ChronosBoltPipeline, modelFileFor } from '@/lib/models/chronos-bolt';
-import { createNodeOnnxSession } from '@/lib/runtime/onnx-node';
-import { createChronosRuntime } from '@/lib/runtime/onnx-session';
+import { modelFileFor } from '@/lib/models/chronos-bolt';
 import { describeJob, jobSettings, openJobQueue, submitJob } from '@/lib/server/jobs';
 import { findInstalledModel } from '@/lib/server/models/store';
 import { convertCheckpointDir } from '@/scripts/models-convert';
 import { makeRandomCheckpoint, type ChronosBoltSize } from '@/tests/support/chronos-checkpoint';
 import { spawnWorker, stopWorkerProcess, type WorkerProcess } from '@/tests/support/job-workers';
 import { cpuTimeMs, peakResidentBytes, postgresCpuMs } from './chronos/process-stats';
+import { openRawForecaster } from './lib/raw-forecast';
 import { printTable, writeResult } from './lib/report';
 
 /**
@@ -107,17 +106,11 @@ async function installModel(size: ChronosBoltSize): Promise<string> {
 /** One session, 1 thread, the same batches (batchSize rows of `length` points), no queue, database or I/O. */
 async function rawThroughput(modelId: string, contexts: Float64Array[]): Promise<{ seriesPerSecond: number; cpuMsPerSeries: number }> {
   const installed = findInstalledModel(modelId, modelsDir)!;
-  const file = modelFileFor(installed.manifest);
-  const session = await createNodeOnnxSession(path.join(installed.directory, file.name), { intraOpNumThreads: 1 });
-  const pipeline = new ChronosBoltPipeline(installed.manifest.config, createChronosRuntime(session), { maxBatch: batchSize });
-  await pipeline.predictQuantiles(contexts.slice(0, batchSize), HORIZON); // warm-up
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  for (let start = 0; start < contexts.length; start += batchSize) await pipeline.predictQuantiles(contexts.slice(start, start + batchSize), HORIZON);
-  const used = process.cpuUsage(cpu);
-  const seconds = (performance.now() - started) / 1000;
-  await session.release();
-  return { seriesPerSecond: contexts.length / seconds, cpuMsPerSeries: (used.user + used.system) / 1000 / contexts.length };
+  const forecaster = await openRawForecaster(path.join(installed.directory, modelFileFor(installed.manifest).name), installed.manifest.config, { batch: batchSize, horizon: HORIZON });
+  await forecaster.warmUp(contexts);
+  const { seconds, cpuMs } = await forecaster.time(contexts);
+  await forecaster.release();
+  return { seriesPerSecond: contexts.length / seconds, cpuMsPerSeries: cpuMs / contexts.length };
 }
 
 /**
@@ -229,6 +222,7 @@ const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 
 const rows: (string | number)[][] = [];
 const cells: Record<string, unknown>[] = [];
 const shapes: Record<string, unknown>[] = [];
+const ceilings: string[] = [];
 try {
   await migrateDatabase(handle);
   console.log(`bench jobs: ${seriesCount} series x ${length} points into ${databaseName} (load ${os.loadavg().map((value) => value.toFixed(2)).join(' ')})…`);
@@ -264,16 +258,14 @@ try {
       rows.push([size, 1, rssSeries, '', round(smaller.seriesPerSecond), '', '', '', '', smaller.peakRssMiB.join('/'), smaller.retries, smaller.load[0]!.toFixed(1)]);
       cells.push({ size, workers: 1, series: rssSeries, queueSeriesPerSecond: smaller.seriesPerSecond, queueCpuMsPerSeries: smaller.cpuMsPerSeries, peakRssMiB: smaller.peakRssMiB, retries: smaller.retries, loadAverageAfter: smaller.load, note: 'smaller job: the worker peak RSS must match the full job' });
     }
+    if (rawManyProcesses) ceilings.push(`${size}: raw sessions in 1 vs ${most} processes at once, no queue: ${round(rawOneProcess.seriesPerSecond)} vs ${round(rawManyProcesses.seriesPerSecond)} series/s (${(rawManyProcesses.seriesPerSecond / rawOneProcess.seriesPerSecond).toFixed(2)}x: this machine's ceiling for ${most} workers)`);
     shapes.push({ size, series: total, loadAverageBefore: loadBefore, rawBefore, rawAfter, overheadAtOneWorker: one ? 1 - one.seriesPerSecond / raw : null, twoWorkersVsOne: byWorkers[2] && one ? byWorkers[2].seriesPerSecond / one.seriesPerSecond : null, rawProcesses: { 1: rawOneProcess, ...(rawManyProcesses ? { [most]: rawManyProcesses } : {}) }, rawProcessScaling: rawManyProcesses ? rawManyProcesses.seriesPerSecond / rawOneProcess.seriesPerSecond : null, peakRssMiB: { [total]: byWorkers[1]?.peakRssMiB[0] ?? null, ...(smaller ? { [rssSeries]: smaller.peakRssMiB[0] } : {}) } });
   }
   printTable({
     columns: ['model', 'workers', 'series', 'raw series/s before/after (1 thread)', 'queue series/s', 'overhead vs raw x workers', 'CPU ms/series raw/queue (overhead)', 'Postgres CPU ms/series', 'speed-up vs 1 worker', 'worker peak RSS MiB', 'chunk retries', 'load 1 min'],
     rows,
   });
-  for (const shape of shapes as { size: string; rawProcesses: Record<number, { seriesPerSecond: number }>; rawProcessScaling: number | null }[]) {
-    const counts = Object.keys(shape.rawProcesses).map(Number);
-    if (shape.rawProcessScaling !== null) console.log(`${shape.size}: raw sessions in ${counts.join(' vs ')} processes at once, no queue: ${counts.map((count) => round(shape.rawProcesses[count]!.seriesPerSecond)).join(' vs ')} series/s (${shape.rawProcessScaling.toFixed(2)}x: this machine's ceiling for ${counts.at(-1)} workers)`);
-  }
+  for (const line of ceilings) console.log(line);
   const file = writeResult('jobs', { settings: { seriesBySize, rssSeries, length, horizon: HORIZON, chunkSize, batchSize, rawSeries, ortThreads: 1, workerConcurrency: concurrency }, loadAverageAtEnd: os.loadavg(), shapes, cells });
   console.log(`bench jobs: wrote ${file} (load ${os.loadavg().map((value) => value.toFixed(2)).join(' ')})`);
 } finally {

@@ -7,14 +7,17 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux this runs on.
 
+/** A process's command name and the /proc/<pid>/stat fields after it (fields[1] is the parent pid, 11-14 utime, stime, cutime, cstime). */
+function processStat(pid: number | string): { name: string; fields: string[] } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name may hold spaces and parentheses: it runs from the first '(' to the last ')'.
+  return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), fields: stat.slice(stat.lastIndexOf(')') + 2).split(' ') };
+}
+
 /** User + system CPU time of all of a process's threads, in ms (10 ms resolution). */
 export function cpuTimeMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const userTicks = Number(fields[11]);
-  const systemTicks = Number(fields[12]);
-  return ((userTicks + systemTicks) * 1000) / CLOCK_TICKS_PER_SECOND;
+  const { fields } = processStat(pid);
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
 function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -59,28 +62,22 @@ export async function waitUntilIdle(pid: number, { windowMs = 1000, threshold = 
  * null where /proc shows none, e.g. a remote server.
  */
 export function postgresCpuMs(): number | null {
-  let total = 0;
-  let seen = false;
+  const postgres = new Map<string, string[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
     try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const { name, fields } = processStat(entry);
+      if (name === 'postgres') postgres.set(entry, fields);
     } catch {
-      continue; // exited meanwhile
+      // exited meanwhile
     }
-    if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
-    seen = true;
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime, stime; a postmaster (its parent is not postgres) also counts cutime, cstime of reaped backends.
-    total += Number(fields[11]) + Number(fields[12]);
-    const parent = Number(fields[1]);
-    let parentName = '';
-    try {
-      const parentStat = readFileSync(`/proc/${parent}/stat`, 'utf8');
-      parentName = parentStat.slice(parentStat.indexOf('(') + 1, parentStat.lastIndexOf(')'));
-    } catch {}
-    if (parentName !== 'postgres') total += Number(fields[13]) + Number(fields[14]);
   }
-  return seen ? (total * 1000) / CLOCK_TICKS_PER_SECOND : null;
+  if (postgres.size === 0) return null;
+  let ticks = 0;
+  for (const fields of postgres.values()) {
+    ticks += Number(fields[11]) + Number(fields[12]);
+    // A postmaster (its parent is not postgres) also counts the CPU of its reaped backends.
+    if (!postgres.has(fields[1]!)) ticks += Number(fields[13]) + Number(fields[14]);
+  }
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 }

@@ -54,6 +54,9 @@ describe.skipIf(!available)(`data plane: SQL sources on Postgres${available ? ''
     await database?.drop();
   });
 
+  /** An introspected column, for building statements without a route. */
+  const column = (name: string, kind: 'timestamp' | 'number' | 'text', dataType: string, castType = '"pg_catalog"."x"') => ({ name, kind, type: dataType, dataType, nullable: true, castType });
+
   async function directWindow(text: string, params: unknown[] = []) {
     const rows = await sql.unsafe<{ ms: number; value: number | null; extra?: number | null }[]>(text, params as never[]);
     return {
@@ -228,7 +231,6 @@ describe.skipIf(!available)(`data plane: SQL sources on Postgres${available ? ''
     });
 
     it('builds time_bucket and last() when TimescaleDB is present (statement text; TimescaleDB cannot be installed here)', () => {
-      const column = (name: string, kind: 'timestamp' | 'number', dataType: string) => ({ name, kind, type: dataType, dataType, nullable: true, castType: '"pg_catalog"."x"' });
       const statements = buildWindowStatements({
         table: '"market"."prices"',
         roles: { time: column('ts', 'timestamp', 'timestamp with time zone'), targets: [column('price', 'number', 'double precision')], entity: null, covariates: [] },
@@ -250,7 +252,6 @@ describe.skipIf(!available)(`data plane: SQL sources on Postgres${available ? ''
         FROM generate_series(0, 599) h, generate_series(0, 299) m ORDER BY h, m`);
       await sql.unsafe('CREATE INDEX ON market.fleet (machine, ts)');
       await sql.unsafe('ANALYZE market.fleet');
-      const column = (name: string, kind: 'timestamp' | 'number' | 'text', dataType: string, castType: string) => ({ name, kind, type: dataType, dataType, nullable: true, castType });
       const roles = {
         time: column('ts', 'timestamp', 'timestamp with time zone', '"pg_catalog"."timestamptz"'),
         targets: [column('load', 'number', 'double precision', '"pg_catalog"."float8"')],

@@ -55,9 +55,12 @@ describe('jobs on PGlite (in-process worker)', () => {
     expect(results.map((row) => row.seriesId)).toEqual(Array.from({ length: 20 }, (_, index) => seriesName(index)));
     for (const row of results.filter((result) => result.status === 'ok')) {
       const index = Number(row.seriesId.slice(1));
-      const payload = row.payload as { quantiles: number[][]; timestamps: string[] };
+      const payload = row.payload as { quantiles: number[][]; timestamps: string[]; history: { timestamps: string[]; values: (number | null)[] } };
       expect(payload.quantiles[1]).toEqual(Array.from({ length: 30 }, (_, step) => expectedSeasonalNaive(index, step + 1)));
       expect(payload.timestamps[0]).toBe('2024-01-05T00:00:00.000Z');
+      // The history tail reads back as the fixture's own points (value = 10 * series + hour % 24).
+      expect(payload.history.values).toEqual(Array.from({ length: 96 }, (_, hour) => 10 * index + (hour % 24)));
+      expect([payload.history.timestamps[0], payload.history.timestamps[95]]).toEqual(['2024-01-01T00:00:00.000Z', '2024-01-04T23:00:00.000Z']);
     }
     // Stored packed (db/queries/packed-payload.ts): the jsonb keeps the shape, the long arrays are float64 bytes
     // (3 levels x 30 + mean 30 + 96 history values; the hourly timestamps are a first value and a step in the jsonb).

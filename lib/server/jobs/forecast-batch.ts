@@ -63,8 +63,8 @@ function payloadFor(series: JobSeries, forecast: { quantiles: number[][]; mean: 
     timestamps: last !== null && series.frequency ? new IsoTimestamps(Float64Array.from({ length: params.horizon }, (_, step) => addSteps(last, series.frequency!, step + 1))) : null,
     frequency: series.frequency?.label ?? null,
     history: {
-      timestamps: new IsoTimestamps(Float64Array.from(series.timestampsMs.subarray(from))),
-      values: Float64Array.from(series.values.subarray(from)),
+      timestamps: new IsoTimestamps(series.timestampsMs.subarray(from)),
+      values: series.values.subarray(from),
     },
     ...(forecast.notes?.length ? { notes: forecast.notes } : {}),
   };
