@@ -1,9 +1,10 @@
 /**
- * Decoder for Postgres's binary COPY format (https://www.postgresql.org/docs/current/sql-copy.html,
- * "Binary Format") for the one row shape the window reader asks for: a timestamp (timestamptz or
- * timestamp, 8 bytes: microseconds since 2000-01-01) followed by float8 columns. Chunks may split
- * a row anywhere (Postgres happens to send one row per message, which is the fast case); decoded
- * rows are written straight into batches of `batchRows`.
+ * Decoders for Postgres's binary COPY format (https://www.postgresql.org/docs/current/sql-copy.html,
+ * "Binary Format") for the two row shapes the window readers ask for. CopyBinaryDecoder: rows of
+ * a timestamp (timestamptz or timestamp, 8 bytes: microseconds since 2000-01-01) followed by
+ * float8 columns. Chunks may split a row anywhere (Postgres happens to send one row per message,
+ * which is the fast case); decoded rows are written straight into batches of `batchRows`.
+ * CopyBinarySeriesDecoder (below): one row of arrays per series of a list.
  */
 
 const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00];
@@ -36,13 +37,23 @@ function float64(bytes: Uint8Array, at: number): number {
   return scratchFloat[0]!;
 }
 
+/** What a COPY reader needs of a decoder: chunks in, decoded batches out (db/read-session.ts). */
+export interface CopyDecoder<Batch> {
+  push(chunk: Uint8Array): void;
+  take(options?: { flush?: boolean }): Batch | null;
+  /** How much is decoded and not yet taken (the reader pauses the stream above a high-water mark); > 0 when take() has something. */
+  readonly completedRows: number;
+  /** True once the trailer has been read. */
+  readonly done: boolean;
+}
+
 export interface CopyBinaryBatch {
   timestampsMs: Float64Array;
   /** One array per float8 column; NULL is NaN. */
   columns: Float64Array[];
 }
 
-export class CopyBinaryDecoder {
+export class CopyBinaryDecoder implements CopyDecoder<CopyBinaryBatch> {
   private readonly valueColumns: number;
   private readonly batchRows: number;
   private pending: Uint8Array = new Uint8Array(0);
@@ -79,14 +90,12 @@ export class CopyBinaryDecoder {
     const length = bytes.byteLength;
     let offset = 0;
     if (!this.headerRead) {
-      for (let index = 0; index < Math.min(length, SIGNATURE.length); index++) {
-        if (bytes[index] !== SIGNATURE[index]) throw new Error('copy: the server did not send binary COPY data (bad signature)');
-      }
-      if (length < HEADER_BYTES || length < HEADER_BYTES + int32(bytes, 15)) {
+      const end = headerEnd(bytes);
+      if (end === null) {
         this.pending = bytes.slice();
         return;
       }
-      offset = HEADER_BYTES + int32(bytes, 15);
+      offset = end;
       this.headerRead = true;
     }
     const fields = this.valueColumns + 1;
@@ -163,6 +172,138 @@ export class CopyBinaryDecoder {
     this.capacity = 0;
     this.filled = 0;
   }
+}
+
+/** One row of a list-of-series COPY: the series' number in the list and its arrays. */
+export interface CopySeriesRow {
+  /** The series' 1-based position in the list it was asked in. */
+  ord: number;
+  /** The window's timestamps as the statement ordered them; null when the series had no rows (a NULL array). */
+  timestampsMs: Float64Array | null;
+  /** One array per float8[] column, aligned with timestampsMs; a NULL element is NaN. */
+  columns: Float64Array[];
+}
+
+/**
+ * Decoder for binary COPY rows of (float8 ord, timestamp[] ts, float8[] c0, ...): a list of
+ * series, one row (one COPY message) per series, each window as arrays (lib/server/sources/
+ * sql-window.ts). Array fields are Postgres's binary array format: ndim, has-null flag, element
+ * type, then per dimension its length and lower bound, then each element as a length (-1: NULL)
+ * and its bytes. A row is decoded once all of it has arrived.
+ */
+export class CopyBinarySeriesDecoder implements CopyDecoder<CopySeriesRow> {
+  private readonly arrayColumns: number;
+  private pending: Uint8Array = new Uint8Array(0);
+  private headerRead = false;
+  private finished = false;
+  private readonly completed: CopySeriesRow[] = [];
+  private completedValues = 0;
+
+  /** `valueColumns`: the float8[] columns after ts[]. */
+  constructor(valueColumns: number) {
+    this.arrayColumns = valueColumns + 1;
+  }
+
+  get done(): boolean {
+    return this.finished;
+  }
+
+  /** Series rows plus their points decoded and not yet taken (a series without rows still counts). */
+  get completedRows(): number {
+    return this.completedValues;
+  }
+
+  push(chunk: Uint8Array): void {
+    const bytes = this.pending.byteLength === 0 ? chunk : concat(this.pending, chunk);
+    const length = bytes.byteLength;
+    let offset = 0;
+    if (!this.headerRead) {
+      const end = headerEnd(bytes);
+      if (end === null) {
+        this.pending = bytes.slice();
+        return;
+      }
+      offset = end;
+      this.headerRead = true;
+    }
+    const fields = this.arrayColumns + 1;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    while (offset + 2 <= length) {
+      const fieldCount = view.getInt16(offset);
+      if (fieldCount === -1) {
+        this.finished = true;
+        offset += 2;
+        break;
+      }
+      if (fieldCount !== fields) throw new Error(`copy: expected ${fields} fields per series row, got ${fieldCount}`);
+      // The whole row first (every field's length is in its header), then decode it.
+      let end = offset + 2;
+      const starts: number[] = [];
+      for (let field = 0; field < fields; field++) {
+        if (end + 4 > length) break;
+        starts.push(end);
+        const size = view.getInt32(end);
+        end += 4 + Math.max(0, size);
+      }
+      if (starts.length < fields || end > length) break;
+      if (view.getInt32(starts[0]!) !== 8) throw new Error('copy: the series number is not a float8');
+      const ord = view.getFloat64(starts[0]! + 4);
+      const timestampsMs = readArray(view, starts[1]!, 'timestamp');
+      const columns: Float64Array[] = [];
+      for (let column = 2; column < fields; column++) {
+        const values = readArray(view, starts[column]!, 'float8');
+        if ((values?.length ?? 0) !== (timestampsMs?.length ?? 0)) throw new Error(`copy: value column ${column - 1} has ${values?.length ?? 0} elements for ${timestampsMs?.length ?? 0} timestamps`);
+        columns.push(values ?? EMPTY_FLOATS);
+      }
+      this.completed.push({ ord, timestampsMs, columns });
+      this.completedValues += 1 + (timestampsMs?.length ?? 0);
+      offset = end;
+    }
+    this.pending = offset < length ? bytes.slice(offset) : EMPTY;
+  }
+
+  take(): CopySeriesRow | null {
+    const row = this.completed.shift() ?? null;
+    if (row) this.completedValues -= 1 + (row.timestampsMs?.length ?? 0);
+    return row;
+  }
+}
+
+/** Where the binary COPY header ends, or null while it has not all arrived. */
+function headerEnd(bytes: Uint8Array): number | null {
+  for (let index = 0; index < Math.min(bytes.byteLength, SIGNATURE.length); index++) {
+    if (bytes[index] !== SIGNATURE[index]) throw new Error('copy: the server did not send binary COPY data (bad signature)');
+  }
+  if (bytes.byteLength < HEADER_BYTES || bytes.byteLength < HEADER_BYTES + int32(bytes, 15)) return null;
+  return HEADER_BYTES + int32(bytes, 15);
+}
+
+/**
+ * A one-dimensional array field at `at` (its length word): timestamps as Unix ms, or float8
+ * values (NULL elements as NaN); null for a NULL field. An empty array (no dimensions) is empty.
+ */
+function readArray(view: DataView, at: number, kind: 'timestamp' | 'float8'): Float64Array | null {
+  const size = view.getInt32(at);
+  if (size === -1) return null;
+  const dimensions = view.getInt32(at + 4);
+  if (dimensions === 0) return new Float64Array(0);
+  if (dimensions !== 1) throw new Error(`copy: expected a one-dimensional array, got ${dimensions} dimensions`);
+  const count = view.getInt32(at + 16);
+  const out = new Float64Array(count);
+  let position = at + 24;
+  for (let index = 0; index < count; index++) {
+    const length = view.getInt32(position);
+    if (length === -1) {
+      if (kind === 'timestamp') throw new Error('copy: a NULL timestamp in a series array');
+      out[index] = Number.NaN;
+      position += 4;
+      continue;
+    }
+    if (length !== 8) throw new Error(`copy: a ${kind} array element has ${length} bytes; expected 8`);
+    out[index] = kind === 'float8' ? view.getFloat64(position + 4) : (view.getInt32(position + 4) * TWO_TO_32 + view.getUint32(position + 8)) / 1000 + POSTGRES_EPOCH_MS;
+    position += 12;
+  }
+  return out;
 }
 
 const EMPTY = new Uint8Array(0);

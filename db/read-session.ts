@@ -2,7 +2,7 @@ import 'server-only';
 import type { Readable } from 'node:stream';
 import type postgres from 'postgres';
 import type { DatabaseHandle } from './client';
-import { CopyBinaryDecoder, type CopyBinaryBatch } from './copy-binary';
+import { CopyBinaryDecoder, CopyBinarySeriesDecoder, type CopyBinaryBatch, type CopyDecoder, type CopySeriesRow } from './copy-binary';
 
 /**
  * A read-only transaction on one connection, for reading a user's tables: every statement runs
@@ -28,12 +28,14 @@ export interface RowCursor<Row> {
 }
 
 /** Rows of a binary `COPY ... TO STDOUT`, decoded into batches as they arrive. */
-export interface CopyBatchReader {
-  /** The next batch (oldest first), or null at the end. */
-  next(): Promise<CopyBinaryBatch | null>;
+export interface CopyReader<Batch> {
+  /** The next batch (in the statement's order), or null at the end. */
+  next(): Promise<Batch | null>;
   /** Stops the COPY on the server (cancel) when it is still running; safe to call more than once. */
   close(): Promise<void>;
 }
+
+export type CopyBatchReader = CopyReader<CopyBinaryBatch>;
 
 export interface ReadSession {
   query<Row extends Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
@@ -44,6 +46,8 @@ export interface ReadSession {
    * first (set_config with parameters).
    */
   copyOutBinary?(copyStatement: string, shape: { valueColumns: number; batchRows: number }): CopyBatchReader;
+  /** `COPY (...) TO STDOUT (FORMAT binary)` of (float8 ord, timestamp[], float8[]...) rows, one per series of a list (Postgres only). */
+  copyOutBinarySeries?(copyStatement: string, shape: { valueColumns: number }): CopyReader<CopySeriesRow>;
   /** Rolls back and releases the connection; safe to call more than once. */
   close(): Promise<void>;
 }
@@ -261,7 +265,7 @@ export async function openPostgresReadSession(client: postgres.Sql, options: Rea
   }
   let closed = false;
   const cursors = new Set<RowCursor<never>>();
-  const copies = new Set<CopyBatchReader>();
+  const copies = new Set<CopyReader<unknown>>();
   return {
     async query(text, params = []) {
       return (await connection.run(() => reserved.unsafe(text, params as Parameters))) as unknown as never[];
@@ -292,8 +296,13 @@ export async function openPostgresReadSession(client: postgres.Sql, options: Rea
       cursors.add(cursor as RowCursor<never>);
       return cursor;
     },
-    copyOutBinary(copyStatement, shape) {
-      const reader = postgresCopyOut(connection, copyStatement, shape, () => copies.delete(reader));
+    copyOutBinary(copyStatement, { valueColumns, batchRows }) {
+      const reader = postgresCopyOut(connection, copyStatement, new CopyBinaryDecoder(valueColumns, batchRows), COPY_HIGH_WATER_BATCHES * batchRows, () => copies.delete(reader));
+      copies.add(reader);
+      return reader;
+    },
+    copyOutBinarySeries(copyStatement, { valueColumns }) {
+      const reader = postgresCopyOut(connection, copyStatement, new CopyBinarySeriesDecoder(valueColumns), COPY_HIGH_WATER_SERIES_VALUES, () => copies.delete(reader));
       copies.add(reader);
       return reader;
     },
@@ -327,17 +336,12 @@ function resumeDriverSocket(stream: Readable): void {
  * resume its socket every few kB, which doubled the read time.)
  */
 const COPY_HIGH_WATER_BATCHES = 4;
+/** The same for a list of series: decoded values (points) waiting to be taken. */
+const COPY_HIGH_WATER_SERIES_VALUES = 1_000_000;
 
-function postgresCopyOut(
-  connection: WatchedConnection,
-  copyStatement: string,
-  { valueColumns, batchRows }: { valueColumns: number; batchRows: number },
-  onClosed: () => void,
-): CopyBatchReader {
+function postgresCopyOut<Batch>(connection: WatchedConnection, copyStatement: string, decoder: CopyDecoder<Batch>, highWaterRows: number, onClosed: () => void): CopyReader<Batch> {
   const noteLoss = (error: unknown) => connection.note(error);
   const query = connection.reserved.unsafe(copyStatement);
-  const decoder = new CopyBinaryDecoder(valueColumns, batchRows);
-  const highWaterRows = COPY_HIGH_WATER_BATCHES * batchRows;
   let opening: Promise<Readable> | null = null;
   let ended = false;
   let failure: unknown = null;

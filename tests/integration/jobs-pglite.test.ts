@@ -73,6 +73,9 @@ describe('jobs on PGlite (in-process worker)', () => {
       expect(Number(row.json)).toBeLessThan(600);
     }
     expect(stored.filter((item) => item.status === 'failed').map((item) => item.bytes)).toEqual([null]);
+    // Float64 noise does not compress: the column is stored without trying (migration 0016).
+    const [storage] = await database.handle.query<{ storage: string }>(`SELECT attstorage AS storage FROM pg_attribute WHERE attrelid = 'job_results'::regclass AND attname = 'arrays'`);
+    expect(storage!.storage).toBe('e');
   }, 300_000);
 
   it('forecast-batch takes a season as POST /api/forecast does: season 12 on hourly series repeats the last 12 hours, not the last day', async () => {

@@ -296,7 +296,7 @@ export async function openSqlSeriesWindows(source: SqlSource, request: WindowReq
         throw mapError(error);
       }
     },
-    ...(kind === 'copy' && state.session.copyOutBinary && state.resolved.roles.entity
+    ...(kind === 'copy' && state.session.copyOutBinarySeries && state.resolved.roles.entity
       ? {
           async readMany(series: readonly string[], limit: number) {
             await current?.close();
@@ -304,13 +304,21 @@ export async function openSqlSeriesWindows(source: SqlSource, request: WindowReq
             state ??= await connect();
             const { session, resolved } = state;
             const statements = windowStatementsFor(resolved, request, { list: series }, limit, config);
-            const valueColumns = statements.columns.length - 1;
-            const parts: { ord: Float64Array; batch: { timestampsMs: Float64Array; columns: Float64Array[] } }[] = [];
+            const names = statements.columns.slice(1);
+            const windows: (WindowBatch | null)[] = new Array(series.length).fill(null);
             try {
               await session.query(statements.settings.text, statements.settings.params);
-              const rows = copyRows(session, statements.copy, statements.columns.length);
+              const rows = session.copyOutBinarySeries!(statements.copy, { valueColumns: names.length });
               try {
-                for (let batch = await rows.next(); batch; batch = await rows.next()) parts.push({ ord: batch.columns[0]!, batch: { timestampsMs: batch.timestampsMs, columns: batch.columns.slice(1) } });
+                for (let row = await rows.next(); row; row = await rows.next()) {
+                  const index = row.ord - 1;
+                  if (!Number.isInteger(index) || index < 0 || index >= series.length) throw new Error(`copy: series number ${row.ord} is outside the list of ${series.length}`);
+                  // A series without rows (a NULL array) stays null: `open` it to learn why.
+                  if (row.timestampsMs && row.timestampsMs.length > 0) {
+                    const ordered = oldestFirst(row.timestampsMs, row.columns);
+                    windows[index] = { timestampsMs: ordered.timestampsMs, columns: Object.fromEntries(names.map((name, column) => [name, ordered.columns[column]!])) };
+                  }
+                }
               } finally {
                 await rows.close().catch(() => undefined);
               }
@@ -318,25 +326,6 @@ export async function openSqlSeriesWindows(source: SqlSource, request: WindowReq
               if (!(error instanceof LookaheadError)) void drop();
               throw mapError(error);
             }
-            // Rows arrive ordered by series (1-based ord), then time: count, then copy each series' run.
-            const counts = new Array<number>(series.length).fill(0);
-            for (const { ord } of parts) for (let index = 0; index < ord.length; index++) counts[ord[index]! - 1]!++;
-            const windows: (WindowBatch | null)[] = counts.map((count) => (count === 0 ? null : { timestampsMs: new Float64Array(count), columns: {} }));
-            const names = statements.columns.slice(1);
-            const filled = new Array<number>(series.length).fill(0);
-            const columnsOf = windows.map((window, index) => (window ? names.map(() => new Float64Array(counts[index]!)) : null));
-            for (const { ord, batch } of parts) {
-              for (let row = 0; row < ord.length; row++) {
-                const which = ord[row]! - 1;
-                const at = filled[which]!++;
-                windows[which]!.timestampsMs[at] = batch.timestampsMs[row]!;
-                const target = columnsOf[which]!;
-                for (let column = 0; column < valueColumns; column++) target[column]![at] = batch.columns[column]![row]!;
-              }
-            }
-            windows.forEach((window, index) => {
-              if (window) window.columns = Object.fromEntries(names.map((name, column) => [name, columnsOf[index]![column]!]));
-            });
             return { columns: names, windows };
           },
         }
@@ -347,6 +336,24 @@ export async function openSqlSeriesWindows(source: SqlSource, request: WindowReq
       await drop();
     },
   };
+}
+
+/**
+ * A series' window oldest first. The list statement hands each window newest first, so it is
+ * reversed in place; should a window come in any other order, it is sorted by time (stable: rows
+ * sharing a timestamp keep their order).
+ */
+export function oldestFirst(timestampsMs: Float64Array, columns: Float64Array[]): { timestampsMs: Float64Array; columns: Float64Array[] } {
+  let descending = true;
+  let ascending = true;
+  for (let index = 1; index < timestampsMs.length && (descending || ascending); index++) {
+    if (timestampsMs[index]! > timestampsMs[index - 1]!) descending = false;
+    if (timestampsMs[index]! < timestampsMs[index - 1]!) ascending = false;
+  }
+  if (ascending) return { timestampsMs, columns };
+  if (descending) return { timestampsMs: timestampsMs.reverse(), columns: columns.map((column) => column.reverse()) };
+  const order = Array.from(timestampsMs.keys()).sort((a, b) => timestampsMs[a]! - timestampsMs[b]! || a - b);
+  return { timestampsMs: Float64Array.from(order, (at) => timestampsMs[at]!), columns: columns.map((column) => Float64Array.from(order, (at) => column[at]!)) };
 }
 
 function bucketSeconds(frequency: NonNullable<WindowRequest['bucket']>): number {
