@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSeriesSource, readSeries, readSeriesBatch, type SeriesSource } from '@/lib/server/jobs/series-reader';
-import { openSeriesWindows, readWholeWindow, type WindowBatch } from '@/lib/server/sources';
+import type { WindowBatch } from '@/lib/data/arrow-window';
+import { openSeriesWindows, readWholeWindow } from '@/lib/server/sources';
 import { backends, createTestDatabase, type TestDatabase } from '../support/databases';
 
 /**
