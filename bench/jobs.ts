@@ -12,7 +12,7 @@ import { findInstalledModel } from '@/lib/server/models/store';
 import { convertCheckpointDir } from '@/scripts/models-convert';
 import { makeRandomCheckpoint, type ChronosBoltSize } from '@/tests/support/chronos-checkpoint';
 import { spawnWorker, stopWorkerProcess, type WorkerProcess } from '@/tests/support/job-workers';
-import { cpuTimeMs, peakResidentBytes, postgresCpuMs } from './chronos/process-stats';
+import { cpuTimeMs, peakResidentBytes, postgresCpuMs, threadCpuMs } from './chronos/process-stats';
 import { openRawForecaster } from './lib/raw-forecast';
 import { printTable, writeResult } from './lib/report';
 
@@ -163,6 +163,9 @@ interface QueueRun {
   wallSeconds: number;
   /** CPU time of the worker processes (every thread: model, reads, writes, queue) per series. */
   cpuMsPerSeries: number;
+  /** The same split: the workers' main threads (reads, results, queue) and their other threads (the model's thread, V8's helpers). */
+  mainThreadCpuMsPerSeries: number;
+  otherThreadsCpuMsPerSeries: number;
   /** CPU time of the local Postgres (every backend, the queue's included) per series; null for a remote server. */
   postgresCpuMsPerSeries: number | null;
   peakRssMiB: number[];
@@ -182,6 +185,7 @@ async function runThroughQueue(modelId: string, workers: number, series: number)
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     const cpuBefore = processes.map((process) => cpuTimeMs(process.pid));
+    const threadsBefore = processes.map((process) => threadCpuMs(process.pid));
     const postgresBefore = postgresCpuMs();
     const job = await submitJob({
       handle,
@@ -205,13 +209,16 @@ async function runThroughQueue(modelId: string, workers: number, series: number)
       view = await describeJob({ handle, id: job.id });
     }
     const cpuMs = processes.reduce((sum, process, index) => sum + cpuTimeMs(process.pid) - cpuBefore[index]!, 0);
+    const threads = processes.map((process) => threadCpuMs(process.pid));
+    const mainMs = threads.reduce((sum, used, index) => sum + used.main - threadsBefore[index]!.main, 0);
+    const othersMs = threads.reduce((sum, used, index) => sum + used.others - threadsBefore[index]!.others, 0);
     const postgresAfter = postgresCpuMs();
     const postgresMs = postgresBefore === null || postgresAfter === null ? null : postgresAfter - postgresBefore;
     if (view!.state !== 'completed') throw new Error(`bench jobs: job ended ${view!.state}: ${JSON.stringify(view!.failures.slice(0, 3))}`);
     // Submission (job record + queue messages) is part of the overhead: time from creation to the last result.
     const [timing] = await handle.query<{ seconds: number }>(`SELECT extract(epoch FROM finished_at - created_at)::float8 AS seconds FROM jobs WHERE id = $1`, [job.id]);
     const wallSeconds = timing!.seconds;
-    return { seriesPerSecond: series / wallSeconds, wallSeconds, cpuMsPerSeries: cpuMs / series, postgresCpuMsPerSeries: postgresMs === null ? null : postgresMs / series, peakRssMiB: peaks.map((bytes) => Math.round(bytes / 2 ** 20)), retries: view!.attempts - view!.totalChunks, load: os.loadavg() };
+    return { seriesPerSecond: series / wallSeconds, wallSeconds, cpuMsPerSeries: cpuMs / series, mainThreadCpuMsPerSeries: mainMs / series, otherThreadsCpuMsPerSeries: othersMs / series, postgresCpuMsPerSeries: postgresMs === null ? null : postgresMs / series, peakRssMiB: peaks.map((bytes) => Math.round(bytes / 2 ** 20)), retries: view!.attempts - view!.totalChunks, load: os.loadavg() };
   } finally {
     await Promise.all(processes.map((process) => stopWorkerProcess(process)));
     await queue.stop();
@@ -251,18 +258,18 @@ try {
       const overhead = 1 - run.seriesPerSecond / (raw * workers);
       const cpuOverhead = 1 - rawCpu / run.cpuMsPerSeries;
       const speedUp = one ? run.seriesPerSecond / one.seriesPerSecond : null;
-      rows.push([size, workers, total, `${round(rawBefore.seriesPerSecond)}/${round(rawAfter.seriesPerSecond)}`, round(run.seriesPerSecond), `${(overhead * 100).toFixed(1)}%`, `${round(rawCpu, 2)}/${round(run.cpuMsPerSeries, 2)} (${(cpuOverhead * 100).toFixed(0)}%)`, run.postgresCpuMsPerSeries === null ? '-' : round(run.postgresCpuMsPerSeries, 2), speedUp === null ? '-' : speedUp.toFixed(2), run.peakRssMiB.join('/'), run.retries, run.load[0]!.toFixed(1)]);
-      cells.push({ size, workers, series: total, rawSeriesPerSecond: raw, rawBefore: rawBefore.seriesPerSecond, rawAfter: rawAfter.seriesPerSecond, queueSeriesPerSecond: run.seriesPerSecond, wallSeconds: run.wallSeconds, overheadVsRaw: overhead, rawCpuMsPerSeries: rawCpu, queueCpuMsPerSeries: run.cpuMsPerSeries, cpuOverheadVsRaw: cpuOverhead, postgresCpuMsPerSeries: run.postgresCpuMsPerSeries, speedupVsOneWorker: speedUp, peakRssMiB: run.peakRssMiB, retries: run.retries, loadAverageAfter: run.load });
+      rows.push([size, workers, total, `${round(rawBefore.seriesPerSecond)}/${round(rawAfter.seriesPerSecond)}`, round(run.seriesPerSecond), `${(overhead * 100).toFixed(1)}%`, `${round(rawCpu, 2)}/${round(run.cpuMsPerSeries, 2)} (${(cpuOverhead * 100).toFixed(0)}%)`, `${round(run.mainThreadCpuMsPerSeries, 2)}/${round(run.otherThreadsCpuMsPerSeries, 2)}`, run.postgresCpuMsPerSeries === null ? '-' : round(run.postgresCpuMsPerSeries, 2), speedUp === null ? '-' : speedUp.toFixed(2), run.peakRssMiB.join('/'), run.retries, run.load[0]!.toFixed(1)]);
+      cells.push({ size, workers, series: total, rawSeriesPerSecond: raw, rawBefore: rawBefore.seriesPerSecond, rawAfter: rawAfter.seriesPerSecond, queueSeriesPerSecond: run.seriesPerSecond, wallSeconds: run.wallSeconds, overheadVsRaw: overhead, rawCpuMsPerSeries: rawCpu, queueCpuMsPerSeries: run.cpuMsPerSeries, mainThreadCpuMsPerSeries: run.mainThreadCpuMsPerSeries, otherThreadsCpuMsPerSeries: run.otherThreadsCpuMsPerSeries, cpuOverheadVsRaw: cpuOverhead, postgresCpuMsPerSeries: run.postgresCpuMsPerSeries, speedupVsOneWorker: speedUp, peakRssMiB: run.peakRssMiB, retries: run.retries, loadAverageAfter: run.load });
     }
     if (smaller) {
-      rows.push([size, 1, rssSeries, '', round(smaller.seriesPerSecond), '', '', '', '', smaller.peakRssMiB.join('/'), smaller.retries, smaller.load[0]!.toFixed(1)]);
+      rows.push([size, 1, rssSeries, '', round(smaller.seriesPerSecond), '', '', '', '', '', smaller.peakRssMiB.join('/'), smaller.retries, smaller.load[0]!.toFixed(1)]);
       cells.push({ size, workers: 1, series: rssSeries, queueSeriesPerSecond: smaller.seriesPerSecond, queueCpuMsPerSeries: smaller.cpuMsPerSeries, peakRssMiB: smaller.peakRssMiB, retries: smaller.retries, loadAverageAfter: smaller.load, note: 'smaller job: the worker peak RSS must match the full job' });
     }
     if (rawManyProcesses) ceilings.push(`${size}: raw sessions in 1 vs ${most} processes at once, no queue: ${round(rawOneProcess.seriesPerSecond)} vs ${round(rawManyProcesses.seriesPerSecond)} series/s (${(rawManyProcesses.seriesPerSecond / rawOneProcess.seriesPerSecond).toFixed(2)}x: this machine's ceiling for ${most} workers)`);
     shapes.push({ size, series: total, loadAverageBefore: loadBefore, rawBefore, rawAfter, overheadAtOneWorker: one ? 1 - one.seriesPerSecond / raw : null, twoWorkersVsOne: byWorkers[2] && one ? byWorkers[2].seriesPerSecond / one.seriesPerSecond : null, rawProcesses: { 1: rawOneProcess, ...(rawManyProcesses ? { [most]: rawManyProcesses } : {}) }, rawProcessScaling: rawManyProcesses ? rawManyProcesses.seriesPerSecond / rawOneProcess.seriesPerSecond : null, peakRssMiB: { [total]: byWorkers[1]?.peakRssMiB[0] ?? null, ...(smaller ? { [rssSeries]: smaller.peakRssMiB[0] } : {}) } });
   }
   printTable({
-    columns: ['model', 'workers', 'series', 'raw series/s before/after (1 thread)', 'queue series/s', 'overhead vs raw x workers', 'CPU ms/series raw/queue (overhead)', 'Postgres CPU ms/series', 'speed-up vs 1 worker', 'worker peak RSS MiB', 'chunk retries', 'load 1 min'],
+    columns: ['model', 'workers', 'series', 'raw series/s before/after (1 thread)', 'queue series/s', 'overhead vs raw x workers', 'CPU ms/series raw/queue (overhead)', 'worker main/other threads CPU ms/series', 'Postgres CPU ms/series', 'speed-up vs 1 worker', 'worker peak RSS MiB', 'chunk retries', 'load 1 min'],
     rows,
   });
   for (const line of ceilings) console.log(line);

@@ -20,6 +20,27 @@ export function cpuTimeMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
+/**
+ * User + system CPU time of a process's main thread (the thread whose id is the pid: a Node
+ * process's event loop) and of all its other threads together, in ms.
+ */
+export function threadCpuMs(pid: number): { main: number; others: number } {
+  let main = 0;
+  let all = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+      all += ms;
+      if (tid === String(pid)) main = ms;
+    } catch {
+      // the thread exited meanwhile
+    }
+  }
+  return { main, others: all - main };
+}
+
 function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
   if (!match) throw new Error(`bench: /proc/${pid}/status has no ${field}`);

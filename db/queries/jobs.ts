@@ -185,25 +185,30 @@ export interface JobProgress {
   workers: string[];
 }
 
+/**
+ * A job's progress from its chunks alone: their counters grow as results are written
+ * (writeResults), so this reads one row per chunk however many series the job has.
+ */
 export async function getJobProgress({ handle, id }: { handle: DatabaseHandle; id: string }): Promise<JobProgress> {
-  const [chunkRows, resultRows] = await Promise.all([
-    handle.query<{ state: ChunkState; n: string | number; attempts: string | number; workers: string[] | string | null }>(
-      `SELECT state, count(*) AS n, sum(attempts) AS attempts, array_remove(array_agg(DISTINCT worker), NULL) AS workers FROM job_chunks WHERE job_id = $1 GROUP BY state`,
-      [id],
-    ),
-    handle.query<{ status: string; n: string | number }>(`SELECT status, count(*) AS n FROM job_results WHERE job_id = $1 GROUP BY status`, [id]),
-  ]);
+  const chunkRows = await handle.query<{ state: ChunkState; n: string | number; attempts: string | number; workers: string[] | string | null; done: string | number; failed: string | number }>(
+    `SELECT state, count(*) AS n, sum(attempts) AS attempts, array_remove(array_agg(DISTINCT worker), NULL) AS workers, sum(series_done) AS done, sum(series_failed) AS failed
+     FROM job_chunks WHERE job_id = $1 GROUP BY state`,
+    [id],
+  );
   const chunks: Record<ChunkState, number> = { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
   const workers = new Set<string>();
   let attempts = 0;
+  let seriesDone = 0;
+  let seriesFailed = 0;
   for (const row of chunkRows) {
     chunks[row.state] = Number(row.n);
     attempts += Number(row.attempts);
+    seriesDone += Number(row.done);
+    seriesFailed += Number(row.failed);
     const list = typeof row.workers === 'string' ? row.workers.replace(/^\{|\}$/g, '').split(',').filter(Boolean) : (row.workers ?? []);
     for (const worker of list) workers.add(worker.replace(/^"|"$/g, ''));
   }
-  const count = (status: string) => Number(resultRows.find((row) => row.status === status)?.n ?? 0);
-  return { chunks, seriesDone: count('ok'), seriesFailed: count('failed'), attempts, workers: [...workers].sort() };
+  return { chunks, seriesDone, seriesFailed, attempts, workers: [...workers].sort() };
 }
 
 export async function listChunks({ handle, jobId }: { handle: DatabaseHandle; jobId: string }): Promise<ChunkRow[]> {
@@ -287,22 +292,34 @@ export async function writeResults({
       arraysBytes += packed.bytes.byteLength;
     }
   }
-  // MATERIALIZED: the decode runs once per batch, not once per row under a generic plan.
+  // MATERIALIZED: the decode runs once per batch, not once per row under a generic plan. The
+  // chunk's counters grow by the rows this statement really inserted (a retried chunk's rows that
+  // are already there count once), so a job's progress is a sum over its chunks, never a count of
+  // its results (getJobProgress).
   const inserted = await handle.query(
-    `WITH packed AS MATERIALIZED (SELECT decode($6::text, 'base64') AS bytes)
-     INSERT INTO job_results (job_id, chunk_index, series_id, position, status, payload, arrays, error, attempt, worker)
-     SELECT $1, $2, r.series_id, r.position, r.status, r.payload,
-       CASE WHEN r.arrays_length IS NULL THEN NULL ELSE substring(packed.bytes FROM r.arrays_from FOR r.arrays_length) END, r.error, $3, $4
-     FROM jsonb_to_recordset($5::text::jsonb) AS r(series_id text, position int, status text, payload jsonb, error text, arrays_from int, arrays_length int), packed
-     ON CONFLICT (job_id, chunk_index, series_id) DO NOTHING RETURNING series_id`,
+    `WITH packed AS MATERIALIZED (SELECT decode($6::text, 'base64') AS bytes),
+     inserted AS (
+       INSERT INTO job_results (job_id, chunk_index, series_id, position, status, payload, arrays, error, attempt, worker)
+       SELECT $1, $2, r.series_id, r.position, r.status, r.payload,
+         CASE WHEN r.arrays_length IS NULL THEN NULL ELSE substring(packed.bytes FROM r.arrays_from FOR r.arrays_length) END, r.error, $3, $4
+       FROM jsonb_to_recordset($5::text::jsonb) AS r(series_id text, position int, status text, payload jsonb, error text, arrays_from int, arrays_length int), packed
+       ON CONFLICT (job_id, chunk_index, series_id) DO NOTHING RETURNING series_id, status
+     ),
+     counted AS (
+       UPDATE job_chunks SET series_done = series_done + (SELECT count(*) FROM inserted WHERE status = 'ok'),
+         series_failed = series_failed + (SELECT count(*) FROM inserted WHERE status = 'failed')
+       WHERE job_id = $1 AND chunk_index = $2 AND EXISTS (SELECT 1 FROM inserted)
+     )
+     SELECT series_id FROM inserted`,
     [jobId, chunkIndex, attempt, worker, JSON.stringify(rows), Buffer.concat(arrays, arraysBytes).toString('base64')],
   );
   return inserted.length;
 }
 
 /**
- * Ends a chunk the worker holds; `state` done, failed or cancelled. Counts come from the results
- * table, so they are right whatever attempt wrote them. False when the worker no longer held it.
+ * Ends a chunk the worker holds; `state` done, failed or cancelled. Its counts are the ones its
+ * result writes kept (writeResults: rows really inserted, whatever attempt wrote them). False
+ * when the worker no longer held it.
  */
 export async function finishChunk({
   handle,
@@ -320,9 +337,9 @@ export async function finishChunk({
   error?: string | null;
 }): Promise<boolean> {
   const rows = await handle.query(
-    `UPDATE job_chunks AS c SET state = $3, finished_at = now(), error = $5,
-       series_done = (SELECT count(*) FROM job_results r WHERE r.job_id = c.job_id AND r.chunk_index = c.chunk_index AND r.status = 'ok'),
-       series_failed = (SELECT count(*) FROM job_results r WHERE r.job_id = c.job_id AND r.chunk_index = c.chunk_index AND r.status = 'failed')
+    // No recount of series_done/series_failed: it could not see a write still in flight (a chunk
+    // being cancelled) and would overwrite that write's increment.
+    `UPDATE job_chunks AS c SET state = $3, finished_at = now(), error = $5
      WHERE job_id = $1 AND chunk_index = $2 AND state NOT IN ('done', 'failed', 'cancelled') AND ($4::text IS NULL OR worker = $4::text)
      RETURNING chunk_index`,
     [jobId, chunkIndex, state, worker, error],
