@@ -163,8 +163,9 @@ interface QueueRun {
   wallSeconds: number;
   /** CPU time of the worker processes (every thread: model, reads, writes, queue) per series. */
   cpuMsPerSeries: number;
-  /** The same split: the workers' main threads (reads, results, queue) and their other threads (the model's thread, V8's helpers). */
+  /** The same split: the workers' main threads (reads, results, queue), their model threads (onnxruntime; each worker's busiest other thread) and the rest (V8's GC helpers, libuv). */
   mainThreadCpuMsPerSeries: number;
+  modelThreadCpuMsPerSeries: number;
   otherThreadsCpuMsPerSeries: number;
   /** CPU time of the local Postgres (every backend, the queue's included) per series; null for a remote server. */
   postgresCpuMsPerSeries: number | null;
@@ -209,16 +210,26 @@ async function runThroughQueue(modelId: string, workers: number, series: number)
       view = await describeJob({ handle, id: job.id });
     }
     const cpuMs = processes.reduce((sum, process, index) => sum + cpuTimeMs(process.pid) - cpuBefore[index]!, 0);
-    const threads = processes.map((process) => threadCpuMs(process.pid));
-    const mainMs = threads.reduce((sum, used, index) => sum + used.main - threadsBefore[index]!.main, 0);
-    const othersMs = threads.reduce((sum, used, index) => sum + used.others - threadsBefore[index]!.others, 0);
+    // Per worker, each thread's CPU during the job: the main thread, the busiest other one (the model's), the rest.
+    let mainMs = 0;
+    let modelMs = 0;
+    let othersMs = 0;
+    processes.forEach((process, index) => {
+      const before = threadsBefore[index]!;
+      const used = [...threadCpuMs(process.pid)].map(([tid, ms]) => ({ tid, ms: ms - (before.get(tid) ?? 0) }));
+      const main = used.find((thread) => thread.tid === String(process.pid))?.ms ?? 0;
+      const model = Math.max(0, ...used.filter((thread) => thread.tid !== String(process.pid)).map((thread) => thread.ms));
+      mainMs += main;
+      modelMs += model;
+      othersMs += used.reduce((sum, thread) => sum + thread.ms, 0) - main - model;
+    });
     const postgresAfter = postgresCpuMs();
     const postgresMs = postgresBefore === null || postgresAfter === null ? null : postgresAfter - postgresBefore;
     if (view!.state !== 'completed') throw new Error(`bench jobs: job ended ${view!.state}: ${JSON.stringify(view!.failures.slice(0, 3))}`);
     // Submission (job record + queue messages) is part of the overhead: time from creation to the last result.
     const [timing] = await handle.query<{ seconds: number }>(`SELECT extract(epoch FROM finished_at - created_at)::float8 AS seconds FROM jobs WHERE id = $1`, [job.id]);
     const wallSeconds = timing!.seconds;
-    return { seriesPerSecond: series / wallSeconds, wallSeconds, cpuMsPerSeries: cpuMs / series, mainThreadCpuMsPerSeries: mainMs / series, otherThreadsCpuMsPerSeries: othersMs / series, postgresCpuMsPerSeries: postgresMs === null ? null : postgresMs / series, peakRssMiB: peaks.map((bytes) => Math.round(bytes / 2 ** 20)), retries: view!.attempts - view!.totalChunks, load: os.loadavg() };
+    return { seriesPerSecond: series / wallSeconds, wallSeconds, cpuMsPerSeries: cpuMs / series, mainThreadCpuMsPerSeries: mainMs / series, modelThreadCpuMsPerSeries: modelMs / series, otherThreadsCpuMsPerSeries: othersMs / series, postgresCpuMsPerSeries: postgresMs === null ? null : postgresMs / series, peakRssMiB: peaks.map((bytes) => Math.round(bytes / 2 ** 20)), retries: view!.attempts - view!.totalChunks, load: os.loadavg() };
   } finally {
     await Promise.all(processes.map((process) => stopWorkerProcess(process)));
     await queue.stop();
@@ -258,8 +269,8 @@ try {
       const overhead = 1 - run.seriesPerSecond / (raw * workers);
       const cpuOverhead = 1 - rawCpu / run.cpuMsPerSeries;
       const speedUp = one ? run.seriesPerSecond / one.seriesPerSecond : null;
-      rows.push([size, workers, total, `${round(rawBefore.seriesPerSecond)}/${round(rawAfter.seriesPerSecond)}`, round(run.seriesPerSecond), `${(overhead * 100).toFixed(1)}%`, `${round(rawCpu, 2)}/${round(run.cpuMsPerSeries, 2)} (${(cpuOverhead * 100).toFixed(0)}%)`, `${round(run.mainThreadCpuMsPerSeries, 2)}/${round(run.otherThreadsCpuMsPerSeries, 2)}`, run.postgresCpuMsPerSeries === null ? '-' : round(run.postgresCpuMsPerSeries, 2), speedUp === null ? '-' : speedUp.toFixed(2), run.peakRssMiB.join('/'), run.retries, run.load[0]!.toFixed(1)]);
-      cells.push({ size, workers, series: total, rawSeriesPerSecond: raw, rawBefore: rawBefore.seriesPerSecond, rawAfter: rawAfter.seriesPerSecond, queueSeriesPerSecond: run.seriesPerSecond, wallSeconds: run.wallSeconds, overheadVsRaw: overhead, rawCpuMsPerSeries: rawCpu, queueCpuMsPerSeries: run.cpuMsPerSeries, mainThreadCpuMsPerSeries: run.mainThreadCpuMsPerSeries, otherThreadsCpuMsPerSeries: run.otherThreadsCpuMsPerSeries, cpuOverheadVsRaw: cpuOverhead, postgresCpuMsPerSeries: run.postgresCpuMsPerSeries, speedupVsOneWorker: speedUp, peakRssMiB: run.peakRssMiB, retries: run.retries, loadAverageAfter: run.load });
+      rows.push([size, workers, total, `${round(rawBefore.seriesPerSecond)}/${round(rawAfter.seriesPerSecond)}`, round(run.seriesPerSecond), `${(overhead * 100).toFixed(1)}%`, `${round(rawCpu, 2)}/${round(run.cpuMsPerSeries, 2)} (${(cpuOverhead * 100).toFixed(0)}%)`, `${round(run.mainThreadCpuMsPerSeries, 2)}/${round(run.modelThreadCpuMsPerSeries, 2)}/${round(run.otherThreadsCpuMsPerSeries, 2)}`, run.postgresCpuMsPerSeries === null ? '-' : round(run.postgresCpuMsPerSeries, 2), speedUp === null ? '-' : speedUp.toFixed(2), run.peakRssMiB.join('/'), run.retries, run.load[0]!.toFixed(1)]);
+      cells.push({ size, workers, series: total, rawSeriesPerSecond: raw, rawBefore: rawBefore.seriesPerSecond, rawAfter: rawAfter.seriesPerSecond, queueSeriesPerSecond: run.seriesPerSecond, wallSeconds: run.wallSeconds, overheadVsRaw: overhead, rawCpuMsPerSeries: rawCpu, queueCpuMsPerSeries: run.cpuMsPerSeries, mainThreadCpuMsPerSeries: run.mainThreadCpuMsPerSeries, modelThreadCpuMsPerSeries: run.modelThreadCpuMsPerSeries, otherThreadsCpuMsPerSeries: run.otherThreadsCpuMsPerSeries, cpuOverheadVsRaw: cpuOverhead, postgresCpuMsPerSeries: run.postgresCpuMsPerSeries, speedupVsOneWorker: speedUp, peakRssMiB: run.peakRssMiB, retries: run.retries, loadAverageAfter: run.load });
     }
     if (smaller) {
       rows.push([size, 1, rssSeries, '', round(smaller.seriesPerSecond), '', '', '', '', '', smaller.peakRssMiB.join('/'), smaller.retries, smaller.load[0]!.toFixed(1)]);
@@ -269,7 +280,7 @@ try {
     shapes.push({ size, series: total, loadAverageBefore: loadBefore, rawBefore, rawAfter, overheadAtOneWorker: one ? 1 - one.seriesPerSecond / raw : null, twoWorkersVsOne: byWorkers[2] && one ? byWorkers[2].seriesPerSecond / one.seriesPerSecond : null, rawProcesses: { 1: rawOneProcess, ...(rawManyProcesses ? { [most]: rawManyProcesses } : {}) }, rawProcessScaling: rawManyProcesses ? rawManyProcesses.seriesPerSecond / rawOneProcess.seriesPerSecond : null, peakRssMiB: { [total]: byWorkers[1]?.peakRssMiB[0] ?? null, ...(smaller ? { [rssSeries]: smaller.peakRssMiB[0] } : {}) } });
   }
   printTable({
-    columns: ['model', 'workers', 'series', 'raw series/s before/after (1 thread)', 'queue series/s', 'overhead vs raw x workers', 'CPU ms/series raw/queue (overhead)', 'worker main/other threads CPU ms/series', 'Postgres CPU ms/series', 'speed-up vs 1 worker', 'worker peak RSS MiB', 'chunk retries', 'load 1 min'],
+    columns: ['model', 'workers', 'series', 'raw series/s before/after (1 thread)', 'queue series/s', 'overhead vs raw x workers', 'CPU ms/series raw/queue (overhead)', 'worker CPU ms/series: main/model/other threads', 'Postgres CPU ms/series', 'speed-up vs 1 worker', 'worker peak RSS MiB', 'chunk retries', 'load 1 min'],
     rows,
   });
   for (const line of ceilings) console.log(line);

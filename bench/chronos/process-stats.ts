@@ -20,25 +20,19 @@ export function cpuTimeMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
-/**
- * User + system CPU time of a process's main thread (the thread whose id is the pid: a Node
- * process's event loop) and of all its other threads together, in ms.
- */
-export function threadCpuMs(pid: number): { main: number; others: number } {
-  let main = 0;
-  let all = 0;
+/** User + system CPU time of each of a process's threads (thread id -> ms); the thread whose id is the pid is a Node process's main thread. */
+export function threadCpuMs(pid: number): Map<string, number> {
+  const threads = new Map<string, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-      all += ms;
-      if (tid === String(pid)) main = ms;
+      threads.set(tid, ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND);
     } catch {
       // the thread exited meanwhile
     }
   }
-  return { main, others: all - main };
+  return threads;
 }
 
 function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
