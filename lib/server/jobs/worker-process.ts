@@ -3,6 +3,7 @@ import { migrateDatabase, openDatabase, type DatabaseHandle } from '@/db';
 import { getMonitor } from '@/lib/server/monitoring';
 import { closeSourcePools } from '@/lib/server/sources';
 import { jobSettings } from './config';
+import { isLostConnection } from './connection-loss';
 import { provideQueueStats } from './monitoring';
 import { openJobQueue } from './queue';
 import { startJobWorker } from './worker';
@@ -19,25 +20,20 @@ export async function runWorkerProcess(): Promise<void> {
     console.error('jobs: npm run worker needs DATABASE_URL=postgres://... (the shared queue). On the embedded database, npm start runs a worker itself.');
     process.exit(2);
   }
-  // postgres.js 3.4.x: when a socket dies with a write queued, its setImmediate writer throws
-  // "Cannot read properties of null (reading 'write')" outside any promise. The connection is
-  // gone either way and the pool opens new ones, so log it and keep the worker alive; anything
-  // else still crashes the process (a crash loses at most the chunks in hand).
+  // A lost database connection that escaped every handler (lib/server/jobs/connection-loss.ts):
+  // the connection is gone either way and the pools open new ones, so log it and keep the worker
+  // alive; anything else still crashes the process (a crash loses at most the chunks in hand).
   process.on('uncaughtException', (error) => {
-    if (/node_modules\/postgres\/src\/connection\.js/.test(error.stack ?? '')) {
+    if (isLostConnection(error)) {
       console.error(`jobs: lost a database connection (${error.message}); continuing`);
       return;
     }
     console.error(error);
     process.exit(1);
   });
-  // pg-boss 10 completes and fails jobs without awaiting (manager.js onFetch), so a connection lost
-  // at that moment is an unhandled rejection; the message stays active and the lease logic
-  // (reapExpiredChunks, findOrphanedQueueJobs) hands it back. Other rejections still crash.
   process.on('unhandledRejection', (reason) => {
-    const stack = reason instanceof Error ? (reason.stack ?? '') : '';
-    if (/node_modules\/(pg-boss|pg-pool|pg|postgres)\//.test(stack)) {
-      console.error(`jobs: a queue call lost its connection (${(reason as Error).message}); continuing`);
+    if (isLostConnection(reason)) {
+      console.error(`jobs: a database call lost its connection (${(reason as Error).message}); continuing`);
       return;
     }
     console.error(reason);
