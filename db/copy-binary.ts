@@ -53,41 +53,28 @@ export interface CopyBinaryBatch {
   columns: Float64Array[];
 }
 
-export class CopyBinaryDecoder implements CopyDecoder<CopyBinaryBatch> {
-  private readonly valueColumns: number;
-  private readonly batchRows: number;
-  private pending: Uint8Array = new Uint8Array(0);
+/**
+ * What both decoders share: the bytes of a row cut by a chunk's end wait for the next chunk, the
+ * header is checked and skipped once, and the trailer ends the data. A decoder decodes the rows.
+ */
+abstract class CopyFrames {
+  private pending: Uint8Array = EMPTY;
   private headerRead = false;
-  private finished = false;
-  // Allocated as rows arrive and grown by doubling up to batchRows: a reader of a 512-point series
-  // with 65,536-row batches would otherwise allocate (and zero) megabytes per read.
-  private timestamps: Float64Array = EMPTY_FLOATS;
-  private values: Float64Array[];
-  private capacity = 0;
-  private filled = 0;
-  private readonly completed: CopyBinaryBatch[] = [];
-  private completedRowCount = 0;
-
-  constructor(valueColumns: number, batchRows: number) {
-    this.valueColumns = valueColumns;
-    this.batchRows = batchRows;
-    this.values = Array.from({ length: valueColumns }, () => EMPTY_FLOATS);
-  }
+  protected finished = false;
 
   /** True once the trailer (field count -1) has been read. */
   get done(): boolean {
     return this.finished;
   }
 
-  /** Rows decoded into full batches and not yet taken. */
-  get completedRows(): number {
-    return this.completedRowCount;
+  /** Bytes received but not yet decoded (a partial row). */
+  get pendingBytes(): number {
+    return this.pending.byteLength;
   }
 
   /** Decodes every complete row in `pending + chunk`; keeps the rest for the next chunk. */
   push(chunk: Uint8Array): void {
     const bytes = this.pending.byteLength === 0 ? chunk : concat(this.pending, chunk);
-    const length = bytes.byteLength;
     let offset = 0;
     if (!this.headerRead) {
       const end = headerEnd(bytes);
@@ -98,6 +85,44 @@ export class CopyBinaryDecoder implements CopyDecoder<CopyBinaryBatch> {
       offset = end;
       this.headerRead = true;
     }
+    offset = this.decodeRows(bytes, offset);
+    this.pending = offset < bytes.byteLength ? bytes.slice(offset) : EMPTY;
+  }
+
+  /**
+   * Decodes the complete rows of `bytes` from `offset` (setting `finished` at the trailer) and
+   * returns where the undecoded rest starts.
+   */
+  protected abstract decodeRows(bytes: Uint8Array, offset: number): number;
+}
+
+export class CopyBinaryDecoder extends CopyFrames implements CopyDecoder<CopyBinaryBatch> {
+  private readonly valueColumns: number;
+  private readonly batchRows: number;
+  // Allocated as rows arrive and grown by doubling up to batchRows: a reader of a 512-point series
+  // with 65,536-row batches would otherwise allocate (and zero) megabytes per read.
+  private timestamps: Float64Array = EMPTY_FLOATS;
+  private values: Float64Array[];
+  private capacity = 0;
+  private filled = 0;
+  private readonly completed: CopyBinaryBatch[] = [];
+  private completedRowCount = 0;
+
+  constructor(valueColumns: number, batchRows: number) {
+    super();
+    this.valueColumns = valueColumns;
+    this.batchRows = batchRows;
+    this.values = Array.from({ length: valueColumns }, () => EMPTY_FLOATS);
+  }
+
+  /** Rows decoded into full batches and not yet taken. */
+  get completedRows(): number {
+    return this.completedRowCount;
+  }
+
+  protected decodeRows(bytes: Uint8Array, start: number): number {
+    const length = bytes.byteLength;
+    let offset = start;
     const fields = this.valueColumns + 1;
     const valueColumns = this.valueColumns;
     // One pass per row: values are written at row `filled`, which only counts once the row is
@@ -116,7 +141,7 @@ export class CopyBinaryDecoder implements CopyDecoder<CopyBinaryBatch> {
       if (timestampSize !== 8) throw new Error(`copy: the timestamp field has ${timestampSize} bytes; expected 8 (timestamp or timestamptz)`);
       const row = this.filled;
       if (row === this.capacity) this.grow();
-      this.timestamps[row] = (int32(bytes, position + 4) * TWO_TO_32 + (int32(bytes, position + 8) >>> 0)) / 1000 + POSTGRES_EPOCH_MS;
+      this.timestamps[row] = timestampMs(int32(bytes, position + 4), int32(bytes, position + 8) >>> 0);
       position += 12;
       for (let column = 0; column < valueColumns; column++) {
         if (position + 4 > length) break rows;
@@ -135,7 +160,7 @@ export class CopyBinaryDecoder implements CopyDecoder<CopyBinaryBatch> {
       offset = position;
       if (++this.filled === this.batchRows) this.completeBatch();
     }
-    this.pending = offset < length ? bytes.slice(offset) : EMPTY;
+    return offset;
   }
 
   /** The oldest full batch; with `flush`, the partial one too once nothing else is left. */
@@ -144,11 +169,6 @@ export class CopyBinaryDecoder implements CopyDecoder<CopyBinaryBatch> {
     const batch = this.completed.shift() ?? null;
     if (batch) this.completedRowCount -= batch.timestampsMs.length;
     return batch;
-  }
-
-  /** Bytes received but not yet decoded (a partial row). */
-  get pendingBytes(): number {
-    return this.pending.byteLength;
   }
 
   private grow(): void {
@@ -191,21 +211,15 @@ export interface CopySeriesRow {
  * type, then per dimension its length and lower bound, then each element as a length (-1: NULL)
  * and its bytes. A row is decoded once all of it has arrived.
  */
-export class CopyBinarySeriesDecoder implements CopyDecoder<CopySeriesRow> {
+export class CopyBinarySeriesDecoder extends CopyFrames implements CopyDecoder<CopySeriesRow> {
   private readonly arrayColumns: number;
-  private pending: Uint8Array = new Uint8Array(0);
-  private headerRead = false;
-  private finished = false;
   private readonly completed: CopySeriesRow[] = [];
   private completedValues = 0;
 
   /** `valueColumns`: the float8[] columns after ts[]. */
   constructor(valueColumns: number) {
+    super();
     this.arrayColumns = valueColumns + 1;
-  }
-
-  get done(): boolean {
-    return this.finished;
   }
 
   /** Series rows plus their points decoded and not yet taken (a series without rows still counts). */
@@ -213,19 +227,9 @@ export class CopyBinarySeriesDecoder implements CopyDecoder<CopySeriesRow> {
     return this.completedValues;
   }
 
-  push(chunk: Uint8Array): void {
-    const bytes = this.pending.byteLength === 0 ? chunk : concat(this.pending, chunk);
+  protected decodeRows(bytes: Uint8Array, start: number): number {
     const length = bytes.byteLength;
-    let offset = 0;
-    if (!this.headerRead) {
-      const end = headerEnd(bytes);
-      if (end === null) {
-        this.pending = bytes.slice();
-        return;
-      }
-      offset = end;
-      this.headerRead = true;
-    }
+    let offset = start;
     const fields = this.arrayColumns + 1;
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     while (offset + 2 <= length) {
@@ -259,7 +263,7 @@ export class CopyBinarySeriesDecoder implements CopyDecoder<CopySeriesRow> {
       this.completedValues += 1 + (timestampsMs?.length ?? 0);
       offset = end;
     }
-    this.pending = offset < length ? bytes.slice(offset) : EMPTY;
+    return offset;
   }
 
   take(): CopySeriesRow | null {
@@ -267,6 +271,11 @@ export class CopyBinarySeriesDecoder implements CopyDecoder<CopySeriesRow> {
     if (row) this.completedValues -= 1 + (row.timestampsMs?.length ?? 0);
     return row;
   }
+}
+
+/** A binary timestamp (microseconds since 2000-01-01, as its signed high and unsigned low 32 bits) in Unix ms. */
+function timestampMs(high: number, low: number): number {
+  return (high * TWO_TO_32 + low) / 1000 + POSTGRES_EPOCH_MS;
 }
 
 /** Where the binary COPY header ends, or null while it has not all arrived. */
@@ -300,7 +309,7 @@ function readArray(view: DataView, at: number, kind: 'timestamp' | 'float8'): Fl
       continue;
     }
     if (length !== 8) throw new Error(`copy: a ${kind} array element has ${length} bytes; expected 8`);
-    out[index] = kind === 'float8' ? view.getFloat64(position + 4) : (view.getInt32(position + 4) * TWO_TO_32 + view.getUint32(position + 8)) / 1000 + POSTGRES_EPOCH_MS;
+    out[index] = kind === 'float8' ? view.getFloat64(position + 4) : timestampMs(view.getInt32(position + 4), view.getUint32(position + 8));
     position += 12;
   }
   return out;

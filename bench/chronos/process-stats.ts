@@ -7,17 +7,21 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux this runs on.
 
-/** A process's command name and the /proc/<pid>/stat fields after it (fields[1] is the parent pid, 11-14 utime, stime, cutime, cstime). */
-function processStat(pid: number | string): { name: string; fields: string[] } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** A process's (or, under /proc/<pid>/task/<tid>, a thread's) command name and the stat fields after it (fields[1] is the parent pid, 11-14 utime, stime, cutime, cstime). */
+function processStat(pid: number | string, statFile = `/proc/${pid}/stat`): { name: string; fields: string[] } {
+  const stat = readFileSync(statFile, 'utf8');
   // The command name may hold spaces and parentheses: it runs from the first '(' to the last ')'.
   return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), fields: stat.slice(stat.lastIndexOf(')') + 2).split(' ') };
 }
 
+/** User + system CPU time in stat fields, in ms (10 ms resolution). */
+function userSystemMs(fields: string[]): number {
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
 /** User + system CPU time of all of a process's threads, in ms (10 ms resolution). */
 export function cpuTimeMs(pid: number): number {
-  const { fields } = processStat(pid);
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  return userSystemMs(processStat(pid).fields);
 }
 
 /** User + system CPU time of each of a process's threads (thread id -> ms); the thread whose id is the pid is a Node process's main thread. */
@@ -25,9 +29,7 @@ export function threadCpuMs(pid: number): Map<string, number> {
   const threads = new Map<string, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      threads.set(tid, ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND);
+      threads.set(tid, userSystemMs(processStat(pid, `/proc/${pid}/task/${tid}/stat`).fields));
     } catch {
       // the thread exited meanwhile
     }

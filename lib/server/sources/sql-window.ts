@@ -128,8 +128,9 @@ LIMIT ${cap}`;
     const newestBuckets = `SELECT ${bucket} AS bucket, ${aggregates}
   FROM ${input.table} AS t WHERE ${where}
   GROUP BY 1 ORDER BY 1 DESC LIMIT ${limit}`;
-    newestFirst = `SELECT q.bucket AS ts, ${aliases.map((alias) => `q.${alias}`).join(', ')} FROM (${newestBuckets}) AS q`;
-    statement = (timestampOutput) => `SELECT ${timestampOutput('q.bucket')}, ${aliases.map((alias) => `q.${alias}`).join(', ')} FROM (
+    const bucketValues = aliases.map((alias) => `q.${alias}`).join(', ');
+    newestFirst = `SELECT q.bucket AS ts, ${bucketValues} FROM (${newestBuckets}) AS q`;
+    statement = (timestampOutput) => `SELECT ${timestampOutput('q.bucket')}, ${bucketValues} FROM (
   ${newestBuckets}
 ) AS q
 ORDER BY q.bucket`;
