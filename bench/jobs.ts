@@ -24,10 +24,13 @@ import { printTable, writeResult } from './lib/report';
  * queue with 1 and 2 `npm run worker` processes (onnxruntime-node, 1 intra-op thread each, on its
  * own thread; `--concurrency` chunks in flight per worker), next to the raw throughput of one
  * onnxruntime-node session (1 intra-op thread) on the same batches with no queue, database or
- * I/O, measured before and after the queue runs of each shape (the machine's load moves). Also:
+ * I/O, measured before and after the queue runs of each shape (the machine's load moves). Each
+ * worker is warmed by small jobs before the timed one (model loaded, first chunk run), as the raw
+ * session is warmed; that cold start is reported apart. Also:
  * CPU time per series (worker process vs raw session, which load from other processes moves far
  * less than wall time), each worker's peak RSS for a job of `--rss-series` and for the whole job
- * (it must not grow with the job), and the load average around every cell.
+ * (it must not grow with the job), the load average around every cell, and what the cores allow:
+ * CPU per series of the workers plus the local Postgres against this machine's cores.
  */
 const { values } = parseArgs({
   args: process.argv.slice(3),
@@ -172,6 +175,22 @@ interface QueueRun {
   peakRssMiB: number[];
   retries: number;
   load: number[];
+  /** The warm-up before the timed job: each worker's model load and first chunk (see runThroughQueue). */
+  coldStartSeconds: number;
+}
+
+const seriesName = (index: number) => `b${String(index).padStart(6, '0')}`;
+const jobParams = (modelId: string) => ({ source: 'app', window: { table: 'bench_series', time: 'ts', columns: 'value', entity: 'entity' }, model: modelId, horizon: HORIZON, context: length });
+
+async function waitForJob(id: string): Promise<void> {
+  for (;;) {
+    const view = await describeJob({ handle, id });
+    if (view!.terminal) {
+      if (view!.state !== 'completed') throw new Error(`bench jobs: job ended ${view!.state}: ${JSON.stringify(view!.failures.slice(0, 3))}`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 async function runThroughQueue(modelId: string, workers: number, series: number): Promise<QueueRun> {
@@ -185,6 +204,20 @@ async function runThroughQueue(modelId: string, workers: number, series: number)
       if (live.filter((worker) => worker.id.startsWith('bench-') && processes.some((process) => worker.pid === process.pid)).length >= workers) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
+    // Warm every worker first, as the raw session is warmed before it is timed: a worker loads its
+    // model on its first chunk and keeps it for every later job (one session per process), so a
+    // cold start is a one-off per worker process, not a cost per job. Small jobs until each worker
+    // has run a chunk of one; the time they took is reported apart (coldStartSeconds).
+    const warmStarted = performance.now();
+    const warmed = new Set<string>();
+    for (let round = 0; warmed.size < workers; round++) {
+      if (round >= 10) throw new Error(`bench jobs: only ${warmed.size} of ${workers} workers took a warm-up chunk in 10 rounds`);
+      const warm = await submitJob({ handle, queue, settings, request: { kind: 'forecast-batch', chunkSize: batchSize, params: { ...jobParams(modelId), series: Array.from({ length: batchSize * workers * concurrency }, (_, index) => seriesName(index)) } } });
+      await waitForJob(warm.id);
+      const rows = await handle.query<{ worker: string }>(`SELECT DISTINCT worker FROM job_chunks WHERE job_id = $1 AND worker IS NOT NULL`, [warm.id]);
+      for (const row of rows) warmed.add(row.worker);
+    }
+    const coldStartSeconds = (performance.now() - warmStarted) / 1000;
     const cpuBefore = processes.map((process) => cpuTimeMs(process.pid));
     const threadsBefore = processes.map((process) => threadCpuMs(process.pid));
     const postgresBefore = postgresCpuMs();
@@ -195,7 +228,7 @@ async function runThroughQueue(modelId: string, workers: number, series: number)
       request: {
         kind: 'forecast-batch',
         chunkSize,
-        params: { source: 'app', window: { table: 'bench_series', time: 'ts', columns: 'value', entity: 'entity' }, model: modelId, horizon: HORIZON, context: length, series: Array.from({ length: series }, (_, index) => `b${String(index).padStart(6, '0')}`) },
+        params: { ...jobParams(modelId), series: Array.from({ length: series }, (_, index) => seriesName(index)) },
       },
     });
     let view = await describeJob({ handle, id: job.id });
@@ -229,7 +262,7 @@ async function runThroughQueue(modelId: string, workers: number, series: number)
     // Submission (job record + queue messages) is part of the overhead: time from creation to the last result.
     const [timing] = await handle.query<{ seconds: number }>(`SELECT extract(epoch FROM finished_at - created_at)::float8 AS seconds FROM jobs WHERE id = $1`, [job.id]);
     const wallSeconds = timing!.seconds;
-    return { seriesPerSecond: series / wallSeconds, wallSeconds, cpuMsPerSeries: cpuMs / series, mainThreadCpuMsPerSeries: mainMs / series, modelThreadCpuMsPerSeries: modelMs / series, otherThreadsCpuMsPerSeries: othersMs / series, postgresCpuMsPerSeries: postgresMs === null ? null : postgresMs / series, peakRssMiB: peaks.map((bytes) => Math.round(bytes / 2 ** 20)), retries: view!.attempts - view!.totalChunks, load: os.loadavg() };
+    return { seriesPerSecond: series / wallSeconds, wallSeconds, cpuMsPerSeries: cpuMs / series, mainThreadCpuMsPerSeries: mainMs / series, modelThreadCpuMsPerSeries: modelMs / series, otherThreadsCpuMsPerSeries: othersMs / series, postgresCpuMsPerSeries: postgresMs === null ? null : postgresMs / series, peakRssMiB: peaks.map((bytes) => Math.round(bytes / 2 ** 20)), retries: view!.attempts - view!.totalChunks, load: os.loadavg(), coldStartSeconds };
   } finally {
     await Promise.all(processes.map((process) => stopWorkerProcess(process)));
     await queue.stop();
@@ -270,14 +303,23 @@ try {
       const cpuOverhead = 1 - rawCpu / run.cpuMsPerSeries;
       const speedUp = one ? run.seriesPerSecond / one.seriesPerSecond : null;
       rows.push([size, workers, total, `${round(rawBefore.seriesPerSecond)}/${round(rawAfter.seriesPerSecond)}`, round(run.seriesPerSecond), `${(overhead * 100).toFixed(1)}%`, `${round(rawCpu, 2)}/${round(run.cpuMsPerSeries, 2)} (${(cpuOverhead * 100).toFixed(0)}%)`, `${round(run.mainThreadCpuMsPerSeries, 2)}/${round(run.modelThreadCpuMsPerSeries, 2)}/${round(run.otherThreadsCpuMsPerSeries, 2)}`, run.postgresCpuMsPerSeries === null ? '-' : round(run.postgresCpuMsPerSeries, 2), speedUp === null ? '-' : speedUp.toFixed(2), run.peakRssMiB.join('/'), run.retries, run.load[0]!.toFixed(1)]);
-      cells.push({ size, workers, series: total, rawSeriesPerSecond: raw, rawBefore: rawBefore.seriesPerSecond, rawAfter: rawAfter.seriesPerSecond, queueSeriesPerSecond: run.seriesPerSecond, wallSeconds: run.wallSeconds, overheadVsRaw: overhead, rawCpuMsPerSeries: rawCpu, queueCpuMsPerSeries: run.cpuMsPerSeries, mainThreadCpuMsPerSeries: run.mainThreadCpuMsPerSeries, modelThreadCpuMsPerSeries: run.modelThreadCpuMsPerSeries, otherThreadsCpuMsPerSeries: run.otherThreadsCpuMsPerSeries, cpuOverheadVsRaw: cpuOverhead, postgresCpuMsPerSeries: run.postgresCpuMsPerSeries, speedupVsOneWorker: speedUp, peakRssMiB: run.peakRssMiB, retries: run.retries, loadAverageAfter: run.load });
+      cells.push({ size, workers, series: total, rawSeriesPerSecond: raw, rawBefore: rawBefore.seriesPerSecond, rawAfter: rawAfter.seriesPerSecond, queueSeriesPerSecond: run.seriesPerSecond, wallSeconds: run.wallSeconds, overheadVsRaw: overhead, rawCpuMsPerSeries: rawCpu, queueCpuMsPerSeries: run.cpuMsPerSeries, mainThreadCpuMsPerSeries: run.mainThreadCpuMsPerSeries, modelThreadCpuMsPerSeries: run.modelThreadCpuMsPerSeries, otherThreadsCpuMsPerSeries: run.otherThreadsCpuMsPerSeries, cpuOverheadVsRaw: cpuOverhead, postgresCpuMsPerSeries: run.postgresCpuMsPerSeries, speedupVsOneWorker: speedUp, peakRssMiB: run.peakRssMiB, retries: run.retries, coldStartSeconds: run.coldStartSeconds, loadAverageAfter: run.load });
     }
     if (smaller) {
       rows.push([size, 1, rssSeries, '', round(smaller.seriesPerSecond), '', '', '', '', '', smaller.peakRssMiB.join('/'), smaller.retries, smaller.load[0]!.toFixed(1)]);
       cells.push({ size, workers: 1, series: rssSeries, queueSeriesPerSecond: smaller.seriesPerSecond, queueCpuMsPerSeries: smaller.cpuMsPerSeries, peakRssMiB: smaller.peakRssMiB, retries: smaller.retries, loadAverageAfter: smaller.load, note: 'smaller job: the worker peak RSS must match the full job' });
     }
+    // What the cores allow: every process's CPU per series (workers and the local Postgres) against
+    // this machine's cores. A run near 100% is bound by the machine's CPU, not by the queue.
+    const cores = os.availableParallelism();
+    const cpuBound = (run: QueueRun) => (run.postgresCpuMsPerSeries === null ? null : (cores * 1000) / (run.cpuMsPerSeries + run.postgresCpuMsPerSeries));
+    for (const workers of workerCounts) {
+      const run = byWorkers[workers]!;
+      const bound = cpuBound(run);
+      if (bound !== null) ceilings.push(`${size}, ${workers} worker${workers > 1 ? 's' : ''}: ${round(run.cpuMsPerSeries + run.postgresCpuMsPerSeries!, 2)} ms of CPU per series (workers ${round(run.cpuMsPerSeries, 2)} + Postgres ${round(run.postgresCpuMsPerSeries!, 2)}): ${cores} cores allow at most ${round(bound)} series/s; the run reached ${round(run.seriesPerSecond)} (${((run.seriesPerSecond / bound) * 100).toFixed(0)}% of the CPU)`);
+    }
     if (rawManyProcesses) ceilings.push(`${size}: raw sessions in 1 vs ${most} processes at once, no queue: ${round(rawOneProcess.seriesPerSecond)} vs ${round(rawManyProcesses.seriesPerSecond)} series/s (${(rawManyProcesses.seriesPerSecond / rawOneProcess.seriesPerSecond).toFixed(2)}x: this machine's ceiling for ${most} workers)`);
-    shapes.push({ size, series: total, loadAverageBefore: loadBefore, rawBefore, rawAfter, overheadAtOneWorker: one ? 1 - one.seriesPerSecond / raw : null, twoWorkersVsOne: byWorkers[2] && one ? byWorkers[2].seriesPerSecond / one.seriesPerSecond : null, rawProcesses: { 1: rawOneProcess, ...(rawManyProcesses ? { [most]: rawManyProcesses } : {}) }, rawProcessScaling: rawManyProcesses ? rawManyProcesses.seriesPerSecond / rawOneProcess.seriesPerSecond : null, peakRssMiB: { [total]: byWorkers[1]?.peakRssMiB[0] ?? null, ...(smaller ? { [rssSeries]: smaller.peakRssMiB[0] } : {}) } });
+    shapes.push({ size, series: total, loadAverageBefore: loadBefore, rawBefore, rawAfter, overheadAtOneWorker: one ? 1 - one.seriesPerSecond / raw : null, twoWorkersVsOne: byWorkers[2] && one ? byWorkers[2].seriesPerSecond / one.seriesPerSecond : null, rawProcesses: { 1: rawOneProcess, ...(rawManyProcesses ? { [most]: rawManyProcesses } : {}) }, rawProcessScaling: rawManyProcesses ? rawManyProcesses.seriesPerSecond / rawOneProcess.seriesPerSecond : null, cpuBoundSeriesPerSecond: Object.fromEntries(workerCounts.map((workers) => [workers, cpuBound(byWorkers[workers]!)])), peakRssMiB: { [total]: byWorkers[1]?.peakRssMiB[0] ?? null, ...(smaller ? { [rssSeries]: smaller.peakRssMiB[0] } : {}) } });
   }
   printTable({
     columns: ['model', 'workers', 'series', 'raw series/s before/after (1 thread)', 'queue series/s', 'overhead vs raw x workers', 'CPU ms/series raw/queue (overhead)', 'worker CPU ms/series: main/model/other threads', 'Postgres CPU ms/series', 'speed-up vs 1 worker', 'worker peak RSS MiB', 'chunk retries', 'load 1 min'],
