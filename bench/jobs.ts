@@ -177,6 +177,10 @@ interface QueueRun {
   load: number[];
   /** The warm-up before the timed job: each worker's model load and first chunk (see runThroughQueue). */
   coldStartSeconds: number;
+  /** From the job's creation to its first chunk starting (submission, queue polling). */
+  startSeconds: number;
+  /** From the first worker running out of chunks to the job's end: part of the machine idles then. */
+  tailSeconds: number;
 }
 
 const seriesName = (index: number) => `b${String(index).padStart(6, '0')}`;
@@ -262,7 +266,13 @@ async function runThroughQueue(modelId: string, workers: number, series: number)
     // Submission (job record + queue messages) is part of the overhead: time from creation to the last result.
     const [timing] = await handle.query<{ seconds: number }>(`SELECT extract(epoch FROM finished_at - created_at)::float8 AS seconds FROM jobs WHERE id = $1`, [job.id]);
     const wallSeconds = timing!.seconds;
-    return { seriesPerSecond: series / wallSeconds, wallSeconds, cpuMsPerSeries: cpuMs / series, mainThreadCpuMsPerSeries: mainMs / series, modelThreadCpuMsPerSeries: modelMs / series, otherThreadsCpuMsPerSeries: othersMs / series, postgresCpuMsPerSeries: postgresMs === null ? null : postgresMs / series, peakRssMiB: peaks.map((bytes) => Math.round(bytes / 2 ** 20)), retries: view!.attempts - view!.totalChunks, load: os.loadavg(), coldStartSeconds };
+    const [phases] = await handle.query<{ start: number; tail: number }>(
+      `SELECT extract(epoch FROM min(c.started_at) - j.created_at)::float8 AS start,
+              extract(epoch FROM j.finished_at - (SELECT min(last) FROM (SELECT max(finished_at) AS last FROM job_chunks WHERE job_id = $1 GROUP BY worker) AS w))::float8 AS tail
+         FROM jobs j JOIN job_chunks c ON c.job_id = j.id WHERE j.id = $1 GROUP BY j.created_at, j.finished_at`,
+      [job.id],
+    );
+    return { startSeconds: phases!.start, tailSeconds: workers > 1 ? phases!.tail : 0, seriesPerSecond: series / wallSeconds, wallSeconds, cpuMsPerSeries: cpuMs / series, mainThreadCpuMsPerSeries: mainMs / series, modelThreadCpuMsPerSeries: modelMs / series, otherThreadsCpuMsPerSeries: othersMs / series, postgresCpuMsPerSeries: postgresMs === null ? null : postgresMs / series, peakRssMiB: peaks.map((bytes) => Math.round(bytes / 2 ** 20)), retries: view!.attempts - view!.totalChunks, load: os.loadavg(), coldStartSeconds };
   } finally {
     await Promise.all(processes.map((process) => stopWorkerProcess(process)));
     await queue.stop();
@@ -303,7 +313,7 @@ try {
       const cpuOverhead = 1 - rawCpu / run.cpuMsPerSeries;
       const speedUp = one ? run.seriesPerSecond / one.seriesPerSecond : null;
       rows.push([size, workers, total, `${round(rawBefore.seriesPerSecond)}/${round(rawAfter.seriesPerSecond)}`, round(run.seriesPerSecond), `${(overhead * 100).toFixed(1)}%`, `${round(rawCpu, 2)}/${round(run.cpuMsPerSeries, 2)} (${(cpuOverhead * 100).toFixed(0)}%)`, `${round(run.mainThreadCpuMsPerSeries, 2)}/${round(run.modelThreadCpuMsPerSeries, 2)}/${round(run.otherThreadsCpuMsPerSeries, 2)}`, run.postgresCpuMsPerSeries === null ? '-' : round(run.postgresCpuMsPerSeries, 2), speedUp === null ? '-' : speedUp.toFixed(2), run.peakRssMiB.join('/'), run.retries, run.load[0]!.toFixed(1)]);
-      cells.push({ size, workers, series: total, rawSeriesPerSecond: raw, rawBefore: rawBefore.seriesPerSecond, rawAfter: rawAfter.seriesPerSecond, queueSeriesPerSecond: run.seriesPerSecond, wallSeconds: run.wallSeconds, overheadVsRaw: overhead, rawCpuMsPerSeries: rawCpu, queueCpuMsPerSeries: run.cpuMsPerSeries, mainThreadCpuMsPerSeries: run.mainThreadCpuMsPerSeries, modelThreadCpuMsPerSeries: run.modelThreadCpuMsPerSeries, otherThreadsCpuMsPerSeries: run.otherThreadsCpuMsPerSeries, cpuOverheadVsRaw: cpuOverhead, postgresCpuMsPerSeries: run.postgresCpuMsPerSeries, speedupVsOneWorker: speedUp, peakRssMiB: run.peakRssMiB, retries: run.retries, coldStartSeconds: run.coldStartSeconds, loadAverageAfter: run.load });
+      cells.push({ size, workers, series: total, rawSeriesPerSecond: raw, rawBefore: rawBefore.seriesPerSecond, rawAfter: rawAfter.seriesPerSecond, queueSeriesPerSecond: run.seriesPerSecond, wallSeconds: run.wallSeconds, overheadVsRaw: overhead, rawCpuMsPerSeries: rawCpu, queueCpuMsPerSeries: run.cpuMsPerSeries, mainThreadCpuMsPerSeries: run.mainThreadCpuMsPerSeries, modelThreadCpuMsPerSeries: run.modelThreadCpuMsPerSeries, otherThreadsCpuMsPerSeries: run.otherThreadsCpuMsPerSeries, cpuOverheadVsRaw: cpuOverhead, postgresCpuMsPerSeries: run.postgresCpuMsPerSeries, speedupVsOneWorker: speedUp, peakRssMiB: run.peakRssMiB, retries: run.retries, coldStartSeconds: run.coldStartSeconds, startSeconds: run.startSeconds, tailSeconds: run.tailSeconds, loadAverageAfter: run.load });
     }
     if (smaller) {
       rows.push([size, 1, rssSeries, '', round(smaller.seriesPerSecond), '', '', '', '', '', smaller.peakRssMiB.join('/'), smaller.retries, smaller.load[0]!.toFixed(1)]);
@@ -316,7 +326,7 @@ try {
     for (const workers of workerCounts) {
       const run = byWorkers[workers]!;
       const bound = cpuBound(run);
-      if (bound !== null) ceilings.push(`${size}, ${workers} worker${workers > 1 ? 's' : ''}: ${round(run.cpuMsPerSeries + run.postgresCpuMsPerSeries!, 2)} ms of CPU per series (workers ${round(run.cpuMsPerSeries, 2)} + Postgres ${round(run.postgresCpuMsPerSeries!, 2)}): ${cores} cores allow at most ${round(bound)} series/s; the run reached ${round(run.seriesPerSecond)} (${((run.seriesPerSecond / bound) * 100).toFixed(0)}% of the CPU)`);
+      if (bound !== null) ceilings.push(`${size}, ${workers} worker${workers > 1 ? 's' : ''}: ${round(run.cpuMsPerSeries + run.postgresCpuMsPerSeries!, 2)} ms of CPU per series (workers ${round(run.cpuMsPerSeries, 2)} + Postgres ${round(run.postgresCpuMsPerSeries!, 2)}): ${cores} cores allow at most ${round(bound)} series/s; the run reached ${round(run.seriesPerSecond)} (${((run.seriesPerSecond / bound) * 100).toFixed(0)}% of the CPU); ${round(run.wallSeconds, 2)} s from submission to the last result, of which ${round(run.startSeconds, 2)} s to the first chunk's start${workers > 1 ? ` and ${round(run.tailSeconds, 2)} s after the first worker ran out of chunks` : ''}`);
     }
     if (rawManyProcesses) ceilings.push(`${size}: raw sessions in 1 vs ${most} processes at once, no queue: ${round(rawOneProcess.seriesPerSecond)} vs ${round(rawManyProcesses.seriesPerSecond)} series/s (${(rawManyProcesses.seriesPerSecond / rawOneProcess.seriesPerSecond).toFixed(2)}x: this machine's ceiling for ${most} workers)`);
     shapes.push({ size, series: total, loadAverageBefore: loadBefore, rawBefore, rawAfter, overheadAtOneWorker: one ? 1 - one.seriesPerSecond / raw : null, twoWorkersVsOne: byWorkers[2] && one ? byWorkers[2].seriesPerSecond / one.seriesPerSecond : null, rawProcesses: { 1: rawOneProcess, ...(rawManyProcesses ? { [most]: rawManyProcesses } : {}) }, rawProcessScaling: rawManyProcesses ? rawManyProcesses.seriesPerSecond / rawOneProcess.seriesPerSecond : null, cpuBoundSeriesPerSecond: Object.fromEntries(workerCounts.map((workers) => [workers, cpuBound(byWorkers[workers]!)])), peakRssMiB: { [total]: byWorkers[1]?.peakRssMiB[0] ?? null, ...(smaller ? { [rssSeries]: smaller.peakRssMiB[0] } : {}) } });
