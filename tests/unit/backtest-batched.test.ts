@@ -74,7 +74,9 @@ describe('batched backtest on onnxruntime-node', () => {
       expect(comparison.worstRatio, describeComparison(`window ${index}`, comparison)).toBeLessThanOrEqual(1);
       for (const [metric, value] of Object.entries(window.metrics)) {
         const expected = (reference.metrics as unknown as Record<string, number | null>)[metric];
-        if (typeof value === 'number' && typeof expected === 'number') expect(value).toBeCloseTo(expected, 4);
+        // Relative, as the quantiles are: a squared-error metric of ~900 moves in its 7th digit with them
+        // (seen on a CPU without AVX-512, where the batched and single calls pick other kernels).
+        if (typeof value === 'number' && typeof expected === 'number') expect(Math.abs(value - expected), `${metric} of window ${index}: ${value} vs ${expected}`).toBeLessThanOrEqual(1e-5 * Math.max(Math.abs(value), Math.abs(expected)) + 1e-4);
         else expect(value).toEqual(expected);
       }
     }
