@@ -263,16 +263,17 @@ async function runThroughQueue(modelId: string, workers: number, series: number)
     const postgresAfter = postgresCpuMs();
     const postgresMs = postgresBefore === null || postgresAfter === null ? null : postgresAfter - postgresBefore;
     if (view!.state !== 'completed') throw new Error(`bench jobs: job ended ${view!.state}: ${JSON.stringify(view!.failures.slice(0, 3))}`);
-    // Submission (job record + queue messages) is part of the overhead: time from creation to the last result.
-    const [timing] = await handle.query<{ seconds: number }>(`SELECT extract(epoch FROM finished_at - created_at)::float8 AS seconds FROM jobs WHERE id = $1`, [job.id]);
-    const wallSeconds = timing!.seconds;
-    const [phases] = await handle.query<{ start: number; tail: number }>(
-      `SELECT extract(epoch FROM min(c.started_at) - j.created_at)::float8 AS start,
-              extract(epoch FROM j.finished_at - (SELECT min(last) FROM (SELECT max(finished_at) AS last FROM job_chunks WHERE job_id = $1 GROUP BY worker) AS w))::float8 AS tail
-         FROM jobs j JOIN job_chunks c ON c.job_id = j.id WHERE j.id = $1 GROUP BY j.created_at, j.finished_at`,
+    // Submission (job record + queue messages) is part of the overhead: wall time runs from creation to the last result.
+    // Within it: the start (to the first chunk starting) and the tail (after the first worker ran out of chunks).
+    const [timing] = await handle.query<{ wall: number; start: number; tail: number }>(
+      `SELECT extract(epoch FROM j.finished_at - j.created_at)::float8 AS wall,
+              extract(epoch FROM (SELECT min(started_at) FROM job_chunks WHERE job_id = j.id) - j.created_at)::float8 AS start,
+              extract(epoch FROM j.finished_at - (SELECT min(last) FROM (SELECT max(finished_at) AS last FROM job_chunks WHERE job_id = j.id GROUP BY worker) AS w))::float8 AS tail
+         FROM jobs j WHERE j.id = $1`,
       [job.id],
     );
-    return { startSeconds: phases!.start, tailSeconds: workers > 1 ? phases!.tail : 0, seriesPerSecond: series / wallSeconds, wallSeconds, cpuMsPerSeries: cpuMs / series, mainThreadCpuMsPerSeries: mainMs / series, modelThreadCpuMsPerSeries: modelMs / series, otherThreadsCpuMsPerSeries: othersMs / series, postgresCpuMsPerSeries: postgresMs === null ? null : postgresMs / series, peakRssMiB: peaks.map((bytes) => Math.round(bytes / 2 ** 20)), retries: view!.attempts - view!.totalChunks, load: os.loadavg(), coldStartSeconds };
+    const wallSeconds = timing!.wall;
+    return { startSeconds: timing!.start, tailSeconds: workers > 1 ? timing!.tail : 0, seriesPerSecond: series / wallSeconds, wallSeconds, cpuMsPerSeries: cpuMs / series, mainThreadCpuMsPerSeries: mainMs / series, modelThreadCpuMsPerSeries: modelMs / series, otherThreadsCpuMsPerSeries: othersMs / series, postgresCpuMsPerSeries: postgresMs === null ? null : postgresMs / series, peakRssMiB: peaks.map((bytes) => Math.round(bytes / 2 ** 20)), retries: view!.attempts - view!.totalChunks, load: os.loadavg(), coldStartSeconds };
   } finally {
     await Promise.all(processes.map((process) => stopWorkerProcess(process)));
     await queue.stop();
